@@ -1,0 +1,1 @@
+//! palette (in progress).

@@ -1,0 +1,2 @@
+//! Quartier's pixels: choropleth tiles and static maps (in progress).
+#![forbid(unsafe_code)]

@@ -1,0 +1,1 @@
+//! The HTTP server and CLI glue of Quartier (in progress).

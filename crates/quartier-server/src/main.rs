@@ -1,0 +1,2 @@
+//! The `quartier` command.
+fn main() {}
