@@ -1,2 +1,21 @@
-//! Quartier's pixels: choropleth tiles and static maps (in progress).
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+#![warn(missing_docs, missing_debug_implementations)]
+
+mod encode;
+mod error;
+mod layer;
+mod raster;
+mod render;
+mod simplify;
+mod style;
+mod tile;
+mod topology;
+
+pub use encode::empty_tile_png;
+pub use error::RenderError;
+pub use layer::TileLayer;
+pub use render::render_tile;
+pub use simplify::SIMPLIFY_TOLERANCE_PX;
+pub use style::{TileStyle, MAX_BORDER_WIDTH};
+pub use tile::{TileCoord, MERCATOR_HALF_EXTENT, TILE_SIZE};
