@@ -1,0 +1,237 @@
+//! Numbers as statistics offices and spreadsheets write them: `1.234,5`, `1,234.5`, `-`, `…`.
+//!
+//! [`parse_number`] reads one cell given the table's decimal separator.
+//! The other of `.` and `,` is then the thousands separator, and it must group digits in threes,
+//! so that a cell in the wrong format (`7.1` in a table with decimal comma) is an error instead of
+//! silently becoming `71`.
+//! Spaces, no-break spaces and apostrophes (`1 234`, `1'234`) are accepted as thousands separators too.
+//! A cell that is one of [`MISSING_MARKERS`] is a missing value (`None`), never zero.
+
+use thiserror::Error;
+
+/// Cell texts that mean "no value" (compared after trimming whitespace).
+///
+/// Besides the empty cell and `NA`, these are the signs of the German official statistics
+/// (GENESIS, Destatis *Zeichenerklärung*): `-` (nothing there), `.` (unknown or secret), `x`
+/// (cell blocked), `...` or `…` (not yet available), `/` (too uncertain to publish).
+/// Note that in GENESIS `-` strictly means "exactly nothing"; Quartier still treats it as missing,
+/// because it also marks Kreise that did not exist that year, and a missing value shown as "no data"
+/// is the safer mistake.
+/// Also accepted: spreadsheet and pandas spellings (`N/A`, `#N/A`, `NaN`, `nan`) and the dashes `–` `—`.
+pub const MISSING_MARKERS: &[&str] = &[
+    "", "NA", "N/A", "n/a", "#N/A", "NaN", "nan", "-", "–", "—", ".", "x", "X", "…", "...", "/",
+];
+
+/// Why a cell is not a number.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum NumberError {
+    /// The cell holds something other than digits, separators, a sign and an exponent.
+    ///
+    /// Consider: is this a text column, or does the table use a missing marker not in
+    /// [`MISSING_MARKERS`]?
+    #[error("{text:?} is not a number")]
+    NotANumber {
+        /// The trimmed cell text.
+        text: String,
+    },
+    /// The cell has more than one decimal separator, or one inside the thousands groups.
+    #[error("{text:?} is not a number with decimal {decimal:?}: the decimal separator may appear once, after the thousands groups")]
+    BadDecimal {
+        /// The trimmed cell text.
+        text: String,
+        /// The decimal separator in use.
+        decimal: char,
+    },
+    /// Thousands separators that do not group the digits in threes (`1.5` with decimal `,`).
+    ///
+    /// Consider: the table may use the other decimal separator; set it explicitly.
+    #[error("{text:?} is not a number with decimal {decimal:?}: {separator:?} must separate groups of three digits")]
+    BadGrouping {
+        /// The trimmed cell text.
+        text: String,
+        /// The decimal separator in use.
+        decimal: char,
+        /// The thousands separator that was misplaced.
+        separator: char,
+    },
+    /// The decimal separator asked for is neither `.` nor `,`.
+    #[error("decimal separator {decimal:?} is not supported: use '.' or ','")]
+    UnsupportedDecimal {
+        /// The separator asked for.
+        decimal: char,
+    },
+}
+
+impl NumberError {
+    /// The cell text that is not a number (empty for [`NumberError::UnsupportedDecimal`]).
+    pub fn text(&self) -> &str {
+        match self {
+            NumberError::NotANumber { text }
+            | NumberError::BadDecimal { text, .. }
+            | NumberError::BadGrouping { text, .. } => text,
+            NumberError::UnsupportedDecimal { .. } => "",
+        }
+    }
+}
+
+/// Whether a cell is one of the [`MISSING_MARKERS`] (after trimming).
+pub fn is_missing(s: &str) -> bool {
+    MISSING_MARKERS.contains(&s.trim())
+}
+
+/// Separators that may group thousands whatever the decimal separator is.
+fn is_neutral_group(c: char) -> bool {
+    matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'' | '’')
+}
+
+/// Parses one cell: `Ok(None)` for a missing marker, `Ok(Some(x))` for a number.
+///
+/// `decimal` is `'.'` or `','`; the other one is the thousands separator.
+/// Accepted: an optional sign (`-`, `+`, or the minus sign `−`), digits with optional thousands
+/// groups of three, an optional decimal part, and an optional exponent (`1.5e-3`, as pandas writes).
+///
+/// # Examples
+///
+/// ```
+/// use quartier_geo::table::parse_number;
+/// assert_eq!(parse_number("1.234,5", ','), Ok(Some(1234.5)));
+/// assert_eq!(parse_number("1,234.5", '.'), Ok(Some(1234.5)));
+/// assert_eq!(parse_number("  264180 ", ','), Ok(Some(264180.0)));
+/// assert_eq!(parse_number("-", ','), Ok(None));
+/// assert!(parse_number("7.1", ',').is_err()); // not a thousands group: wrong decimal separator
+/// ```
+pub fn parse_number(s: &str, decimal: char) -> Result<Option<f64>, NumberError> {
+    let text = s.trim();
+    if MISSING_MARKERS.contains(&text) {
+        return Ok(None);
+    }
+    let group = match decimal {
+        '.' => ',',
+        ',' => '.',
+        other => return Err(NumberError::UnsupportedDecimal { decimal: other }),
+    };
+    let not_a_number = || NumberError::NotANumber {
+        text: text.to_string(),
+    };
+
+    let (negative, body) = match text.chars().next() {
+        Some('-' | '−') => (true, &text[text.chars().next().map_or(0, char::len_utf8)..]),
+        Some('+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    // Split off an exponent (`e` or `E`, optional sign, digits).
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => {
+            let exp = &body[i + 1..];
+            let digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(not_a_number());
+            }
+            (&body[..i], Some(exp))
+        }
+        None => (body, None),
+    };
+    let (int_part, frac_part) = match mantissa.find(decimal) {
+        Some(i) => (&mantissa[..i], Some(&mantissa[i + decimal.len_utf8()..])),
+        None => (mantissa, None),
+    };
+    if let Some(frac) = frac_part {
+        if !frac.chars().all(|c| c.is_ascii_digit()) {
+            return Err(if frac.contains(decimal) || frac.contains(group) {
+                NumberError::BadDecimal {
+                    text: text.to_string(),
+                    decimal,
+                }
+            } else {
+                not_a_number()
+            });
+        }
+    }
+    // The integer part: plain digits, or groups of three separated by one kind of separator.
+    let mut digits = String::with_capacity(mantissa.len() + 8);
+    if negative {
+        digits.push('-');
+    }
+    let separator = int_part
+        .chars()
+        .find(|&c| c == group || is_neutral_group(c));
+    match separator {
+        None => {
+            if !int_part.chars().all(|c| c.is_ascii_digit()) {
+                return Err(not_a_number());
+            }
+            digits.push_str(int_part);
+        }
+        Some(sep) => {
+            let groups: Vec<&str> = int_part.split(sep).collect();
+            let all_digits = groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()));
+            if !all_digits {
+                return Err(not_a_number());
+            }
+            let first_ok = groups
+                .first()
+                .is_some_and(|g| (1..=3).contains(&g.len()) && !g.starts_with('0'));
+            let rest_ok = groups.iter().skip(1).all(|g| g.len() == 3);
+            if !first_ok || !rest_ok {
+                return Err(NumberError::BadGrouping {
+                    text: text.to_string(),
+                    decimal,
+                    separator: sep,
+                });
+            }
+            for g in groups {
+                digits.push_str(g);
+            }
+        }
+    }
+    let frac = frac_part.unwrap_or("");
+    if int_part.is_empty() && frac.is_empty() {
+        return Err(not_a_number());
+    }
+    if !frac.is_empty() {
+        digits.push('.');
+        digits.push_str(frac);
+    }
+    if let Some(exp) = exponent {
+        digits.push('e');
+        digits.push_str(exp);
+    }
+    match digits.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        _ => Err(not_a_number()),
+    }
+}
+
+/// What one cell says about the decimal separator of its table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DecimalHint {
+    /// The cell is only readable with this decimal separator.
+    Decimal(char),
+    /// A number that reads the same either way (`1234`) or differently but validly both ways (`1,234`).
+    Ambiguous,
+    /// Not a number at all (text, key with letters, missing marker).
+    NotNumeric,
+}
+
+/// Classifies one cell for decimal detection (see the module docs of [`crate::table`]).
+pub(crate) fn decimal_hint(s: &str) -> DecimalHint {
+    let text = s.trim();
+    if MISSING_MARKERS.contains(&text) || !text.chars().any(|c| c.is_ascii_digit()) {
+        return DecimalHint::NotNumeric;
+    }
+    match (parse_number(text, '.'), parse_number(text, ',')) {
+        (Ok(Some(_)), Ok(Some(_))) => DecimalHint::Ambiguous,
+        (Ok(Some(_)), _) => DecimalHint::Decimal('.'),
+        (_, Ok(Some(_))) => DecimalHint::Decimal(','),
+        _ => DecimalHint::NotNumeric,
+    }
+}
+
+/// Whether a cell reads as a number with either decimal separator.
+pub(crate) fn looks_numeric(s: &str) -> bool {
+    matches!(
+        decimal_hint(s),
+        DecimalHint::Ambiguous | DecimalHint::Decimal(_)
+    )
+}
