@@ -1,0 +1,533 @@
+// End-to-end tests of the map page (web/) in Debian's headless Chromium, driven by playwright-core.
+//
+// run.sh starts the real `quartier serve` on a free port and passes its address in QUARTIER_URL.
+// Expected values never come from the page itself: they are read from the server's API directly
+// (legend.json, features.geojson, /api/layers) or computed here (interior points of districts,
+// ranks, formatting with the manifest's decimals), then compared with what the page shows.
+// Screenshots go to tests/browser/screenshots/ (git-ignored).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const BASE = (process.env.QUARTIER_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+const SHOTS = path.join(HERE, 'screenshots');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+// Without the background-networking flags Chromium keeps trying to reach Google's hosts, which this
+// machine's closed network refuses; --no-sandbox because CI runs as root.
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const TIMEOUT = 60_000;
+
+const contexts = [];
+
+/** A fresh Chromium with its own empty profile directory (removed again in `after`). */
+async function launch(locale) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quartier-chromium-'));
+  const ctx = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    locale,
+    viewport: { width: 1280, height: 800 },
+    deviceScaleFactor: 1,
+  });
+  contexts.push({ ctx, dir });
+  return ctx;
+}
+
+let en;
+let de;
+
+before(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  en = await launch('en-US');
+  de = await launch('de-DE');
+});
+
+after(async () => {
+  for (const { ctx, dir } of contexts) {
+    await ctx.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+async function api(p) {
+  const res = await fetch(BASE + p);
+  assert.equal(res.status, 200, `GET ${p} answered ${res.status}`);
+  return res.json();
+}
+
+/** Opens the page, collects console errors, page errors and failed requests, waits until idle. */
+async function open(ctx, search = '') {
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push('console: ' + m.text()); });
+  page.on('pageerror', (e) => errors.push('page error: ' + e.message));
+  page.on('requestfailed', (r) => errors.push('request failed: ' + r.url() + ' ' + (r.failure() || {}).errorText));
+  page.on('response', (r) => { if (r.status() >= 400) errors.push('HTTP ' + r.status() + ': ' + r.url()); });
+  await page.goto(BASE + '/' + search);
+  await idle(page);
+  return { page, errors };
+}
+
+async function idle(page) {
+  await page.waitForFunction(() => window.quartier && window.quartier.idle(), null, { timeout: TIMEOUT });
+}
+
+/** The choropleth tile URLs currently in the map (loaded or loading). */
+async function tileSrcs(page) {
+  return page.$$eval('.choropleth-tiles img', (imgs) => imgs.map((i) => i.src));
+}
+
+/** The legend as the page shows it: per class the swatch's computed colour, bounds, count, text. */
+async function pageLegend(page) {
+  return page.$$eval('#legend .legend-class', (items) => items.map((li) => {
+    const rgb = getComputedStyle(li.querySelector('.swatch')).backgroundColor.match(/\d+/g).slice(0, 3);
+    return {
+      color: li.dataset.color.toLowerCase(),
+      swatch: '#' + rgb.map((c) => Number(c).toString(16).padStart(2, '0')).join(''),
+      lower: li.dataset.lower === undefined ? null : Number(li.dataset.lower),
+      upper: li.dataset.upper === undefined ? null : Number(li.dataset.upper),
+      count: Number(li.dataset.count),
+      range: li.querySelector('.range').textContent,
+      countText: li.querySelector('.count').textContent,
+      nodata: li.classList.contains('legend-nodata'),
+    };
+  }));
+}
+
+/** Asserts that the page's legend is exactly legend.json: colours, breaks, counts, no-data class. */
+function assertLegendEquals(shown, legend, label) {
+  const classes = shown.filter((c) => !c.nodata);
+  const nodata = shown.find((c) => c.nodata);
+  assert.equal(classes.length, legend.colors.length, `${label}: number of classes`);
+  assert.equal(legend.breaks.length, legend.colors.length + 1, `${label}: legend.json breaks vs colours`);
+  classes.forEach((c, i) => {
+    assert.equal(c.color, legend.colors[i].toLowerCase(), `${label}: colour of class ${i + 1}`);
+    assert.equal(c.swatch, legend.colors[i].toLowerCase(), `${label}: swatch of class ${i + 1}`);
+    assert.equal(c.lower, legend.breaks[i], `${label}: lower bound of class ${i + 1}`);
+    assert.equal(c.upper, legend.breaks[i + 1], `${label}: upper bound of class ${i + 1}`);
+    assert.equal(c.count, legend.counts[i], `${label}: count of class ${i + 1}`);
+  });
+  assert.ok(nodata, `${label}: the legend has a no-data class`);
+  assert.equal(nodata.color, legend.no_data_color.toLowerCase(), `${label}: no-data colour`);
+  assert.equal(nodata.count, legend.missing, `${label}: no-data count`);
+}
+
+/** Numbers printed in an English-formatted text ("1,234.5 – 2,000"), with their decimals. */
+function numbersIn(text) {
+  return [...text.matchAll(/-?\d[\d,]*(?:\.(\d+))?/g)].map((m) => ({
+    value: Number(m[0].replace(/,/g, '')), decimals: m[1] ? m[1].length : 0,
+  }));
+}
+
+function valuesOf(feature) {
+  const p = feature.properties || {};
+  return p.values && typeof p.values === 'object' ? p.values : p;
+}
+
+function idOf(feature) {
+  const p = feature.properties || {};
+  return String(p.id != null ? p.id : feature.id);
+}
+
+/** Even-odd test over all rings of one polygon. */
+function inPolygon(rings, x, y) {
+  let inside = false;
+  for (const ring of rings) {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i];
+      const [xj, yj] = ring[j];
+      if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+  }
+  return inside;
+}
+
+function distToSegment(px, py, [ax, ay], [bx, by]) {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const l2 = dx * dx + dy * dy;
+  const tt = l2 ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / l2)) : 0;
+  return Math.hypot(px - (ax + tt * dx), py - (ay + tt * dy));
+}
+
+/**
+ * A point well inside a district: of a 60 x 60 grid over the bounding box of its largest polygon,
+ * the inside point farthest from every edge (so rendering and projection rounding cannot move it
+ * onto a neighbour).
+ */
+function interiorPoint(geometry) {
+  const polys = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  let best = null;
+  for (const poly of polys) {
+    const xs = poly[0].map((c) => c[0]);
+    const ys = poly[0].map((c) => c[1]);
+    const [w, e, s, n] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    for (let i = 1; i < 60; i++) {
+      for (let j = 1; j < 60; j++) {
+        const x = w + ((e - w) * i) / 60;
+        const y = s + ((n - s) * j) / 60;
+        if (!inPolygon(poly, x, y)) continue;
+        let d = Infinity;
+        for (const ring of poly) {
+          for (let k = 0; k + 1 < ring.length; k++) d = Math.min(d, distToSegment(x, y, ring[k], ring[k + 1]));
+        }
+        if (!best || d > best.d) best = { x, y, d };
+      }
+    }
+  }
+  return { lon: best.x, lat: best.y };
+}
+
+/** Moves the map so that (lon, lat) is visible at `zoom`, waits, returns its page coordinates. */
+async function pointOnScreen(page, lon, lat, zoom) {
+  await page.evaluate(([lo, la, z]) => window.quartier.map.setView([la, lo], z, { animate: false }), [lon, lat, zoom]);
+  await idle(page);
+  return page.evaluate(([lo, la]) => {
+    const map = window.quartier.map;
+    const p = map.latLngToContainerPoint([la, lo]);
+    const r = map.getContainer().getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }, [lon, lat]);
+}
+
+const fixed = (v, d) => v.toLocaleString('en-GB', { minimumFractionDigits: d, maximumFractionDigits: d });
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+
+test('the default view loads with no console errors and shows the atlas', async () => {
+  const atlas = await api('/api/atlas?lang=en');
+  const layers = await api('/api/layers?lang=en');
+  const { page, errors } = await open(en);
+  const title = typeof atlas.title === 'object' ? atlas.title.en : atlas.title;
+  assert.equal(await page.textContent('#atlas-title'), title);
+  assert.equal(await page.inputValue('#layer-select'), layers[0].id, 'the first layer is shown by default');
+  const options = await page.$$eval('#layer-select option', (os) => os.map((o) => o.textContent));
+  assert.deepEqual(options, layers.map((l) => l.title));
+  assert.ok((await tileSrcs(page)).length > 0, 'tiles are requested');
+  assert.ok(await page.isVisible('#legend .legend-class'), 'the legend is visible');
+  await page.screenshot({ path: path.join(SHOTS, 'default.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('tiles load and are not blank: they carry the legend colours', async () => {
+  const { page, errors } = await open(en, '?layer=nc&indicator=sids_rate74');
+  const legend = await api('/api/layers/nc/indicators/sids_rate74/legend.json');
+  const stats = await page.evaluate(async () => {
+    const imgs = [...document.querySelectorAll('.choropleth-tiles img.leaflet-tile-loaded')];
+    const colours = new Set();
+    let opaque = 0;
+    let total = 0;
+    let natural = 0;
+    for (const img of imgs) {
+      if (img.naturalWidth >= 256) natural += 1;
+      const blob = await (await fetch(img.src)).blob();
+      const bitmap = await createImageBitmap(blob);
+      const canvas = document.createElement('canvas');
+      canvas.width = bitmap.width;
+      canvas.height = bitmap.height;
+      const ctx = canvas.getContext('2d');
+      ctx.drawImage(bitmap, 0, 0);
+      const px = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+      for (let i = 0; i < px.length; i += 4) {
+        total += 1;
+        if (px[i + 3] === 255) {
+          opaque += 1;
+          colours.add('#' + [px[i], px[i + 1], px[i + 2]].map((c) => c.toString(16).padStart(2, '0')).join(''));
+        }
+      }
+    }
+    return { tiles: imgs.length, natural, opaque, total, colours: [...colours] };
+  });
+  assert.ok(stats.tiles >= 2, `at least two tiles loaded (got ${stats.tiles})`);
+  assert.equal(stats.natural, stats.tiles, 'every loaded tile decodes to a 256 px image');
+  assert.ok(stats.opaque / stats.total > 0.1, `tiles are not blank (${stats.opaque} of ${stats.total} px opaque)`);
+  const present = legend.colors.filter((c) => stats.colours.includes(c.toLowerCase()));
+  assert.deepEqual(present, legend.colors, 'every class colour of legend.json is drawn in the tiles');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the legend equals legend.json, with rounded ranges and counts as text', async () => {
+  const layers = await api('/api/layers?lang=en');
+  const ind = layers.find((l) => l.id === 'nc').indicators.find((i) => i.id === 'sids_rate74');
+  const { page, errors } = await open(en, '?layer=nc&indicator=sids_rate74');
+  const legend = await api('/api/layers/nc/indicators/sids_rate74/legend.json');
+  const shown = await pageLegend(page);
+  assertLegendEquals(shown, legend, 'nc/sids_rate74');
+  shown.filter((c) => !c.nodata).forEach((c, i) => {
+    const nums = numbersIn(c.range);
+    assert.equal(nums.length, 2, `class ${i + 1} shows two numbers: "${c.range}"`);
+    assert.ok(nums[0].decimals >= ind.decimals, `at least the manifest's ${ind.decimals} decimals: "${c.range}"`);
+    for (const [k, b] of [[0, legend.breaks[i]], [1, legend.breaks[i + 1]]]) {
+      assert.ok(Math.abs(nums[k].value - b) <= 0.5 * 10 ** -nums[k].decimals + 1e-12,
+        `"${c.range}" rounds ${b} correctly`);
+    }
+    assert.match(c.countText, new RegExp('^' + legend.counts[i] + ' district'), 'the count is written out');
+  });
+  assert.equal(shown.find((c) => c.nodata).range, 'No data');
+  assert.match(await page.textContent('#legend .legend-unit'), /per 1,000 births/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('changing the indicator changes the tile URLs and the legend', async () => {
+  const { page, errors } = await open(en, '?layer=nc&indicator=sids_rate74');
+  const before = await tileSrcs(page);
+  assert.ok(before.length > 0 && before.every((s) => s.includes('/tiles/nc/sids_rate74/')), before.join('\n'));
+  await page.selectOption('#indicator-select', 'births74');
+  await page.waitForFunction(() => [...document.querySelectorAll('.choropleth-tiles img')]
+    .every((i) => i.src.includes('/tiles/nc/births74/')));
+  await idle(page);
+  const after = await tileSrcs(page);
+  assert.ok(after.length > 0);
+  const legend = await api('/api/layers/nc/indicators/births74/legend.json');
+  const old = await api('/api/layers/nc/indicators/sids_rate74/legend.json');
+  assert.notDeepEqual(legend.breaks, old.breaks);
+  assertLegendEquals(await pageLegend(page), legend, 'nc/births74');
+  assert.match(await page.textContent('#legend .legend-title'), /Births 1974/);
+  assert.match(page.url(), /indicator=births74/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('classification controls restyle tiles and legend together', async () => {
+  const { page, errors } = await open(en, '?layer=nc&indicator=sids_rate74');
+  await page.click('#style-panel summary');
+  await page.selectOption('#method-select', 'equal');
+  await idle(page);
+  await page.selectOption('#classes-select', '4');
+  await idle(page);
+  await page.selectOption('#palette-select', 'Blues');
+  await page.waitForFunction(() => [...document.querySelectorAll('.choropleth-tiles img')]
+    .every((i) => /method=equal/.test(i.src) && /classes=4/.test(i.src) && /palette=Blues/.test(i.src)));
+  await idle(page);
+  const legend = await api('/api/layers/nc/indicators/sids_rate74/legend.json?method=equal&classes=4&palette=Blues');
+  assert.equal(legend.colors.length, 4);
+  assertLegendEquals(await pageLegend(page), legend, 'equal/4/Blues');
+  assert.match(page.url(), /method=equal/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('hovering a known county shows its name and value', async () => {
+  const layers = await api('/api/layers?lang=en');
+  const ind = layers.find((l) => l.id === 'nc').indicators.find((i) => i.id === 'sids_rate74');
+  const gj = await api('/api/layers/nc/features.geojson');
+  const wake = gj.features.find((f) => (f.properties.name || f.properties.NAME) === 'Wake');
+  assert.ok(wake, 'Wake county is in features.geojson');
+  const value = valuesOf(wake).sids_rate74;
+  assert.equal(typeof value, 'number');
+  const { lon, lat } = interiorPoint(wake.geometry);
+  const { page, errors } = await open(en, '?layer=nc&indicator=sids_rate74');
+  const pt = await pointOnScreen(page, lon, lat, 9);
+  await page.mouse.move(pt.x - 5, pt.y - 5);
+  await page.mouse.move(pt.x, pt.y);
+  await page.waitForFunction(() => document.querySelector('#hover-info .hover-name'));
+  assert.equal(await page.textContent('#hover-info .hover-name'), 'Wake');
+  const shown = await page.textContent('#hover-info .hover-value');
+  assert.equal(shown, fixed(value, ind.decimals) + '\u00a0' + ind.unit);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('clicking a district opens its profile with value, average and rank', async () => {
+  const layers = await api('/api/layers?lang=en');
+  const layer = layers.find((l) => l.id === 'montreal');
+  const detail = await api('/api/layers/montreal?lang=en');
+  const gj = await api('/api/layers/montreal/features.geojson');
+  // A district whose name has accents, to see that UTF-8 survives the whole way.
+  const feature = gj.features.find((f) => /Côte-des-Neiges/.test(f.properties.name));
+  assert.ok(feature, 'a Côte-des-Neiges district is in features.geojson');
+  const ind = layer.indicators.find((i) => i.id === 'joly_share');
+  const v = valuesOf(feature).joly_share;
+  const all = gj.features.map((f) => valuesOf(f).joly_share).filter((x) => typeof x === 'number');
+  const rank = 1 + all.filter((x) => x > v).length;
+  const detailInd = detail.indicators.find((i) => i.id === 'joly_share');
+  const mean = detailInd.mean != null ? detailInd.mean : detailInd.stats.mean;
+
+  const { page, errors } = await open(en, '?layer=montreal&indicator=joly_share');
+  const { lon, lat } = interiorPoint(feature.geometry);
+  const pt = await pointOnScreen(page, lon, lat, 13);
+  await page.mouse.click(pt.x, pt.y);
+  await page.waitForSelector('#profile:not([hidden])');
+  assert.equal(await page.textContent('#profile-name'), feature.properties.name);
+  const rows = await page.$$eval('#profile tr[data-indicator]', (trs) => trs.map((tr) => ({
+    id: tr.dataset.indicator,
+    value: tr.querySelector('.value').textContent,
+    average: tr.querySelector('.average').textContent,
+    rank: tr.querySelector('.rank').textContent,
+    current: tr.classList.contains('current'),
+  })));
+  assert.deepEqual(rows.map((r) => r.id).sort(), layer.indicators.map((i) => i.id).sort(), 'all indicators listed');
+  const row = rows.find((r) => r.id === 'joly_share');
+  assert.ok(row.current, 'the mapped indicator is highlighted');
+  assert.ok(row.value.startsWith(fixed(v, ind.decimals)), `value ${row.value}`);
+  assert.equal(row.average, fixed(mean, ind.decimals));
+  assert.equal(row.rank, `${rank} of ${all.length}`);
+  assert.match(page.url(), new RegExp('district=' + encodeURIComponent(idOf(feature)) + '(&|$)'));
+  await page.screenshot({ path: path.join(SHOTS, 'profile.png') });
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#profile', { state: 'hidden' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the table view lists every district and sorts by value, by keyboard', async () => {
+  const gj = await api('/api/layers/nc/features.geojson');
+  const values = gj.features.map((f) => valuesOf(f).sids_rate74).filter((x) => typeof x === 'number');
+  const { page, errors } = await open(en, '?layer=nc&indicator=sids_rate74');
+  await page.focus('#btn-table');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#table-view:not([hidden])');
+  await page.waitForFunction((n) => document.querySelectorAll('#district-table tbody tr').length === n, gj.features.length);
+  await page.focus('#district-table th[data-sort="value"] button');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.getAttribute('#district-table th[data-sort="value"]', 'aria-sort'), 'descending');
+  const first = await page.$$eval('#district-table tbody tr', (trs) => trs.slice(0, 3).map((tr) => Number(tr.children[2].dataset.value)));
+  const desc = [...values].sort((a, b) => b - a);
+  assert.deepEqual(first, desc.slice(0, 3));
+  await page.screenshot({ path: path.join(SHOTS, 'table.png') });
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#table-view', { state: 'hidden' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('embed mode shows map and legend only', async () => {
+  const { page, errors } = await open(en, '?embed=1&layer=nc&indicator=sids_rate74');
+  assert.equal(await page.isVisible('#topbar'), false, 'no top bar');
+  assert.equal(await page.isVisible('#sidebar'), false, 'no pickers');
+  assert.equal(await page.isVisible('#style-panel'), false, 'no classification controls');
+  assert.equal(await page.isVisible('#btn-embed'), false, 'no embed button');
+  assert.ok(await page.isVisible('#map'));
+  assert.ok(await page.isVisible('#legend .legend-class'));
+  const box = await page.$eval('#map', (m) => m.getBoundingClientRect().toJSON());
+  assert.ok(box.width >= 1270 && box.height >= 790, 'the map fills the frame');
+  assertLegendEquals(await pageLegend(page), await api('/api/layers/nc/indicators/sids_rate74/legend.json'), 'embed');
+  await page.screenshot({ path: path.join(SHOTS, 'embed.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the Embed button gives an iframe snippet of the current view', async () => {
+  const { page, errors } = await open(en, '?layer=montreal&indicator=bergeron_share&z=11&lat=45.55&lon=-73.65');
+  await page.click('#btn-embed');
+  await page.waitForSelector('#embed-dialog[open]');
+  const code = await page.inputValue('#embed-code');
+  const m = code.match(/^<iframe src="([^"]+)" title="[^"]+" width="800" height="500" style="border:0" loading="lazy"><\/iframe>$/);
+  assert.ok(m, code);
+  const src = m[1].replace(/&amp;/g, '&');
+  const url = new URL(src);
+  assert.equal(url.origin, BASE);
+  assert.equal(url.searchParams.get('embed'), '1');
+  assert.equal(url.searchParams.get('layer'), 'montreal');
+  assert.equal(url.searchParams.get('indicator'), 'bergeron_share');
+  assert.equal(url.searchParams.get('z'), '11');
+  await page.keyboard.press('Escape');
+  const framed = await open(en, url.search);
+  assert.equal(await framed.page.isVisible('#sidebar'), false);
+  assert.equal(await framed.page.evaluate(() => window.quartier.map.getZoom()), 11);
+  assert.deepEqual([...errors, ...framed.errors], []);
+  await framed.page.close();
+  await page.close();
+});
+
+test('a reloaded shared URL restores layer, indicator, style, zoom and centre', async () => {
+  const { page, errors } = await open(en, '?layer=montreal');
+  await page.selectOption('#indicator-select', 'joly_share');
+  await idle(page);
+  await page.click('#style-panel summary');
+  await page.selectOption('#method-select', 'jenks');
+  await idle(page);
+  await page.selectOption('#classes-select', '4');
+  await idle(page);
+  await page.evaluate(() => window.quartier.map.setView([45.5231, -73.6012], 12, { animate: false }));
+  await idle(page);
+  await page.evaluate(() => window.quartier.map.panBy([37, -21], { animate: false }));
+  await idle(page);
+  // Open the district at the map centre from the keyboard (Enter on the focused map).
+  await page.focus('#map');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#profile:not([hidden])');
+  await idle(page);
+  const district = await page.textContent('#profile-name');
+  await page.waitForFunction(() => location.search.includes('z=12') && location.search.includes('classes=4') &&
+    location.search.includes('district='));
+  await page.waitForTimeout(200); // the URL is written 50 ms after the last change
+  const shared = page.url();
+  const view = await page.evaluate(() => {
+    const m = window.quartier.map;
+    return { z: m.getZoom(), c: m.getCenter(), legend: window.quartier.legend };
+  });
+  const tiles = (await tileSrcs(page)).sort();
+  assert.ok(tiles.every((s) => s.includes('/montreal/joly_share/') && s.includes('method=jenks') && s.includes('classes=4')));
+
+  const again = await en.newPage();
+  await again.goto(shared);
+  await idle(again);
+  const restored = await again.evaluate(() => {
+    const m = window.quartier.map;
+    return { z: m.getZoom(), c: m.getCenter(), legend: window.quartier.legend };
+  });
+  assert.equal(await again.inputValue('#layer-select'), 'montreal');
+  assert.equal(await again.inputValue('#indicator-select'), 'joly_share');
+  assert.equal(await again.inputValue('#method-select'), 'jenks');
+  assert.equal(await again.inputValue('#classes-select'), '4');
+  assert.equal(restored.z, view.z);
+  assert.ok(Math.abs(restored.c.lat - view.c.lat) < 1e-6 && Math.abs(restored.c.lng - view.c.lng) < 1e-6,
+    `centre ${JSON.stringify(restored.c)} vs ${JSON.stringify(view.c)}`);
+  assert.deepEqual(restored.legend, view.legend);
+  assert.deepEqual((await tileSrcs(again)).sort(), tiles);
+  assertLegendEquals(await pageLegend(again),
+    await api('/api/layers/montreal/indicators/joly_share/legend.json?method=jenks&classes=4'), 'restored');
+  await again.waitForSelector('#profile:not([hidden])');
+  assert.equal(await again.textContent('#profile-name'), district, 'the open district profile is restored');
+  await again.waitForTimeout(200);
+  assert.equal(again.url(), shared, 'the restored page writes the same URL');
+  assert.deepEqual(errors, []);
+  await again.close();
+  await page.close();
+});
+
+test('a German browser gets the German UI and German indicator titles; the switch changes it', async () => {
+  const layersDe = await api('/api/layers?lang=de');
+  const nc = layersDe.find((l) => l.id === 'nc');
+  const { page, errors } = await open(de, '?layer=nc&indicator=sids_rate74');
+  assert.equal(await page.getAttribute('html', 'lang'), 'de');
+  assert.equal(await page.textContent('label[for="indicator-select"]'), 'Indikator');
+  assert.equal(await page.textContent('label[for="layer-select"]'), 'Gebiet');
+  assert.equal(await page.textContent('#btn-table [data-i18n="table"]'), 'Tabelle');
+  assert.equal(await page.textContent('#legend .legend-nodata .range'), 'Keine Daten');
+  const options = await page.$$eval('#indicator-select option', (os) => os.map((o) => o.textContent));
+  assert.deepEqual(options.sort(), nc.indicators.map((i) => i.title).sort());
+  assert.ok(options.includes('Plötzlicher Kindstod 1974–78'), options.join(' | '));
+  assert.equal(await page.$eval('#indicator-select optgroup', (g) => g.label), 'Demografie und Integration');
+  assert.match(await page.textContent('#legend .legend-unit'), /je 1\.000 Geburten/);
+  // German number format: decimal comma in the legend ranges.
+  assert.match(await page.textContent('#legend .legend-class .range'), /^\d+,\d{2}\u2009–\u2009\d+,\d{2}$/);
+  await page.screenshot({ path: path.join(SHOTS, 'german.png') });
+
+  await page.click('.lang-switch button[data-lang="en"]');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await idle(page);
+  assert.equal(await page.textContent('label[for="indicator-select"]'), 'Indicator');
+  assert.ok((await page.$$eval('#indicator-select option', (os) => os.map((o) => o.textContent)))
+    .includes('Sudden infant deaths 1974–78'));
+  await page.waitForFunction(() => location.search.includes('lang=en'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# End-to-end tests of the map page (web/) in a real headless browser.
+#
+# Installs what it needs when missing (Debian's chromium; playwright-core from npm, pinned in
+# package-lock.json), builds the `quartier` binary, serves the bundled atlas on a free loopback port,
+# and runs map.test.mjs with node's built-in test runner. Screenshots land in
+# tests/browser/screenshots/ (git-ignored). The server is stopped on exit, whatever happens.
+#
+# Environment: CHROMIUM (default /usr/bin/chromium), QUARTIER_BIN (skip the build and use this
+# binary), QUARTIER_TEST_ARGS (extra arguments for `node --test`, e.g. --test-name-pattern=legend).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+cd "$ROOT"
+
+CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ]; then
+  echo "== installing Debian's chromium =="
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+export CHROMIUM
+
+# playwright-core at exactly the locked version; `npm ci` only when it is missing or another version.
+locked="$(node -p "require('$HERE/package-lock.json').packages['node_modules/playwright-core'].version")"
+installed="$(node -p "try { require('$HERE/node_modules/playwright-core/package.json').version } catch (e) { '' }")"
+if [ "$installed" != "$locked" ]; then
+  echo "== npm ci (playwright-core $locked) =="
+  (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ -z "${QUARTIER_BIN:-}" ]; then
+  echo "== cargo build -p quartier-server =="
+  cargo build -p quartier-server --locked
+  QUARTIER_BIN="$ROOT/target/debug/quartier"
+fi
+
+# A free port: bind port 0 and read what the kernel chose.
+PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+LOG="$(mktemp -t quartier-browser-server.XXXXXX.log)"
+echo "== quartier serve on 127.0.0.1:$PORT (log: $LOG) =="
+"$QUARTIER_BIN" serve --bind "127.0.0.1:$PORT" >"$LOG" 2>&1 &
+SERVER_PID=$!
+cleanup() {
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT INT TERM
+
+# Wait for /health (a debug build loads the atlas in a few seconds).
+export QUARTIER_URL="http://127.0.0.1:$PORT"
+for _ in $(seq 1 300); do
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "quartier serve exited before it was ready; its log:" >&2
+    cat "$LOG" >&2
+    exit 1
+  fi
+  if node -e "fetch(process.env.QUARTIER_URL + '/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then
+    break
+  fi
+  sleep 0.2
+done
+if ! node -e "fetch(process.env.QUARTIER_URL + '/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then
+  echo "quartier serve did not answer /health within 60 s; its log:" >&2
+  cat "$LOG" >&2
+  exit 1
+fi
+
+echo "== node --test tests/browser/map.test.mjs =="
+status=0
+# shellcheck disable=SC2086
+(cd "$HERE" && node --test ${QUARTIER_TEST_ARGS:-} map.test.mjs) || status=$?
+echo "screenshots: $HERE/screenshots/"
+if [ "$status" -ne 0 ]; then
+  echo "browser tests failed; the server's log ($LOG) ends with:" >&2
+  tail -n 40 "$LOG" >&2
+fi
+exit "$status"
