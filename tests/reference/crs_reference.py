@@ -16,10 +16,17 @@ Writes two fixtures that the Rust tests in `crates/quartier-geo/src/crs/tests.rs
 - `tests/fixtures/reference/crs_prj.json`: what PROJ identifies each `.prj` of `tests/fixtures/*/` as
   (rerun this script when a `.prj` is added there; a Rust test checks that none is missing).
 
+Where a grid-based operation exists whose grid Debian ships (`proj-data`: BeTA2007 for DHDN,
+CHENyx06 for CH1903), `grid` holds the point through that operation too, to measure how far the
+Helmert shift is from the best available one.
+
 Run from the repository root:
 
     pip install pyproj==3.7.2 pyshp==3.1.6
-    python3 tests/reference/crs_reference.py
+    apt-get download proj-data && dpkg -x proj-data_9.1.1-1_all.deb /tmp/projdata
+    PROJ_DATA_DEBIAN=/tmp/projdata/usr/share/proj python3 tests/reference/crs_reference.py
+
+Without PROJ_DATA_DEBIAN the `grid` entries are left out.
 
 Versions used for the committed fixtures: Python 3.11.7, pyproj 3.7.2, PROJ 9.5.1, pyshp 3.1.6
 (the exact versions are also written into the JSON).
@@ -80,6 +87,17 @@ HELMERT = {
     27700: "OSGB36 to WGS 84 (6)",
     28992: "Amersfoort to WGS 84 (3)",
 }
+
+
+# Grid-based EPSG operations and the grid files (as PROJ names them, as Debian's proj-data names them).
+GRID_OPS = {
+    31466: "DHDN to WGS 84 (4)",
+    31467: "DHDN to WGS 84 (4)",
+    31468: "DHDN to WGS 84 (4)",
+    31469: "DHDN to WGS 84 (4)",
+    21781: "CH1903 to WGS 84 (3)",
+}
+GRID_FILES = {"BETA2007.gsb": "BETA2007.gsb", "CHENyx06_ETRS.gsb": "CHENYX06_etrs.gsb"}
 
 
 def fixture_vertices(stem, n_shapes=3, per_shape=2):
@@ -154,8 +172,7 @@ def used_operation(t):
         return t.description
 
 
-def helmert_ops(code):
-    name = HELMERT[code]
+def named_ops(code, name):
 
     def pick(src, dst):
         group = TransformerGroup(src, dst, always_xy=True)
@@ -165,6 +182,10 @@ def helmert_ops(code):
         return found[0]
 
     return pick(4326, code), pick(code, 4326)
+
+
+def helmert_ops(code):
+    return named_ops(code, HELMERT[code])
 
 
 def point_record(code, label, given, lon, lat, x, y):
@@ -191,6 +212,29 @@ def point_record(code, label, given, lon, lat, x, y):
     return rec
 
 
+def add_grid_records(crs_out, debian_proj_dir):
+    """Second pass, with Debian's grids on PROJ's search path: the grid-based operation per point."""
+    import tempfile
+
+    grids = tempfile.mkdtemp(prefix="quartier-grids-")
+    for proj_name, debian_name in GRID_FILES.items():
+        os.symlink(os.path.join(debian_proj_dir, debian_name), os.path.join(grids, proj_name))
+    pyproj.datadir.append_data_dir(grids)
+    for entry in crs_out:
+        code = entry["epsg"]
+        if code not in GRID_OPS:
+            continue
+        entry["grid_operation"] = GRID_OPS[code]
+        gf, gi = named_ops(code, GRID_OPS[code])
+        for rec in entry["points"]:
+            if rec["given"] == "lonlat":
+                gx, gy = gf.transform(rec["lon"], rec["lat"], errcheck=True)
+                rec["grid"] = {"lon": rec["lon"], "lat": rec["lat"], "x": gx, "y": gy}
+            else:
+                glon, glat = gi.transform(rec["x"], rec["y"], errcheck=True)
+                rec["grid"] = {"lon": glon, "lat": glat, "x": rec["x"], "y": rec["y"]}
+
+
 def main():
     # "Best transformation is not available" (no grids) is expected, and so is the PROJ-string warning.
     warnings.simplefilter("ignore")  # "best transformation is not available": that is the point
@@ -208,13 +252,17 @@ def main():
         for label, x, y in vertices:
             entry["points"].append(point_record(code, label, "xy", None, None, x, y))
         crs_out.append(entry)
+    debian_proj_dir = os.environ.get("PROJ_DATA_DEBIAN")
+    if debian_proj_dir:
+        add_grid_records(crs_out, debian_proj_dir)
 
     versions = {
         "generator": "tests/reference/crs_reference.py",
         "pyproj": pyproj.__version__,
         "proj": pyproj.proj_version_str,
         "pyshp": shapefile.__version__,
-        "grids": "none (PROJ_NETWORK off, no grid files installed)",
+        "grids": "default and helmert: none (PROJ_NETWORK off, no grid files); grid: "
+        + (f"{', '.join(GRID_FILES)} from Debian proj-data 9.1.1" if os.environ.get("PROJ_DATA_DEBIAN") else "not computed"),
     }
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "crs_points.json"), "w", encoding="utf-8") as f:

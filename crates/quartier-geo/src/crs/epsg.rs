@@ -19,9 +19,9 @@ pub(crate) const NAD27_TOWGS84: &str = "-8,160,176";
 pub(crate) const DHDN_TOWGS84: &str = "598.1,73.7,418.2,0.202,0.045,-2.455,6.7";
 /// CH1903+ to WGS 84 (1), EPSG:1676, and CH1903 to WGS 84 (2), EPSG:1766 (accuracy 1–1.5 m).
 pub(crate) const CH1903_TOWGS84: &str = "674.374,15.056,405.346";
-/// OSGB36 to WGS 84 (6), EPSG:5339, position-vector 7-parameter (accuracy 2 m).
+/// OSGB36 to WGS 84 (6), EPSG:1314, position-vector 7-parameter (accuracy 2 m).
 pub(crate) const OSGB36_TOWGS84: &str = "446.448,-125.157,542.06,0.15,0.247,0.842,-20.489";
-/// Amersfoort to WGS 84 (3), EPSG:15739, as in the EPSG:28992 definition (accuracy 1 m).
+/// Amersfoort to WGS 84 (3), EPSG:15934, as in the EPSG:28992 definition (accuracy 1 m).
 pub(crate) const AMERSFOORT_TOWGS84: &str =
     "565.2369,50.0087,465.658,-0.406857,0.350733,-1.87035,4.0812";
 

@@ -81,6 +81,16 @@ fn default_operation_bound(epsg: u32) -> f64 {
     }
 }
 
+/// Upper bounds (metres) for the distance to PROJ through a grid-based operation (BeTA2007 for DHDN,
+/// CHENyx06 for CH1903): what a Helmert shift cannot do, measured values in docs/crs-accuracy.md.
+fn grid_operation_bound(epsg: u32) -> f64 {
+    match epsg {
+        31466..=31469 => 2.0,
+        21781 => 1.2,
+        _ => 0.0,
+    }
+}
+
 #[test]
 fn every_supported_crs_matches_pyproj() {
     let doc = reference("crs_points.json");
@@ -125,10 +135,30 @@ fn every_supported_crs_matches_pyproj() {
                 d.forward,
                 d.inverse
             );
-            report.push(format!(
+            let mut line = format!(
                 "EPSG:{epsg} helmert forward {:.2e} m inverse {:.2e} m; PROJ default forward {:.3} m inverse {:.3} m",
                 h.forward, h.inverse, d.forward, d.inverse
-            ));
+            );
+            let grid: Vec<_> = points
+                .iter()
+                .filter(|p| p.get("grid").is_some())
+                .map(|p| pick(&p["grid"]))
+                .collect();
+            if !grid.is_empty() {
+                let g = measure(&crs, &grid);
+                let bound = grid_operation_bound(epsg);
+                assert!(
+                    g.forward < bound && g.inverse < bound,
+                    "EPSG:{epsg} vs grid: forward {} m, inverse {} m",
+                    g.forward,
+                    g.inverse
+                );
+                line += &format!(
+                    "; grid forward {:.3} m inverse {:.3} m",
+                    g.forward, g.inverse
+                );
+            }
+            report.push(line);
         }
     }
     // Every UTM zone, north and south, and ETRS89 zones 28–38 are in the reference.
