@@ -236,7 +236,7 @@ fn skipped_text(cells: &[String], delimiter: u8) -> String {
 /// Header and data rules 1-6.
 pub(crate) fn layout(
     path: &Path,
-    records: Vec<Record>,
+    mut records: Vec<Record>,
     header_row: Option<usize>,
     delimiter: u8,
 ) -> Result<Layout, TableError> {
@@ -245,6 +245,7 @@ pub(crate) fn layout(
             path: path.to_path_buf(),
         });
     }
+    let table_width = detected_width(&records);
     let header_idx = match header_row {
         Some(line) => records
             .iter()
@@ -255,19 +256,18 @@ pub(crate) fn layout(
                 last_line: records.last().map_or(0, |r| r.line),
             })?,
         None => {
-            let width = detected_width(&records);
             // Rule 2: the first row of that width that reads like a header.
-            let min_cells = width.min(2);
+            let min_cells = table_width.min(2);
             records
                 .iter()
                 .position(|r| {
-                    fits(&r.cells, width)
+                    fits(&r.cells, table_width)
                         && r.non_empty() >= min_cells
                         && r.cells.iter().any(|c| is_text(c))
                 })
                 .ok_or_else(|| TableError::NoHeader {
                     path: path.to_path_buf(),
-                    width,
+                    width: table_width,
                 })?
         }
     };
@@ -279,7 +279,7 @@ pub(crate) fn layout(
         .iter()
         .rposition(|c| !c.is_empty())
         .map_or(1, |i| i + 1);
-    let width = named.max(detected_width(&records).min(header.cells.len()));
+    let width = named.max(table_width.min(header.cells.len()));
     let header_line = header.line;
     // Rule 3: names for empty header cells.
     let headers: Vec<String> = header.cells[..width]
@@ -294,57 +294,60 @@ pub(crate) fn layout(
         })
         .collect();
 
-    let mut skipped: Vec<Skipped> = records[..header_idx]
-        .iter()
-        .filter(|r| r.non_empty() > 0)
-        .map(|r| Skipped {
-            line: r.line,
-            kind: SkipKind::Title,
-            text: skipped_text(&r.cells, delimiter),
-        })
-        .collect();
-
     // Rule 4: the data ends at the last row with at least two non-empty cells.
     let min_cells = width.min(2);
-    let after = &records[header_idx + 1..];
-    let Some(last) = after.iter().rposition(|r| r.non_empty() >= min_cells) else {
+    let Some(last) = records[header_idx + 1..]
+        .iter()
+        .rposition(|r| r.non_empty() >= min_cells)
+        .map(|i| header_idx + 1 + i)
+    else {
         return Err(TableError::NoRows {
             path: path.to_path_buf(),
             header_line,
         });
     };
-    let mut rows = Vec::with_capacity(last + 1);
-    for r in &after[..=last] {
-        if r.non_empty() == 0 {
-            continue;
-        }
-        // Rule 5: one field per header column; extra trailing empty fields are dropped.
-        if !fits(&r.cells, width) {
-            return Err(TableError::RaggedRow {
-                path: path.to_path_buf(),
-                line: r.line,
-                found: r.cells.len(),
-                expected: width,
-                header_line,
-            });
-        }
-        let mut cells = r.cells.clone();
-        cells.truncate(width);
-        rows.push(Row {
+    // Rule 5 first, so that the records can then be moved into rows without copying.
+    if let Some(r) = records[header_idx + 1..=last]
+        .iter()
+        .find(|r| r.non_empty() > 0 && !fits(&r.cells, width))
+    {
+        return Err(TableError::RaggedRow {
+            path: path.to_path_buf(),
             line: r.line,
-            cells,
+            found: r.cells.len(),
+            expected: width,
+            header_line,
         });
     }
+    let skip = |r: &Record, kind| {
+        (r.non_empty() > 0).then(|| Skipped {
+            line: r.line,
+            kind,
+            text: skipped_text(&r.cells, delimiter),
+        })
+    };
+    let mut skipped: Vec<Skipped> = records[..header_idx]
+        .iter()
+        .filter_map(|r| skip(r, SkipKind::Title))
+        .collect();
     skipped.extend(
-        after[last + 1..]
+        records[last + 1..]
             .iter()
-            .filter(|r| r.non_empty() > 0)
-            .map(|r| Skipped {
-                line: r.line,
-                kind: SkipKind::Footnote,
-                text: skipped_text(&r.cells, delimiter),
-            }),
+            .filter_map(|r| skip(r, SkipKind::Footnote)),
     );
+    records.truncate(last + 1);
+    let rows = records
+        .drain(header_idx + 1..)
+        .filter(|r| r.non_empty() > 0)
+        .map(|mut r| {
+            // Extra trailing empty fields are dropped.
+            r.cells.truncate(width);
+            Row {
+                line: r.line,
+                cells: r.cells,
+            }
+        })
+        .collect();
     Ok(Layout {
         header_line,
         headers,

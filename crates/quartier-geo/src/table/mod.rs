@@ -38,9 +38,10 @@
 //!    Ties go to the larger field count, then to `;`, tab, `,` in that order.
 //!
 //! **Header, data and footnotes** (override of the header: [`TableOptions::header_row`]):
-//! 1. The table's width is the most common field count among rows with at least two non-empty cells.
-//! 2. The header is the first row that has this width, at least two non-empty cells, and at least one
-//!    cell that is neither a number nor a missing marker.
+//! 1. The table's width is the most common field count among rows with at least two non-empty cells
+//!    (on a tie the smaller count, since extra trailing empty fields are tolerated, see 5).
+//! 2. The header is the first row that has this width (extra trailing empty fields allowed), at least
+//!    two non-empty cells, and at least one cell that is neither a number nor a missing marker.
 //!    The rows above it are titles and are skipped: GENESIS' title rows have one non-empty cell, and
 //!    the BKA's row of column numbers `1;2;…;18` has only numbers.
 //! 3. Header cells are trimmed.
@@ -53,8 +54,9 @@
 //!    A data row whose cells are all empty is ignored, like a blank line.
 //!    (So a district row at the very end with nothing but its key counts as a footnote: it carries no
 //!    values, and the join report lists that district as without a row.)
-//! 5. Every data row has as many fields as the header; extra trailing empty fields are dropped,
-//!    anything else is a [`TableError::RaggedRow`].
+//! 5. Every data row has as many fields as the header; extra trailing empty fields are dropped
+//!    (some exporters end every row with a delimiter), anything else is a [`TableError::RaggedRow`]:
+//!    a short row is an error too, because its values would land in the wrong columns.
 //! 6. All cells are trimmed of leading and trailing whitespace (GENESIS indents the names).
 //!    Cells stay text until a column is asked for as numbers: keys such as `05358` keep their zeros.
 //!

@@ -103,20 +103,50 @@ fn is_neutral_group(c: char) -> bool {
 /// ```
 pub fn parse_number(s: &str, decimal: char) -> Result<Option<f64>, NumberError> {
     let text = s.trim();
+    parse_trimmed(text, decimal).map_err(|fault| {
+        let text = text.to_string();
+        match fault {
+            Fault::NotANumber => NumberError::NotANumber { text },
+            Fault::BadDecimal => NumberError::BadDecimal { text, decimal },
+            Fault::BadGrouping(separator) => NumberError::BadGrouping {
+                text,
+                decimal,
+                separator,
+            },
+            Fault::UnsupportedDecimal => NumberError::UnsupportedDecimal { decimal },
+        }
+    })
+}
+
+/// [`NumberError`] without the text, so that detection can try both separators without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    NotANumber,
+    BadDecimal,
+    BadGrouping(char),
+    UnsupportedDecimal,
+}
+
+/// [`parse_number`] on a trimmed cell.
+fn parse_trimmed(text: &str, decimal: char) -> Result<Option<f64>, Fault> {
     if MISSING_MARKERS.contains(&text) {
         return Ok(None);
     }
     let group = match decimal {
         '.' => ',',
         ',' => '.',
-        other => return Err(NumberError::UnsupportedDecimal { decimal: other }),
+        _ => return Err(Fault::UnsupportedDecimal),
     };
-    let not_a_number = || NumberError::NotANumber {
-        text: text.to_string(),
-    };
+    // The common case: plain digits.
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        return match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(Some(v)),
+            _ => Err(Fault::NotANumber),
+        };
+    }
 
     let (negative, body) = match text.chars().next() {
-        Some('-' | '−') => (true, &text[text.chars().next().map_or(0, char::len_utf8)..]),
+        Some(c @ ('-' | '−')) => (true, &text[c.len_utf8()..]),
         Some('+') => (false, &text[1..]),
         _ => (false, text),
     };
@@ -126,7 +156,7 @@ pub fn parse_number(s: &str, decimal: char) -> Result<Option<f64>, NumberError> 
             let exp = &body[i + 1..];
             let digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(not_a_number());
+                return Err(Fault::NotANumber);
             }
             (&body[..i], Some(exp))
         }
@@ -137,57 +167,49 @@ pub fn parse_number(s: &str, decimal: char) -> Result<Option<f64>, NumberError> 
         None => (mantissa, None),
     };
     if let Some(frac) = frac_part {
-        if !frac.chars().all(|c| c.is_ascii_digit()) {
+        if !frac.bytes().all(|b| b.is_ascii_digit()) {
             return Err(if frac.contains(decimal) || frac.contains(group) {
-                NumberError::BadDecimal {
-                    text: text.to_string(),
-                    decimal,
-                }
+                Fault::BadDecimal
             } else {
-                not_a_number()
+                Fault::NotANumber
             });
         }
+    }
+    let frac = frac_part.unwrap_or("");
+    if int_part.is_empty() && frac.is_empty() {
+        return Err(Fault::NotANumber);
     }
     // The integer part: plain digits, or groups of three separated by one kind of separator.
     let mut digits = String::with_capacity(mantissa.len() + 8);
     if negative {
         digits.push('-');
     }
-    let separator = int_part
+    match int_part
         .chars()
-        .find(|&c| c == group || is_neutral_group(c));
-    match separator {
+        .find(|&c| c == group || is_neutral_group(c))
+    {
         None => {
-            if !int_part.chars().all(|c| c.is_ascii_digit()) {
-                return Err(not_a_number());
+            if !int_part.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Fault::NotANumber);
             }
             digits.push_str(int_part);
         }
         Some(sep) => {
-            let groups: Vec<&str> = int_part.split(sep).collect();
-            let all_digits = groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()));
-            if !all_digits {
-                return Err(not_a_number());
-            }
-            let first_ok = groups
-                .first()
-                .is_some_and(|g| (1..=3).contains(&g.len()) && !g.starts_with('0'));
-            let rest_ok = groups.iter().skip(1).all(|g| g.len() == 3);
-            if !first_ok || !rest_ok {
-                return Err(NumberError::BadGrouping {
-                    text: text.to_string(),
-                    decimal,
-                    separator: sep,
-                });
-            }
-            for g in groups {
+            for (i, g) in int_part.split(sep).enumerate() {
+                if !g.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(Fault::NotANumber);
+                }
+                let grouped = if i == 0 {
+                    (1..=3).contains(&g.len()) && !g.starts_with('0')
+                } else {
+                    g.len() == 3
+                };
+                if !grouped {
+                    return Err(Fault::BadGrouping(sep));
+                }
                 digits.push_str(g);
             }
         }
-    }
-    let frac = frac_part.unwrap_or("");
-    if int_part.is_empty() && frac.is_empty() {
-        return Err(not_a_number());
     }
     if !frac.is_empty() {
         digits.push('.');
@@ -199,7 +221,7 @@ pub fn parse_number(s: &str, decimal: char) -> Result<Option<f64>, NumberError> 
     }
     match digits.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(Some(v)),
-        _ => Err(not_a_number()),
+        _ => Err(Fault::NotANumber),
     }
 }
 
@@ -217,10 +239,17 @@ pub(crate) enum DecimalHint {
 /// Classifies one cell for decimal detection (see the module docs of [`crate::table`]).
 pub(crate) fn decimal_hint(s: &str) -> DecimalHint {
     let text = s.trim();
-    if MISSING_MARKERS.contains(&text) || !text.chars().any(|c| c.is_ascii_digit()) {
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
         return DecimalHint::NotNumeric;
     }
-    match (parse_number(text, '.'), parse_number(text, ',')) {
+    if !text.contains(['.', ',']) {
+        // Without either separator a number reads the same both ways.
+        return match parse_trimmed(text, '.') {
+            Ok(Some(_)) => DecimalHint::Ambiguous,
+            _ => DecimalHint::NotNumeric,
+        };
+    }
+    match (parse_trimmed(text, '.'), parse_trimmed(text, ',')) {
         (Ok(Some(_)), Ok(Some(_))) => DecimalHint::Ambiguous,
         (Ok(Some(_)), _) => DecimalHint::Decimal('.'),
         (_, Ok(Some(_))) => DecimalHint::Decimal(','),

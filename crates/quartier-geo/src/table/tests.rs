@@ -522,6 +522,8 @@ fn parse_number_formats() {
         ("--5", '.'),
         ("1.5", ';'), // not a decimal separator
     ];
+    let huge = "9".repeat(400); // overflows to infinity
+    assert!(parse_number(&huge, '.').is_err());
     for &(text, decimal) in bad {
         assert!(
             parse_number(text, decimal).is_err(),
