@@ -1,2 +1,2 @@
-//! The `quartier` command.
+//! The `quartier` command (in progress).
 fn main() {}

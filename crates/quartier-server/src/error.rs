@@ -1,0 +1,178 @@
+//! Errors as HTTP responses: one [`AppError`] that every handler returns.
+//!
+//! Bad input (a wrong parameter, an unknown layer) is the client's to fix: it gets a 400 or 404 with a
+//! message saying what is allowed, and is not logged above debug.
+//! Internal failures (a tile that failed to render, a panicked render thread) get a generic 500 body;
+//! the detail goes to the log, never to the client.
+//! This follows axum's `examples/error-handling`.
+//!
+//! The extractors [`JsonPath`] and [`JsonQuery`] wrap axum's `Path` and `Query` so that their
+//! rejections, too, come back as JSON (axum's `examples/customize-path-rejection`).
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+/// What went wrong with a request, as the client should see it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppError {
+    /// A parameter is malformed or out of range (400); the message says what is allowed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The layer, indicator, district or route does not exist (404); the message says what does.
+    #[error("{0}")]
+    NotFound(String),
+    /// The method is not allowed on this route (405): the API is read-only.
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// Something failed on the server (500); the message is logged, the client sees a generic text.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Result of a handler.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// A 400 with this message.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        AppError::BadRequest(message.into())
+    }
+
+    /// A 404 with this message.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        AppError::NotFound(message.into())
+    }
+
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// The JSON body `{"error": "..."}` with its content type, built without serde so that no error
+/// path can itself fail.
+pub fn json_error_body(message: &str) -> String {
+    let mut out = String::with_capacity(message.len() + 14);
+    out.push_str("{\"error\":");
+    // serde_json's string escaping cannot fail for a `&str`.
+    out.push_str(&serde_json::Value::from(message).to_string());
+    out.push('}');
+    out
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = match &self {
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                "internal error: the server failed to answer this request; the log has the details"
+                    .to_string()
+            }
+            other => {
+                tracing::debug!(%status, error = %other, "bad request");
+                other.to_string()
+            }
+        };
+        let mut response = (status, json_error_body(&message)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        // Errors depend on the request only, but must never be cached as if they were data.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}
+
+/// axum's `Path`, with rejections turned into a JSON 400.
+#[derive(Debug)]
+pub struct JsonPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for JsonPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(JsonPath(value)),
+            Err(rejection) => Err(path_rejection(rejection)),
+        }
+    }
+}
+
+fn path_rejection(rejection: PathRejection) -> AppError {
+    match rejection {
+        PathRejection::FailedToDeserializePathParams(e) => {
+            AppError::bad_request(format!("bad path parameter: {}", e.body_text()))
+        }
+        // A route without the parameters its handler expects is a programming error.
+        other => AppError::Internal(other.body_text()),
+    }
+}
+
+/// axum's `Query`, with rejections turned into a JSON 400.
+#[derive(Debug)]
+pub struct JsonQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for JsonQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(JsonQuery(value)),
+            Err(rejection) => Err(query_rejection(rejection)),
+        }
+    }
+}
+
+fn query_rejection(rejection: QueryRejection) -> AppError {
+    AppError::bad_request(format!("bad query string: {}", rejection.body_text()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_body_is_json_and_escapes_quotes() {
+        let body = json_error_body("unknown layer \"x\"");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["error"], "unknown layer \"x\"");
+    }
+
+    #[test]
+    fn statuses() {
+        assert_eq!(AppError::bad_request("x").status(), StatusCode::BAD_REQUEST);
+        assert_eq!(AppError::not_found("x").status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            AppError::Internal("x".into()).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+
+    #[test]
+    fn internal_detail_is_not_sent() {
+        let response = AppError::Internal("secret path /etc/x".into()).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+    }
+}

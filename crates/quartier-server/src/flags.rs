@@ -1,0 +1,268 @@
+//! The command line of `quartier`, defined once with clap's derive API; `--help` is generated
+//! from these definitions and their doc comments.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use quartier_geo::import::ImportOptions;
+
+const EXAMPLES: &str = "\
+Examples:
+  Serve the bundled demo atlas (geodata/atlas.toml) and open http://127.0.0.1:8080/:
+    quartier serve
+
+  Serve your own atlas on all interfaces, port 3000:
+    quartier serve my-city.toml --bind 0.0.0.0:3000
+
+  Serve a shapefile directly (layer `nc`, every numeric field an indicator):
+    quartier serve nc.shp
+
+  See what a boundary file holds before writing a manifest:
+    quartier inspect districts.shp --crs EPSG:25832
+
+  Check an atlas exactly as the server will load it (exit 0 usable, 1 not usable, 2 error):
+    quartier check my-city.toml
+
+Exit status: 0 success, 1 the data is not usable (inspect, check), 2 an error.
+Logging goes to stderr; set RUST_LOG (e.g. RUST_LOG=debug, RUST_LOG=tower_http=debug) for more.";
+
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  quartier serve                                   # the bundled demo atlas
+  quartier serve geodata/atlas.toml --bind 127.0.0.1:0   # any free port (the log says which)
+  quartier serve nc.shp --id-field FIPS --name-field NAME
+  quartier serve counties.shp --crs EPSG:4269      # a shapefile without .prj
+  quartier serve a.toml b.geojson                  # the layers of both, merged
+  quartier serve --no-cache                        # render every tile (benchmarks)
+
+Routes (see docs/api.md):
+  /                                                  the map page (web/)
+  /api/layers, /api/layers/{layer}                   layers, indicators, statistics
+  /api/layers/{layer}/at?lon=..&lat=..               the district at a point
+  /api/layers/{layer}/features.geojson               districts with their values
+  /api/layers/{layer}/indicators/{ind}/legend.json   classes, breaks, colours
+  /tiles/{layer}/{ind}/{z}/{x}/{y}.png (@2x.png)     PNG tiles
+  /tiles/{layer}/{ind}/tilejson.json                 TileJSON 3.0.0
+Style parameters on tiles, legend and TileJSON: method, classes, palette, breaks.";
+
+const INSPECT_EXAMPLES: &str = "\
+Examples:
+  quartier inspect tests/fixtures/nc_sids/nc.shp
+  quartier inspect districts.shp --crs EPSG:25832 --encoding cp1252
+  quartier inspect boroughs.topojson --json | jq .validation
+
+Exit status: 0 usable, 1 the file has districts that cannot be used, 2 an error
+(file missing or unreadable, no .prj and no --crs, unknown CRS).";
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  quartier check geodata/atlas.toml
+  quartier check my-city.toml --json > report.json
+
+Exit status: 0 usable, 1 not usable (invalid geometry, duplicate ids), 2 an error
+(the manifest or a file cannot be read, a key is unknown, a join fails).";
+
+/// Quartier: publish a city's district indicators as fast, correct choropleth maps.
+///
+/// Quartier imports district boundaries (shapefiles in any CRS and codepage, GeoJSON, TopoJSON)
+/// and indicator tables (CSV from Excel or GENESIS), joins and classifies them, and serves tiles,
+/// legends and data over HTTP together with a map page.
+#[derive(Debug, Parser)]
+#[command(name = "quartier", version, after_help = EXAMPLES, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve an atlas over HTTP: PNG tiles, legends, data and the map page.
+    ///
+    /// SOURCE is an atlas manifest (.toml) or a boundary file (.shp, .zip, .geojson, .json,
+    /// .topojson). A boundary file becomes one layer named after the file, with every numeric
+    /// field as an indicator. Several sources merge their layers. With no SOURCE the bundled demo
+    /// atlas geodata/atlas.toml is served.
+    #[command(after_help = SERVE_EXAMPLES)]
+    Serve(ServeArgs),
+    /// Describe one boundary file: format, CRS, codepage, fields, counts, bounds and validity.
+    ///
+    /// Like `ogrinfo` for district layers: run it before writing a manifest.
+    #[command(after_help = INSPECT_EXAMPLES)]
+    Inspect(InspectArgs),
+    /// Load an atlas exactly as the server will and print its validation and join reports.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
+}
+
+/// What a boundary file does not say about itself.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ImportFlags {
+    /// CRS of the coordinates, when the file has no .prj or it is wrong
+    /// (EPSG:25832, 31467, a +proj string or WKT).
+    #[arg(long, value_name = "CRS")]
+    pub crs: Option<String>,
+    /// Text encoding of the DBF, when .cpg, header and detection are wrong
+    /// (UTF-8, cp1252, ISO-8859-1, 850).
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<String>,
+    /// Field holding the district key (kept as text: leading zeros stay).
+    #[arg(long, value_name = "FIELD")]
+    pub id_field: Option<String>,
+    /// Field holding the district name shown on hover and in the profile.
+    #[arg(long, value_name = "FIELD")]
+    pub name_field: Option<String>,
+}
+
+impl ImportFlags {
+    /// The import options these flags give.
+    pub fn options(&self) -> ImportOptions {
+        ImportOptions {
+            crs: self.crs.clone(),
+            encoding: self.encoding.clone(),
+            id_field: self.id_field.clone(),
+            name_field: self.name_field.clone(),
+            ..ImportOptions::default()
+        }
+    }
+}
+
+/// `quartier serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Atlas manifests (.toml) or boundary files to serve [default: geodata/atlas.toml].
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<PathBuf>,
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Import options for boundary-file sources (manifests set these per layer).
+    #[command(flatten)]
+    pub import: ImportFlags,
+    /// Memory for rendered tiles, in MiB.
+    #[arg(long, value_name = "MB", default_value_t = quartier_server::state::DEFAULT_CACHE_MB)]
+    pub cache_mb: u64,
+    /// Keep no rendered tiles: render every request (for benchmarks of the renderer).
+    #[arg(long, conflicts_with = "cache_mb")]
+    pub no_cache: bool,
+    /// Folder of the map page [default: web/ in the current directory or the checkout].
+    #[arg(long, value_name = "DIR")]
+    pub web: Option<PathBuf>,
+}
+
+/// `quartier inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The boundary file (.shp, .zip, .geojson, .json, .topojson).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Import options.
+    #[command(flatten)]
+    pub import: ImportFlags,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `quartier check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The atlas manifest.
+    #[arg(value_name = "ATLAS.toml")]
+    pub atlas: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_defaults() {
+        let cli = Cli::try_parse_from(["quartier", "serve"]).unwrap();
+        let Command::Serve(s) = cli.command else {
+            panic!("not serve")
+        };
+        assert!(s.sources.is_empty());
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.cache_mb, 64);
+        assert!(!s.no_cache);
+    }
+
+    #[test]
+    fn serve_with_everything() {
+        let cli = Cli::try_parse_from([
+            "quartier",
+            "serve",
+            "a.toml",
+            "nc.shp",
+            "--bind",
+            "0.0.0.0:0",
+            "--crs",
+            "EPSG:4269",
+            "--id-field",
+            "GEOID",
+            "--cache-mb",
+            "8",
+        ])
+        .unwrap();
+        let Command::Serve(s) = cli.command else {
+            panic!("not serve")
+        };
+        assert_eq!(s.sources.len(), 2);
+        assert_eq!(s.bind.port(), 0);
+        assert_eq!(s.import.options().crs.as_deref(), Some("EPSG:4269"));
+        assert_eq!(s.import.options().id_field.as_deref(), Some("GEOID"));
+        assert_eq!(s.cache_mb, 8);
+    }
+
+    #[test]
+    fn bad_bind_address_is_a_usage_error() {
+        let err = Cli::try_parse_from(["quartier", "serve", "--bind", "localhost"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn inspect_and_check() {
+        let cli = Cli::try_parse_from([
+            "quartier",
+            "inspect",
+            "x.shp",
+            "--json",
+            "--encoding",
+            "cp1252",
+        ])
+        .unwrap();
+        let Command::Inspect(i) = cli.command else {
+            panic!("not inspect")
+        };
+        assert!(i.json);
+        assert_eq!(i.import.encoding.as_deref(), Some("cp1252"));
+        let cli = Cli::try_parse_from(["quartier", "check", "a.toml"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Check(CheckArgs { json: false, .. })
+        ));
+    }
+
+    #[test]
+    fn help_teaches_with_examples() {
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("quartier serve nc.shp"), "{help}");
+        let mut cmd = Cli::command();
+        let serve = cmd.find_subcommand_mut("serve").unwrap();
+        let help = serve.render_long_help().to_string();
+        assert!(help.contains("--bind"));
+        assert!(help.contains("/tiles/{layer}/{ind}/{z}/{x}/{y}.png"));
+    }
+}

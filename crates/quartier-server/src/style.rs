@@ -1,0 +1,326 @@
+//! The style query parameters shared by tiles, legend and TileJSON, checked and made canonical.
+//!
+//! `method`, `classes`, `palette`, `breaks` (comma-separated, for `manual`) and `centre` (a number
+//! or `mean`, for diverging schemes) override the indicator's defaults from the manifest.
+//! A style that resolves to the same classification always gets the same canonical query string
+//! ([`ResolvedStyle::canonical`]), whatever order or spelling the request used: it keys the
+//! classification cache, the tile cache and the ETags, and it is the query of the TileJSON `tiles` URL.
+
+use std::fmt::Write as _;
+
+use quartier_geo::atlas::Style;
+use quartier_geo::classify::{Method, MAX_CLASSES, MIN_CLASSES};
+use quartier_geo::palette;
+use serde::Deserialize;
+
+use crate::error::AppError;
+
+/// The classification methods a request may name, for error messages.
+pub const METHODS: &str = "quantile, equal, jenks, stddev, pretty or manual";
+
+/// Query parameters of the style-bearing routes, as sent (all optional, all text, so that a
+/// malformed value gets our message rather than a generic deserialisation error).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct StyleParams {
+    /// Classification method.
+    pub method: Option<String>,
+    /// Number of classes, 2 to 9.
+    pub classes: Option<String>,
+    /// Colour scheme name.
+    pub palette: Option<String>,
+    /// Class breaks for `manual`, comma-separated.
+    pub breaks: Option<String>,
+    /// Centre of a diverging scheme: a number or `mean`.
+    #[serde(alias = "center")]
+    pub centre: Option<String>,
+    /// Language of titles in JSON answers: `de` or `en`.
+    pub lang: Option<String>,
+}
+
+/// Language of titles in JSON answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// German.
+    De,
+    /// English (the default).
+    #[default]
+    En,
+}
+
+impl Lang {
+    /// Parse `de` or `en`; none given is English.
+    pub fn parse(value: Option<&str>) -> Result<Lang, AppError> {
+        match value.map(str::trim) {
+            None | Some("") => Ok(Lang::En),
+            Some(v) if v.eq_ignore_ascii_case("de") => Ok(Lang::De),
+            Some(v) if v.eq_ignore_ascii_case("en") => Ok(Lang::En),
+            Some(v) => Err(AppError::bad_request(format!(
+                "lang={v:?} is not supported: use lang=de or lang=en"
+            ))),
+        }
+    }
+
+    /// `"de"` or `"en"`, as the manifest types expect.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::De => "de",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// A style checked against an indicator's defaults: everything a classification depends on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedStyle {
+    /// Classification method.
+    pub method: Method,
+    /// Number of classes asked for (the classification may produce fewer, and says why).
+    pub classes: usize,
+    /// Colour scheme name, as the palette module spells it.
+    pub palette: String,
+    /// Breaks for `manual`.
+    pub breaks: Option<Vec<f64>>,
+    /// Centre of a diverging scheme.
+    pub centre: Option<f64>,
+}
+
+fn parse_number(name: &str, text: &str) -> Result<f64, AppError> {
+    let text = text.trim();
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(AppError::bad_request(format!(
+            "{name}: {text:?} is not a finite number (use a dot as decimal separator, e.g. 2.5)"
+        ))),
+    }
+}
+
+/// Parse `breaks=1,2.5,4`: finite numbers in strictly increasing order.
+pub fn parse_breaks(text: &str) -> Result<Vec<f64>, AppError> {
+    let breaks = text
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| parse_number("breaks", s))
+        .collect::<Result<Vec<f64>, _>>()?;
+    if breaks.is_empty() {
+        return Err(AppError::bad_request(
+            "breaks is empty: give class breaks separated by commas, e.g. breaks=1,2.5,4",
+        ));
+    }
+    if let Some(w) = breaks.windows(2).find(|w| w[0] >= w[1]) {
+        return Err(AppError::bad_request(format!(
+            "breaks must increase: {} is followed by {}",
+            w[0], w[1]
+        )));
+    }
+    Ok(breaks)
+}
+
+/// A parameter's text when it is given and not blank.
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl ResolvedStyle {
+    /// Apply the request's parameters to the indicator's default style.
+    ///
+    /// `mean` is the layer average of the indicator, for `centre=mean`.
+    pub fn resolve(
+        default: &Style,
+        params: &StyleParams,
+        mean: Option<f64>,
+    ) -> Result<ResolvedStyle, AppError> {
+        let breaks = given(&params.breaks).map(parse_breaks).transpose()?;
+        let method = match given(&params.method) {
+            Some(m) => m.parse::<Method>().map_err(|_| {
+                AppError::bad_request(format!("unknown method {m:?}: use {METHODS}"))
+            })?,
+            // Breaks alone mean "these breaks".
+            None if breaks.is_some() => Method::Manual,
+            None => default.method,
+        };
+        if breaks.is_some() && method != Method::Manual {
+            return Err(AppError::bad_request(format!(
+                "breaks are only used with method=manual, not method={method}: \
+                 drop breaks or add method=manual"
+            )));
+        }
+        let breaks = match method {
+            Method::Manual => Some(breaks.or_else(|| default.breaks.clone()).ok_or_else(|| {
+                AppError::bad_request(
+                    "method=manual needs breaks: give them separated by commas, e.g. breaks=1,2.5,4",
+                )
+            })?),
+            _ => None,
+        };
+        let classes = match given(&params.classes) {
+            Some(c) => {
+                let n = c.parse::<usize>().map_err(|_| {
+                    AppError::bad_request(format!(
+                        "classes={c:?} is not a whole number: use {MIN_CLASSES} to {MAX_CLASSES}"
+                    ))
+                })?;
+                if !(MIN_CLASSES..=MAX_CLASSES).contains(&n) {
+                    return Err(AppError::bad_request(format!(
+                        "classes={n} is out of range: use {MIN_CLASSES} to {MAX_CLASSES} classes"
+                    )));
+                }
+                n
+            }
+            None => default.classes,
+        };
+        // Manual breaks make their own classes (one per upper bound, plus one up to the maximum
+        // when values lie above the last): `classes` does not apply.
+        let classes = breaks.as_ref().map_or(classes, Vec::len);
+        let palette_name = given(&params.palette).unwrap_or(&default.palette);
+        let scheme = palette::scheme(palette_name)
+            .map_err(|e| AppError::bad_request(format!("palette={palette_name:?}: {e}")))?;
+        // Check that the scheme has this many classes now, so the error names the parameter.
+        scheme.colors(classes).map_err(|e| {
+            AppError::bad_request(format!(
+                "palette={palette_name:?} with classes={classes}: {e}"
+            ))
+        })?;
+        let centre = match given(&params.centre) {
+            None => default.centre,
+            Some(c) if c.eq_ignore_ascii_case("mean") => mean,
+            Some(c) => Some(parse_number("centre", c)?),
+        };
+        Ok(ResolvedStyle {
+            method,
+            classes,
+            palette: palette_name.to_string(),
+            breaks,
+            centre,
+        })
+    }
+
+    /// The canonical query string of this style (`method=quantile&classes=5&palette=YlOrRd`).
+    pub fn canonical(&self) -> String {
+        let mut s = format!(
+            "method={}&classes={}&palette={}",
+            self.method,
+            self.classes,
+            url_escape(&self.palette)
+        );
+        if let Some(breaks) = &self.breaks {
+            // `classes` is implied by the breaks; it stays in the string only for readability.
+            s.push_str("&breaks=");
+            for (i, b) in breaks.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                let _ = write!(s, "{b}");
+            }
+        }
+        if let Some(c) = self.centre {
+            let _ = write!(s, "&centre={c}");
+        }
+        s
+    }
+}
+
+/// Percent-encode everything but unreserved characters (RFC 3986), for ids and names in URLs.
+pub fn url_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn default_style() -> Style {
+        Style {
+            method: Method::Quantile,
+            classes: 5,
+            palette: "YlOrRd".into(),
+            breaks: None,
+            centre: None,
+        }
+    }
+
+    fn params(pairs: &[(&str, &str)]) -> StyleParams {
+        let mut p = StyleParams::default();
+        for (k, v) in pairs {
+            let v = Some(v.to_string());
+            match *k {
+                "method" => p.method = v,
+                "classes" => p.classes = v,
+                "palette" => p.palette = v,
+                "breaks" => p.breaks = v,
+                "centre" => p.centre = v,
+                "lang" => p.lang = v,
+                _ => unreachable!(),
+            }
+        }
+        p
+    }
+
+    fn resolve(pairs: &[(&str, &str)]) -> Result<ResolvedStyle, AppError> {
+        ResolvedStyle::resolve(&default_style(), &params(pairs), Some(2.0))
+    }
+
+    fn message(pairs: &[(&str, &str)]) -> String {
+        resolve(pairs).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn defaults_come_from_the_manifest() {
+        let s = resolve(&[]).unwrap();
+        assert_eq!(s.canonical(), "method=quantile&classes=5&palette=YlOrRd");
+    }
+
+    #[test]
+    fn overrides_and_canonical_form() {
+        let s = resolve(&[("method", "jenks"), ("classes", "7"), ("palette", "Blues")]).unwrap();
+        assert_eq!(s.method, Method::Jenks);
+        assert_eq!(s.canonical(), "method=jenks&classes=7&palette=Blues");
+        let m = resolve(&[("breaks", "1, 2.5,4")]).unwrap();
+        assert_eq!(m.method, Method::Manual);
+        assert_eq!(m.breaks.as_deref(), Some(&[1.0, 2.5, 4.0][..]));
+        assert!(m.canonical().ends_with("&breaks=1,2.5,4"));
+        let c = resolve(&[("palette", "RdBu"), ("centre", "mean")]).unwrap();
+        assert_eq!(c.centre, Some(2.0));
+        assert!(c.canonical().ends_with("&centre=2"));
+    }
+
+    #[test]
+    fn bad_parameters_say_what_is_allowed() {
+        assert!(message(&[("method", "kmeans")]).contains("quantile, equal, jenks"));
+        assert!(message(&[("classes", "12")]).contains("use 2 to 9"));
+        assert!(message(&[("classes", "1")]).contains("use 2 to 9"));
+        assert!(message(&[("classes", "five")]).contains("not a whole number"));
+        assert!(message(&[("method", "manual")]).contains("needs breaks"));
+        assert!(message(&[("breaks", "3,2")]).contains("must increase"));
+        assert!(message(&[("breaks", "1,x")]).contains("not a finite number"));
+        assert!(message(&[("breaks", "1,NaN")]).contains("not a finite number"));
+        assert!(message(&[("method", "jenks"), ("breaks", "1,2")]).contains("method=manual"));
+        assert!(message(&[("palette", "Rainbow")]).contains("palette=\"Rainbow\""));
+        assert!(message(&[("centre", "middle")]).contains("centre"));
+    }
+
+    #[test]
+    fn languages() {
+        assert_eq!(Lang::parse(None).unwrap(), Lang::En);
+        assert_eq!(Lang::parse(Some("de")).unwrap(), Lang::De);
+        assert_eq!(Lang::parse(Some("EN")).unwrap(), Lang::En);
+        assert!(Lang::parse(Some("fr"))
+            .unwrap_err()
+            .to_string()
+            .contains("lang=de or lang=en"));
+    }
+
+    #[test]
+    fn url_escaping() {
+        assert_eq!(url_escape("YlOrRd"), "YlOrRd");
+        assert_eq!(url_escape("a b&c"), "a%20b%26c");
+        assert_eq!(url_escape("Côte"), "C%C3%B4te");
+    }
+}
