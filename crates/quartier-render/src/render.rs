@@ -8,7 +8,8 @@
 //! 3. draw the borders once each (every shared arc by its lower-numbered district) into an
 //!    anti-aliased coverage mask;
 //! 4. turn the pixels under the border into extra palette entries (fill colour × 16 levels of
-//!    border coverage) and encode an indexed PNG, or RGBA when more than 256 colours are needed.
+//!    border coverage) and encode an indexed PNG, or RGBA (with the same 16 levels) when more
+//!    than 256 colours are needed.
 
 use crate::encode::{empty_tile_png, encode_indexed, encode_rgba, Effort};
 use crate::error::RenderError;
@@ -273,8 +274,7 @@ fn blend_palette(
         if q == 0 || table[e] != u16::MAX {
             continue;
         }
-        let step = (255 / (COVERAGE_LEVELS - 1)) as usize;
-        let colour = blend_over(slots[usize::from(buf[t])], border, (q * step) as u8);
+        let colour = blend_over(slots[usize::from(buf[t])], border, level_coverage(q));
         let next = palette.len() as u16;
         let idx = *index_of.entry(u32::from_le_bytes(colour)).or_insert(next);
         if idx == next {
@@ -288,7 +288,11 @@ fn blend_palette(
     Some((palette, table))
 }
 
-/// RGBA pixels from a slot buffer and the border mask (full 8-bit coverage).
+/// RGBA pixels from a slot buffer and the border mask.
+///
+/// Coverage is quantised exactly as for indexed tiles, so a border pixel has the same colour
+/// whichever encoding its tile ends up with (a neighbouring tile with fewer colours may be
+/// indexed): no visible seam between an RGBA tile and an indexed one.
 fn to_rgba<T: Slot>(
     buf: &[T],
     slots: &[[u8; 4]],
@@ -302,11 +306,20 @@ fn to_rgba<T: Slot>(
     if let Some(cov) = cov {
         for &t in &cov.touched {
             let t = t as usize;
-            let c = blend_over(slots[buf[t].slot()], border, cov.cov[t]);
-            out[t * 4..t * 4 + 4].copy_from_slice(&c);
+            let q = quantize(cov.cov[t]);
+            if q > 0 {
+                let c = blend_over(slots[buf[t].slot()], border, level_coverage(q));
+                out[t * 4..t * 4 + 4].copy_from_slice(&c);
+            }
         }
     }
     out
+}
+
+/// Coverage 0–255 of a level from [`quantize`].
+#[inline]
+fn level_coverage(q: usize) -> u8 {
+    (q * (255 / (COVERAGE_LEVELS as usize - 1))) as u8
 }
 
 /// The single value of a buffer whose bytes are all equal.
