@@ -14,7 +14,9 @@ Writes two fixtures that the Rust tests in `crates/quartier-geo/src/crs/tests.rs
   be checked to the centimetre against the same parameters and, separately, its distance to
   PROJ's default (possibly better) operation can be measured.
 - `tests/fixtures/reference/crs_prj.json`: what PROJ identifies each `.prj` of `tests/fixtures/*/` as
-  (rerun this script when a `.prj` is added there; a Rust test checks that none is missing).
+  (rerun this script when a `.prj` is added there; a Rust test checks that none is missing),
+  and the WKT PROJ writes for every required CRS in three flavours (ESRI, GDAL WKT1, WKT2:2019),
+  which Quartier must identify back to the same EPSG code.
 
 Where a grid-based operation exists whose grid Debian ships (`proj-data`: BeTA2007 for DHDN,
 CHENyx06 for CH1903), `grid` holds the point through that operation too, to measure how far the
@@ -88,6 +90,12 @@ HELMERT = {
     28992: "Amersfoort to WGS 84 (3)",
 }
 
+
+# CRSs whose WKT, as PROJ writes it in each flavour, must identify back to the code.
+WKT_CODES = [
+    4326, 4258, 4267, 4269, 3857, 25832, 25833, 31466, 31467, 31468, 31469, 2056, 21781, 27700, 2154, 3035, 28992,
+    32601, 32632, 32660, 32701, 32733, 25828, 25838, 26917, 26717,
+]
 
 # Grid-based EPSG operations and the grid files (as PROJ names them, as Debian's proj-data names them).
 GRID_OPS = {
@@ -285,8 +293,13 @@ def main():
             "horizontal_name": horizontal.name,
             "horizontal_proj4": proj_string,
         })
+    wkt = []
+    for code in WKT_CODES:
+        crs = CRS.from_epsg(code)
+        for flavour in ("WKT1_ESRI", "WKT1_GDAL", "WKT2_2019"):
+            wkt.append({"epsg": code, "flavour": flavour, "wkt": crs.to_wkt(flavour)})
     with open(os.path.join(OUT, "crs_prj.json"), "w", encoding="utf-8") as f:
-        json.dump({**versions, "prj": prj}, f, ensure_ascii=False, indent=1)
+        json.dump({**versions, "prj": prj, "wkt": wkt}, f, ensure_ascii=False, indent=1)
         f.write("\n")
 
 

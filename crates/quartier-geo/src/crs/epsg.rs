@@ -174,9 +174,12 @@ pub(crate) fn code_for_name(name: &str) -> Option<u32> {
     if norm.is_empty() {
         return None;
     }
+    let by_name = |n: &str| index().by_name.get(n).copied();
     esri_alias(&norm)
         .or_else(|| esri_utm(&norm))
-        .or_else(|| index().by_name.get(&norm).copied())
+        .or_else(|| by_name(&norm))
+        // ESRI's geographic CRSs are EPSG's names with `GCS_` in front (`GCS_Pulkovo_1942`).
+        .or_else(|| norm.strip_prefix("gcs").and_then(by_name))
 }
 
 /// ESRI names of the CRSs Quartier names in its documentation, and their geographic bases.
@@ -327,14 +330,31 @@ fn datum(datum_name: &str) -> Option<&'static (&'static [&'static str], &'static
 
 /// The Helmert shift to WGS 84 for a datum named in WKT without a `TOWGS84` node (as ESRI writes it).
 ///
-/// Only for the datums Quartier documents; WGS 84-compatible datums get the null shift.
-pub(crate) fn towgs84_for_datum(datum_name: &str) -> Option<&'static str> {
-    datum(datum_name).map(|d| d.1)
+/// The datums Quartier documents come from the table above (WGS 84-compatible ones get the null shift);
+/// any other comes from the EPSG geographic CRS named like the datum, when it has a `+towgs84`.
+pub(crate) fn towgs84_for_datum(datum_name: &str) -> Option<String> {
+    if let Some(d) = datum(datum_name) {
+        return Some(d.1.to_string());
+    }
+    // Any other datum that EPSG names like a geographic CRS: that CRS's published shift.
+    let def = lookup(geographic_code_for_datum(datum_name)?)?;
+    if !def.proj4.split_whitespace().any(|t| t == "+proj=longlat") {
+        return None;
+    }
+    def.proj4
+        .split_whitespace()
+        .find_map(|t| t.strip_prefix("+towgs84="))
+        .map(str::to_string)
 }
 
 /// The EPSG code of the geographic CRS on a datum named in WKT (`D_North_American_1927` -> 4267).
+///
+/// Beyond the datums above, EPSG names most geographic CRSs like their datum (`D_Pulkovo_1942` ->
+/// `Pulkovo 1942`, EPSG:4284); the caller checks that the code found is geographic on the same ellipsoid.
 pub(crate) fn geographic_code_for_datum(datum_name: &str) -> Option<u32> {
-    datum(datum_name).map(|d| d.2)
+    datum(datum_name)
+        .map(|d| d.2)
+        .or_else(|| code_for_name(datum_name.strip_prefix("D_").unwrap_or(datum_name)))
 }
 
 #[cfg(test)]
@@ -426,7 +446,7 @@ mod tests {
     #[test]
     fn datums_by_name() {
         assert_eq!(
-            towgs84_for_datum("D_North_American_1927"),
+            towgs84_for_datum("D_North_American_1927").as_deref(),
             Some(NAD27_TOWGS84)
         );
         assert_eq!(
@@ -434,12 +454,18 @@ mod tests {
             Some(4267)
         );
         assert_eq!(
-            towgs84_for_datum("D_Deutsches_Hauptdreiecksnetz"),
+            towgs84_for_datum("D_Deutsches_Hauptdreiecksnetz").as_deref(),
             Some(DHDN_TOWGS84)
+        );
+        assert_eq!(
+            towgs84_for_datum("D_Pulkovo_1942").as_deref(),
+            Some("23.92,-141.27,-80.9,0,0.35,0.82,-0.12")
         );
         assert_eq!(geographic_code_for_datum("D_CH1903+"), Some(4150));
         assert_eq!(geographic_code_for_datum("D_CH1903"), Some(4149));
         assert_eq!(towgs84_for_datum("D_unknown"), None);
+        assert_eq!(geographic_code_for_datum("D_Pulkovo_1942"), Some(4284));
+        assert_eq!(code_for_name("GCS_Pulkovo_1942"), Some(4284));
     }
 
     #[test]

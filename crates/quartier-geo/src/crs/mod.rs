@@ -19,8 +19,9 @@
 //!    `GCS_North_American_1927`) and EPSG names (`ETRS89 / UTM zone 32N`).
 //!    A name match is only trusted when the WKT's own projection parameters agree with it.
 //! 3. Otherwise the WKT's parameters are converted to proj4 with `proj4wkt`.
-//!    ESRI WKT carries no datum shift, so a shift is added for the datums named in
-//!    `docs/crs-accuracy.md`; for any other non-WGS 84 datum [`Crs::warning`] says so.
+//!    ESRI WKT carries no datum shift, so the datum's name brings one (the datums named in
+//!    `docs/crs-accuracy.md`, or the EPSG geographic CRS named like the datum);
+//!    for a datum nobody knows [`Crs::warning`] says that it is taken as WGS 84.
 //!
 //! Anything else is a [`CrsError::Unknown`] that tells the user to pass `--crs EPSG:xxxx`.
 //!
@@ -233,7 +234,7 @@ impl Crs {
         }
         Crs::build(
             None,
-            format!("custom CRS ({proj4})"),
+            format!("custom ({proj4})"),
             proj4,
             Identification::Proj4,
             None,

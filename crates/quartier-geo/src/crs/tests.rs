@@ -264,6 +264,26 @@ fn every_prj_fixture_is_identified() {
 }
 
 #[test]
+fn wkt_as_proj_writes_it_is_identified_in_every_flavour() {
+    let doc = reference("crs_prj.json");
+    let cases = doc["wkt"].as_array().unwrap();
+    assert_eq!(cases.len(), 78);
+    for case in cases {
+        let code = case["epsg"].as_u64().unwrap() as u32;
+        let flavour = case["flavour"].as_str().unwrap();
+        let crs = Crs::from_wkt(case["wkt"].as_str().unwrap())
+            .unwrap_or_else(|e| panic!("EPSG:{code} {flavour}: {e}"));
+        assert_eq!(crs.epsg(), Some(code), "{flavour}: {}", crs.name());
+        let expected = match flavour {
+            "WKT1_ESRI" => Identification::Name,
+            _ => Identification::WktAuthority,
+        };
+        assert_eq!(crs.identification(), expected, "EPSG:{code} {flavour}");
+        assert_eq!(crs.warning(), None, "EPSG:{code} {flavour}");
+    }
+}
+
+#[test]
 fn esri_prj_files_are_identified_by_name() {
     let nc = std::fs::read_to_string(repo_path("tests/fixtures/nc_sids/nc.prj")).unwrap();
     let crs = Crs::from_wkt(&nc).unwrap();
@@ -392,7 +412,7 @@ fn parse_accepts_what_users_write() {
         Crs::parse("+proj=tmerc +lat_0=0 +lon_0=6.5 +k=1 +x_0=0 +y_0=0 +ellps=GRS80 +units=m")
             .unwrap();
     assert_eq!(custom.epsg(), None);
-    assert!(custom.name().starts_with("custom CRS (+proj=tmerc"));
+    assert!(custom.name().starts_with("custom (+proj=tmerc"));
     let (lon, lat) = ToWgs84::new(&custom)
         .unwrap()
         .point(0.0, 5_600_000.0)
