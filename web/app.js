@@ -75,6 +75,7 @@
   let csvUrl = null;
 
   const $ = (id) => document.getElementById(id);
+  const enc = encodeURIComponent;
 
   // ---------------------------------------------------------------------------------------------
   // Small helpers: text, numbers, HTTP
@@ -155,14 +156,14 @@
     }
   }
 
+  /** `?a=1&b=2` from an object, skipping empty values; commas stay readable (`breaks=0,1,5`). */
   function query(params) {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) if (v != null && v !== '') q.set(k, String(v));
-    const s = q.toString();
-    return s ? '?' + s : '';
+    const parts = [];
+    for (const [k, v] of Object.entries(params)) {
+      if (v != null && v !== '') parts.push(enc(k) + '=' + enc(String(v)).replace(/%2C/gi, ','));
+    }
+    return parts.length ? '?' + parts.join('&') : '';
   }
-
-  const enc = encodeURIComponent;
 
   function showStatus(message) {
     const el = $('status');

@@ -12,9 +12,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const BASE = (process.env.QUARTIER_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
 const SHOTS = path.join(HERE, 'screenshots');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -528,6 +530,63 @@ test('a German browser gets the German UI and German indicator titles; the switc
   assert.ok((await page.$$eval('#indicator-select option', (os) => os.map((o) => o.textContent)))
     .includes('Sudden infant deaths 1974–78'));
   await page.waitForFunction(() => location.search.includes('lang=en'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** axe-core's WCAG 2.1 A and AA rules (labels, names, contrast, ARIA) on the page as it is now. */
+async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+test('accessibility: no WCAG 2.1 A/AA violations (axe-core) with panels open, in both languages', async () => {
+  for (const ctx of [en, de]) {
+    const { page, errors } = await open(ctx, '?layer=boston&indicator=median_income');
+    await page.click('#style-panel summary');
+    assert.deepEqual(await axeViolations(page), [], 'main view');
+    const gj = await api('/api/layers/boston/features.geojson');
+    const { lon, lat } = interiorPoint(gj.features[0].geometry);
+    const pt = await pointOnScreen(page, lon, lat, 12);
+    await page.mouse.click(pt.x, pt.y);
+    await page.waitForSelector('#profile:not([hidden])');
+    assert.deepEqual(await axeViolations(page), [], 'profile open');
+    await page.click('#btn-table');
+    await page.waitForFunction(() => document.querySelectorAll('#district-table tbody tr').length > 0);
+    assert.deepEqual(await axeViolations(page), [], 'table open');
+    await page.keyboard.press('Escape');
+    await page.click('#btn-embed');
+    await page.waitForSelector('#embed-dialog[open]');
+    assert.deepEqual(await axeViolations(page), [], 'embed dialog open');
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
+test('keyboard: every control is reachable with Tab and the pickers work without a mouse', async () => {
+  const { page, errors } = await open(en, '?layer=nc&indicator=sids_rate74');
+  await page.click('#style-panel summary');
+  const reached = new Set();
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    reached.add(await page.evaluate(() => {
+      const el = document.activeElement;
+      return el.id || el.dataset.lang || el.className || el.tagName;
+    }));
+  }
+  for (const id of ['btn-table', 'btn-embed', 'de', 'en', 'layer-select', 'indicator-select', 'method-select',
+    'classes-select', 'palette-select', 'style-reset', 'map']) {
+    assert.ok(reached.has(id), `Tab reaches ${id} (reached: ${[...reached].join(', ')})`);
+  }
+  await page.focus('#indicator-select');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => window.quartier.state.indicator !== 'sids_rate74');
+  await idle(page);
+  const ind = await page.evaluate(() => window.quartier.state.indicator);
+  assert.ok((await tileSrcs(page)).every((src) => src.includes(`/tiles/nc/${ind}/`)));
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of the map page (web/) in a real headless browser.
 #
-# Installs what it needs when missing (Debian's chromium; playwright-core from npm, pinned in
-# package-lock.json), builds the `quartier` binary, serves the bundled atlas on a free loopback port,
+# Installs what it needs when missing (Debian's chromium; playwright-core and axe-core from npm,
+# pinned in package-lock.json), builds the `quartier` binary, serves the bundled atlas on a free loopback port,
 # and runs map.test.mjs with node's built-in test runner. Screenshots land in
 # tests/browser/screenshots/ (git-ignored). The server is stopped on exit, whatever happens.
 #
@@ -25,11 +25,16 @@ if [ ! -x "$CHROMIUM" ]; then
 fi
 export CHROMIUM
 
-# playwright-core at exactly the locked version; `npm ci` only when it is missing or another version.
-locked="$(node -p "require('$HERE/package-lock.json').packages['node_modules/playwright-core'].version")"
-installed="$(node -p "try { require('$HERE/node_modules/playwright-core/package.json').version } catch (e) { '' }")"
-if [ "$installed" != "$locked" ]; then
-  echo "== npm ci (playwright-core $locked) =="
+# The npm packages at exactly their locked versions; `npm ci` only when one is missing or differs.
+if ! node -e "
+  const lock = require('$HERE/package-lock.json');
+  for (const [p, meta] of Object.entries(lock.packages)) {
+    if (!p.startsWith('node_modules/')) continue;
+    let v = null;
+    try { v = require('$HERE/' + p + '/package.json').version; } catch (e) {}
+    if (v !== meta.version) process.exit(1);
+  }"; then
+  echo "== npm ci (tests/browser) =="
   (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
