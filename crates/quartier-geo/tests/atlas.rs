@@ -1,0 +1,182 @@
+//! The bundled atlas manifest loads exactly as the server will load it, with the right values.
+//!
+//! Expected numbers were read from the DBF files with an independent reader (a few lines of
+//! Python `struct` over `geodata/*/*.dbf`), not with Quartier's importer.
+
+use std::path::{Path, PathBuf};
+
+use quartier_geo::atlas::{Atlas, AtlasError, Theme};
+
+fn geodata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../geodata")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("quartier-atlas-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn bundled_atlas_loads_with_all_layers_and_indicators() {
+    let (atlas, report) = Atlas::load(&geodata().join("atlas.toml")).unwrap();
+    assert!(report.is_usable(), "{report}");
+    let ids: Vec<&str> = atlas.layers.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(ids, ["boston", "montreal", "nc"]);
+
+    let boston = atlas.layer("boston").unwrap();
+    assert_eq!(boston.layer.districts.len(), 506);
+    assert!(boston.indicators.len() >= 8);
+    for theme in [
+        Theme::Demography,
+        Theme::Work,
+        Theme::Income,
+        Theme::Education,
+        Theme::Housing,
+        Theme::Safety,
+    ] {
+        assert!(
+            boston.indicators.iter().any(|i| i.theme == theme),
+            "boston has no indicator of theme {theme:?}"
+        );
+    }
+    // First tract: poltract "0001" (leading zeros kept), Boston Allston-Brighton, CRIM 8.98296.
+    let first = &boston.layer.districts[0];
+    assert_eq!(first.id, "0001");
+    assert_eq!(first.name, "Boston Allston-Brighton");
+    assert_eq!(boston.indicator("crime").unwrap().values[0], Some(8.98296));
+    assert_eq!(
+        boston.indicator("home_value").unwrap().values[0],
+        Some(17.8)
+    );
+    assert_eq!(
+        boston
+            .indicator("home_value")
+            .unwrap()
+            .style
+            .method
+            .to_string(),
+        "jenks"
+    );
+}
+
+#[test]
+fn ratio_indicators_are_computed_per_district() {
+    let (atlas, _) = Atlas::load(&geodata().join("atlas.toml")).unwrap();
+    let nc = atlas.layer("nc").unwrap();
+    let rate = nc.indicator("sids_rate74").unwrap();
+    assert_eq!(rate.formula, "SID74 / BIR74 × 1000");
+    assert_eq!(rate.title.get("de"), "Plötzlicher Kindstod 1974–78");
+    assert_eq!(rate.unit.get("en"), "per 1,000 births");
+    // Anson (37007): SID74 15, BIR74 1570; Robeson (37155): 31 / 7889.
+    let anson = nc.layer.index_of("37007").unwrap();
+    assert_eq!(nc.layer.districts[anson].name, "Anson");
+    approx::assert_relative_eq!(rate.values[anson].unwrap(), 15.0 / 1570.0 * 1000.0);
+    let robeson = nc.layer.index_of("37155").unwrap();
+    approx::assert_relative_eq!(rate.values[robeson].unwrap(), 31.0 / 7889.0 * 1000.0);
+    let nw = nc.indicator("nonwhite_births74").unwrap();
+    approx::assert_relative_eq!(nw.values[anson].unwrap(), 952.0 / 1570.0 * 100.0);
+}
+
+#[test]
+fn montreal_table_is_joined_by_key() {
+    let (atlas, report) = Atlas::load(&geodata().join("atlas.toml")).unwrap();
+    let mtl = atlas.layer("montreal").unwrap();
+    assert_eq!(mtl.layer.districts.len(), 58);
+    // election.csv: 101-Bois-de-Liesse, Coderre 2481, total 7334.
+    let i = mtl.layer.index_of("101").unwrap();
+    assert_eq!(mtl.layer.districts[i].name, "101-Bois-de-Liesse");
+    let share = mtl.indicator("coderre_share").unwrap();
+    approx::assert_relative_eq!(share.values[i].unwrap(), 2481.0 / 7334.0 * 100.0);
+    let join = &report.layers[1].joins[0];
+    assert_eq!(join.matched, 58);
+    assert!(join.districts_without_row.is_empty());
+}
+
+#[test]
+fn boundary_file_becomes_a_one_layer_atlas() {
+    let path = geodata().join("nc/nc.shp");
+    let (atlas, _) = Atlas::from_boundary_file(&path, &Default::default()).unwrap();
+    assert_eq!(atlas.layers.len(), 1);
+    let nc = &atlas.layers[0];
+    assert_eq!(nc.id, "nc");
+    let sid = nc.indicator("SID74").unwrap();
+    let ashe = nc
+        .layer
+        .districts
+        .iter()
+        .position(|d| d.name == "Ashe")
+        .unwrap();
+    assert_eq!(sid.values[ashe], Some(1.0));
+    assert!(
+        nc.indicator("NAME").is_none(),
+        "text fields are not indicators"
+    );
+}
+
+#[test]
+fn version_changes_with_the_data() {
+    let (a, _) = Atlas::load(&geodata().join("atlas.toml")).unwrap();
+    let (b, _) = Atlas::load(&geodata().join("atlas.toml")).unwrap();
+    assert_eq!(a.version, b.version);
+    let dir = temp_dir("version");
+    let m = std::fs::read_to_string(geodata().join("atlas.toml"))
+        .unwrap()
+        .replace("\"boston/", &format!("\"{}/boston/", geodata().display()))
+        .replace(
+            "\"montreal/",
+            &format!("\"{}/montreal/", geodata().display()),
+        )
+        .replace("\"nc/", &format!("\"{}/nc/", geodata().display()));
+    let changed = write(&dir, "atlas.toml", &m.replace("classes = 5", "classes = 6"));
+    let (c, _) = Atlas::load(&changed).unwrap();
+    assert_ne!(a.version, c.version);
+}
+
+fn load_err(manifest: &str) -> String {
+    let dir = temp_dir(&format!("err{}", manifest.len()));
+    let nc = geodata().join("nc/nc.shp");
+    let text = manifest.replace("NC_SHP", &nc.display().to_string());
+    let p = write(&dir, "atlas.toml", &text);
+    match Atlas::load(&p) {
+        Ok(_) => panic!("manifest should fail:\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn manifest_errors_say_where_and_what_to_do() {
+    let e = load_err("[[layer]]\nid = \"nc\"\nsource = \"NC_SHP\"\nid_feld = \"FIPS\"\n");
+    assert!(e.contains("id_feld") && e.contains("line 4"), "{e}");
+
+    let e = load_err("title = \"x\"\n");
+    assert!(e.contains("no layers"), "{e}");
+
+    let e = load_err(
+        "[[layer]]\nid = \"nc\"\nsource = \"NC_SHP\"\n[[layer.indicator]]\nid = \"x\"\nfield = \"NOPE\"\n",
+    );
+    assert!(e.contains("NOPE") && e.contains("SID74"), "{e}");
+
+    let e = load_err(
+        "[[layer]]\nid = \"nc\"\nsource = \"NC_SHP\"\n[[layer.indicator]]\nid = \"x\"\nfield = \"SID74\"\nstyle = { classes = 12 }\n",
+    );
+    assert!(e.contains("classes = 12") && e.contains("2 to 9"), "{e}");
+
+    let e = load_err(
+        "[[layer]]\nid = \"nc\"\nsource = \"NC_SHP\"\n[[layer.indicator]]\nid = \"x\"\nnumerator = \"SID74\"\n",
+    );
+    assert!(e.contains("denominator"), "{e}");
+
+    let e = load_err("[[layer]]\nid = \"nc\"\nsource = \"missing.shp\"\n");
+    assert!(e.contains("missing.shp"), "{e}");
+    assert!(matches!(
+        Atlas::load(Path::new("/nonexistent/atlas.toml")),
+        Err(AtlasError::Io { .. })
+    ));
+}
