@@ -113,6 +113,19 @@ pub enum Identification {
     Proj4,
 }
 
+impl std::fmt::Display for Identification {
+    /// A short phrase for reports, e.g. `identified by: WKT authority`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Identification::EpsgCode => "EPSG code",
+            Identification::WktAuthority => "WKT authority",
+            Identification::Name => "CRS name",
+            Identification::WktParameters => "WKT parameters",
+            Identification::Proj4 => "proj4 string",
+        })
+    }
+}
+
 /// A coordinate reference system: a name, maybe an EPSG code, and a proj4 definition.
 ///
 /// Two `Crs` are equal when their EPSG codes and proj4 definitions are, however they were identified.
