@@ -66,7 +66,7 @@ pub enum AtlasError {
         layer: String,
         /// The import error (names the file and feature).
         #[source]
-        source: import::ImportError,
+        source: Box<import::ImportError>,
     },
     /// A table could not be read or a column is unusable.
     #[error("layer {layer:?}: {source}")]
@@ -75,7 +75,7 @@ pub enum AtlasError {
         layer: String,
         /// The table error (names the file, line and column).
         #[source]
-        source: crate::table::TableError,
+        source: Box<crate::table::TableError>,
     },
     /// A table could not be joined (e.g. a duplicate key).
     #[error("layer {layer:?}: {source}")]
@@ -84,7 +84,7 @@ pub enum AtlasError {
         layer: String,
         /// The join error.
         #[source]
-        source: join::JoinError,
+        source: Box<join::JoinError>,
     },
 }
 
@@ -586,7 +586,7 @@ impl Atlas {
         let id = opts.layer_id.clone().unwrap_or(stem);
         let imported = import::read_layer(path, opts).map_err(|source| AtlasError::Import {
             layer: id.clone(),
-            source,
+            source: Box::new(source),
         })?;
         let mut fp = Fingerprint::new();
         for f in source_files(path) {
@@ -734,7 +734,7 @@ fn load_layer(
     };
     let imported = import::read_layer(&source, &opts).map_err(|source| AtlasError::Import {
         layer: spec.id.clone(),
-        source,
+        source: Box::new(source),
     })?;
     let mut layer = imported.layer;
     layer.id = spec.id.clone();
@@ -766,7 +766,7 @@ fn load_layer(
         };
         let table_error = |source| AtlasError::Table {
             layer: spec.id.clone(),
-            source,
+            source: Box::new(source),
         };
         let mut table = Table::read(&table_path, &opts).map_err(table_error)?;
         if let Some(f) = &t.filter {
@@ -779,7 +779,7 @@ fn load_layer(
         let joined =
             join::join(&ids, &table, &t.key, &jopts).map_err(|source| AtlasError::Join {
                 layer: spec.id.clone(),
-                source,
+                source: Box::new(source),
             })?;
         joins.push(joined.report.clone());
         if tables.insert(t.id.as_str(), (table, joined)).is_some() {
@@ -825,7 +825,7 @@ fn load_layer(
                         .numeric(table, field)
                         .map_err(|source| AtlasError::Table {
                             layer: spec.id.clone(),
-                            source,
+                            source: Box::new(source),
                         })
                 }
             }

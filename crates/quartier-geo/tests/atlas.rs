@@ -1,4 +1,5 @@
 //! The bundled atlas manifest loads exactly as the server will load it, with the right values.
+#![allow(clippy::unwrap_used)] // test helpers may panic: a failing fixture read is a failing test
 //!
 //! Expected numbers were read from the DBF files with an independent reader (a few lines of
 //! Python `struct` over `geodata/*/*.dbf`), not with Quartier's importer.
