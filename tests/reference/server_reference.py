@@ -12,7 +12,7 @@ districts) this finds a point well inside it, independently of Quartier:
   of metres off NADCON; every point kept here lies at least 150 m inside its district, so that
   error cannot move it across a border.
 
-It also writes each NC county's SIDS rate 1974 (SID74 / BIR74 * 1000, the atlas indicator
+It also writes each layer's WGS84 bounds (every vertex reprojected), and each NC county's SIDS rate 1974 (SID74 / BIR74 * 1000, the atlas indicator
 `sids_rate74`) computed here from the DBF, so a test can tell which class (from mapclassify's
 breaks in classify_mapclassify.json) and so which colour a county must be drawn in.
 
@@ -102,6 +102,24 @@ def geojson_points(path, name_field):
     return out
 
 
+def shapefile_bounds(path):
+    """WGS84 bounds [w, s, e, n] of every vertex, reprojected from NAD27."""
+    nad27 = pyproj.Transformer.from_crs("EPSG:4267", "EPSG:4326", always_xy=True)
+    xs, ys = [], []
+    for shp in shapefile.Reader(path).iterShapes():
+        lons, lats = nad27.transform(*zip(*shp.points))
+        xs.extend(lons)
+        ys.extend(lats)
+    return [min(xs), min(ys), max(xs), max(ys)]
+
+
+def geojson_bounds(path):
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    b = shapely.GeometryCollection([shape(f["geometry"]) for f in data["features"]]).bounds
+    return list(b)
+
+
 def nc_extra(rec):
     bir, sid = rec["BIR74"], rec["SID74"]
     return {"sids_rate74": sid / bir * 1000 if bir else None}
@@ -117,6 +135,11 @@ def main():
             "proj": pyproj.proj_version_str,
         },
         "min_radius_m": MIN_RADIUS_M,
+        "bounds": {
+            "nc": shapefile_bounds(os.path.join(GEODATA, "nc", "nc.shp")),
+            "boston": shapefile_bounds(os.path.join(GEODATA, "boston", "boston_tracts.shp")),
+            "montreal": geojson_bounds(os.path.join(GEODATA, "montreal", "election.geojson")),
+        },
         "layers": {
             "nc": shapefile_points(os.path.join(GEODATA, "nc", "nc.shp"), "FIPS", "NAME", nc_extra),
             "boston": shapefile_points(

@@ -1,7 +1,51 @@
-//! The `quartier` server (in progress: the modules that need the atlas API are wired in once
-//! `quartier_geo::atlas` lands).
+//! The `quartier` server: an atlas of district layers published over HTTP as choropleth tiles,
+//! legends and data.
+//!
+//! # Brief overview
+//!
+//! - [`source`]: what to serve: atlas manifests and boundary files, merged into one atlas; the
+//!   bundled demo atlas and the map page folder.
+//! - [`state`]: the loaded atlas prepared for requests ([`AppState`]): render geometry, point index,
+//!   statistics, classifications per style; no HTTP in there.
+//! - [`http`]: the routes and their handlers, and [`app`], the router.
+//!   Every route is documented in `docs/api.md`.
+//! - [`style`]: the style query parameters (`method`, `classes`, `palette`, `breaks`, `centre`).
+//! - [`cache`]: the tile cache with a byte budget; [`etag`]: strong ETags and 304s.
+//! - [`locate`]: the district containing a point (R-tree plus exact point-in-polygon).
+//! - [`error`]: [`AppError`](error::AppError), every failure as a JSON answer.
+//! - [`serve`]: binding a socket and shutting down gracefully on Ctrl-C or SIGTERM.
+//!
+//! The `quartier` binary (`src/main.rs`) is glue: it parses the command line, loads the sources
+//! and calls into this library, `quartier-geo` and `quartier-render`.
+//!
+//! # Example
+//!
+//! Answer a request in-process, as the tests do:
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use quartier_server::{app, source, state::{AppState, ServerOptions}};
+//! use tower::ServiceExt;
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let (atlas, _reports) = source::load_all(&[source::default_atlas()?], &Default::default())?;
+//! let state = Arc::new(AppState::new(atlas, &ServerOptions::default()));
+//! let request = axum::http::Request::get("/api/layers").body(axum::body::Body::empty())?;
+//! let response = app(state).oneshot(request).await?;
+//! assert_eq!(response.status(), 200);
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod cache;
 pub mod error;
 pub mod etag;
+pub mod http;
 pub mod locate;
+pub mod serve;
+pub mod source;
+pub mod state;
+pub mod style;
+
+pub use http::app;
+pub use state::AppState;

@@ -1,2 +1,54 @@
-//! The `quartier` command (in progress).
-fn main() {}
+//! The `quartier` command: `serve`, `inspect` and `check`.
+//!
+//! Glue only: parse the command line, call `quartier-geo` and `quartier_server`, print.
+//! `main` prints an error once with its causes and sets the exit status, as ripgrep does:
+//! 0 success, 1 the data is not usable, 2 an error (clap's usage errors are 2 as well).
+
+mod commands;
+mod flags;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::flags::{Cli, Command};
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(err) => {
+            // A closed pipe (`quartier inspect x.shp | head`) is not an error.
+            if err
+                .chain()
+                .filter_map(|e| e.downcast_ref::<std::io::Error>())
+                .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("quartier: error: {}", commands::error_chain(&err));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    init_logging();
+    match cli.command {
+        Command::Serve(args) => commands::serve(args),
+        Command::Inspect(args) => commands::inspect(&args),
+        Command::Check(args) => commands::check(&args),
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+fn init_logging() {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}

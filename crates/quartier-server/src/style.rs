@@ -171,6 +171,11 @@ impl ResolvedStyle {
         // Manual breaks make their own classes (one per upper bound, plus one up to the maximum
         // when values lie above the last): `classes` does not apply.
         let classes = breaks.as_ref().map_or(classes, Vec::len);
+        if classes > MAX_CLASSES {
+            return Err(AppError::bad_request(format!(
+                "{classes} breaks make at least {classes} classes: at most {MAX_CLASSES} are allowed"
+            )));
+        }
         let palette_name = given(&params.palette).unwrap_or(&default.palette);
         let scheme = palette::scheme(palette_name)
             .map_err(|e| AppError::bad_request(format!("palette={palette_name:?}: {e}")))?;
@@ -188,7 +193,8 @@ impl ResolvedStyle {
         Ok(ResolvedStyle {
             method,
             classes,
-            palette: palette_name.to_string(),
+            // The scheme's own spelling, so `ylorrd` and `YlOrRd` are one style.
+            palette: scheme.name.to_string(),
             breaks,
             centre,
         })
@@ -279,7 +285,7 @@ mod tests {
 
     #[test]
     fn overrides_and_canonical_form() {
-        let s = resolve(&[("method", "jenks"), ("classes", "7"), ("palette", "Blues")]).unwrap();
+        let s = resolve(&[("method", "jenks"), ("classes", "7"), ("palette", "blues")]).unwrap();
         assert_eq!(s.method, Method::Jenks);
         assert_eq!(s.canonical(), "method=jenks&classes=7&palette=Blues");
         let m = resolve(&[("breaks", "1, 2.5,4")]).unwrap();

@@ -1,0 +1,913 @@
+//! In-process tests of every route and every error case, on the real bundled atlas
+//! (`geodata/atlas.toml`: Boston tracts, Montréal districts, NC counties).
+//!
+//! The router is called with `tower::ServiceExt::oneshot`, no socket (axum's `examples/testing`).
+//! Expected values come from independent references committed as fixtures:
+//! - `tests/fixtures/reference/server_interior_points.json` (`tests/reference/server_reference.py`:
+//!   pyshp + shapely polylabel + pyproj): a point deep inside every district, each layer's WGS84
+//!   bounds, and each NC county's SIDS rate;
+//! - `classify_mapclassify.json` (PySAL mapclassify breaks) and `classify_colorbrewer.json`
+//!   (ColorBrewer's published colours), both from `tests/reference/classify_reference.py`.
+#![allow(clippy::unwrap_used)] // test helpers may panic: a failing fixture read is a failing test
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use bytes::Bytes;
+use quartier_server::source;
+use quartier_server::state::{AppState, ServerOptions};
+use serde_json::Value;
+use tower::ServiceExt;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixture(name: &str) -> Value {
+    let path = repo().join("tests/fixtures/reference").join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn reference() -> &'static Value {
+    static R: OnceLock<Value> = OnceLock::new();
+    R.get_or_init(|| fixture("server_interior_points.json"))
+}
+
+/// The bundled atlas, loaded once for all tests of this file.
+fn atlas_state() -> Arc<AppState> {
+    static STATE: OnceLock<Arc<AppState>> = OnceLock::new();
+    STATE
+        .get_or_init(|| {
+            let (atlas, _) =
+                source::load_all(&[repo().join("geodata/atlas.toml")], &Default::default())
+                    .unwrap();
+            Arc::new(AppState::new(atlas, &ServerOptions::default()))
+        })
+        .clone()
+}
+
+/// A fresh state serving `nc.shp` directly (its own counters and cache).
+fn nc_file_state(options: &ServerOptions) -> Arc<AppState> {
+    let path = repo().join("tests/fixtures/nc_sids/nc.shp");
+    let (atlas, _) = source::load_all(&[path], &Default::default()).unwrap();
+    Arc::new(AppState::new(atlas, options))
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body[..self.body.len().min(300)])
+            )
+        })
+    }
+
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap())
+            .unwrap_or("")
+    }
+
+    /// The error message of a JSON error answer.
+    fn error(&self) -> String {
+        assert_eq!(self.header("content-type"), "application/json");
+        self.json()["error"].as_str().unwrap().to_string()
+    }
+}
+
+async fn send(state: Arc<AppState>, request: Request<Body>) -> Answer {
+    let response = quartier_server::app(state).oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn get_with(state: Arc<AppState>, uri: &str, headers: &[(&str, &str)]) -> Answer {
+    let mut request = Request::get(uri);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    send(state, request.body(Body::empty()).unwrap()).await
+}
+
+async fn get(uri: &str) -> Answer {
+    get_with(atlas_state(), uri, &[]).await
+}
+
+async fn get_json(uri: &str) -> Value {
+    let a = get(uri).await;
+    assert_eq!(
+        a.status,
+        StatusCode::OK,
+        "{uri}: {}",
+        String::from_utf8_lossy(&a.body)
+    );
+    a.json()
+}
+
+fn floats(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+fn assert_close(actual: &[f64], expected: &[f64], tolerance: f64, what: &str) {
+    assert_eq!(
+        actual.len(),
+        expected.len(),
+        "{what}: {actual:?} vs {expected:?}"
+    );
+    for (a, e) in actual.iter().zip(expected) {
+        assert!(
+            (a - e).abs() <= tolerance,
+            "{what}: {actual:?} vs {expected:?}"
+        );
+    }
+}
+
+/// mapclassify's upper bounds and counts for a dataset, method and class count.
+fn mapclassify(dataset: &str, method: &str, k: u64) -> (Vec<f64>, Vec<u64>) {
+    static F: OnceLock<Value> = OnceLock::new();
+    let f = F.get_or_init(|| fixture("classify_mapclassify.json"));
+    let case = f["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["dataset"] == dataset && c["method"] == method && c["k"] == k)
+        .unwrap_or_else(|| panic!("no mapclassify case {dataset} {method} {k}"));
+    let counts = case["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_u64().unwrap())
+        .collect();
+    (floats(&case["bins"]), counts)
+}
+
+/// ColorBrewer's published colours of a scheme for k classes.
+fn colorbrewer(scheme: &str, k: usize) -> Vec<String> {
+    static F: OnceLock<Value> = OnceLock::new();
+    let f = F.get_or_init(|| fixture("classify_colorbrewer.json"));
+    let s = f["schemes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == scheme)
+        .unwrap();
+    s["colors"][k.to_string()]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn rgb(hex: &str) -> [u8; 4] {
+    let n = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap();
+    [(n >> 16) as u8, (n >> 8) as u8, n as u8, 255]
+}
+
+// ---------------------------------------------------------------------------------------------
+// /health, /api/atlas, /api/layers
+
+#[tokio::test]
+async fn health_reports_ok_and_is_not_cached() {
+    let a = get("/health").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.header("cache-control"), "no-store");
+    let v = a.json();
+    assert_eq!(v["status"], "ok");
+    assert_eq!(v["layers"], 3);
+    assert_eq!(v["stats"]["cache"]["budget_bytes"], 64 * 1024 * 1024);
+}
+
+#[tokio::test]
+async fn atlas_has_titles_themes_and_style_choices() {
+    let v = get_json("/api/atlas?lang=de").await;
+    assert_eq!(v["title"], "Quartier Demo-Atlas");
+    assert_eq!(v["titles"]["en"], "Quartier demo atlas");
+    assert_eq!(v["lang"], "de");
+    assert!(v["basemap"].is_null());
+    assert_eq!(v["layers"], serde_json::json!(["boston", "montreal", "nc"]));
+    let themes = v["themes"].as_array().unwrap();
+    assert_eq!(themes.len(), 7);
+    assert_eq!(themes[0]["id"], "demography");
+    assert_eq!(themes[0]["title"], "Demografie und Integration");
+    assert_eq!(themes[0]["titles"]["en"], "Demography and integration");
+    assert_eq!(v["min_classes"], 2);
+    assert_eq!(v["max_classes"], 9);
+    assert_eq!(v["default_palette"], "YlGnBu");
+    assert_eq!(v["no_data_color"], "#a6a6a6");
+    assert!(v["palettes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "YlOrRd" && p["kind"] == "sequential"));
+}
+
+#[tokio::test]
+async fn layers_list_matches_the_files() {
+    let v = get_json("/api/layers").await;
+    let layers = v.as_array().unwrap();
+    let ids: Vec<&str> = layers.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["boston", "montreal", "nc"]);
+    let features: Vec<u64> = layers
+        .iter()
+        .map(|l| l["features"].as_u64().unwrap())
+        .collect();
+    // 506 Boston tracts, 58 Montréal districts, 100 NC counties (tests/fixtures/SOURCES.md).
+    assert_eq!(features, [506, 58, 100]);
+    for l in layers {
+        let id = l["id"].as_str().unwrap();
+        let expected = floats(&reference()["bounds"][id]);
+        // pyproj and Quartier both apply a Helmert NAD27 shift: within 1e-5 degrees (about 1 m).
+        assert_close(&floats(&l["bounds"]), &expected, 1e-5, id);
+    }
+    let nc = &layers[2];
+    assert_eq!(nc["title"], "North Carolina counties");
+    let ind = &nc["indicators"][0];
+    assert_eq!(ind["id"], "sids_rate74");
+    assert_eq!(ind["title"], "Sudden infant deaths 1974–78");
+    assert_eq!(ind["unit"], "per 1,000 births");
+    assert_eq!(ind["theme"], "demography");
+    assert_eq!(ind["year"], 1974);
+    assert_eq!(ind["decimals"], 2);
+    assert_eq!(ind["source"], "NC SIDS data (Cressie 1991)");
+    assert_eq!(ind["style"]["palette"], "YlOrRd");
+    // The list carries no statistics; the detail route does.
+    assert!(ind.get("stats").is_none());
+    assert_eq!(layers[0]["indicators"].as_array().unwrap().len(), 11);
+}
+
+#[tokio::test]
+async fn layers_in_german() {
+    let v = get_json("/api/layers?lang=de").await;
+    let ind = &v[2]["indicators"][0];
+    assert_eq!(ind["title"], "Plötzlicher Kindstod 1974–78");
+    assert_eq!(ind["unit"], "je 1.000 Geburten");
+    assert_eq!(ind["titles"]["en"], "Sudden infant deaths 1974–78");
+    assert_eq!(ind["theme_title"], "Demografie und Integration");
+}
+
+#[tokio::test]
+async fn layer_detail_has_statistics_from_the_data() {
+    let v = get_json("/api/layers/nc").await;
+    let stats = &v["indicators"][0]["stats"];
+    let rates: Vec<f64> = reference()["layers"]["nc"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["sids_rate74"].as_f64().unwrap())
+        .collect();
+    assert_eq!(rates.len(), 100);
+    let mean = rates.iter().sum::<f64>() / 100.0;
+    let max = rates.iter().copied().fold(f64::MIN, f64::max);
+    assert!((stats["mean"].as_f64().unwrap() - mean).abs() < 1e-12);
+    assert!((stats["max"].as_f64().unwrap() - max).abs() < 1e-12);
+    assert_eq!(stats["min"], 0.0);
+    assert_eq!(stats["count"], 100);
+    assert_eq!(stats["missing"], 0);
+    assert_eq!(v["links"]["tiles"], "/tiles/nc/{indicator}/{z}/{x}/{y}.png");
+}
+
+#[tokio::test]
+async fn unknown_layer_is_a_404_listing_the_layers() {
+    for uri in [
+        "/api/layers/paris",
+        "/api/layers/paris/features.geojson",
+        "/api/layers/paris/at?lon=0&lat=0",
+        "/api/layers/paris/indicators/x/legend.json",
+        "/tiles/paris/x/0/0/0.png",
+        "/tiles/paris/x/tilejson.json",
+    ] {
+        let a = get(uri).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{uri}");
+        assert_eq!(
+            a.error(),
+            "no layer \"paris\"; layers are: boston, montreal, nc",
+            "{uri}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// features.geojson
+
+#[tokio::test]
+async fn features_keep_ids_names_and_values() {
+    let a = get("/api/layers/boston/features.geojson").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.header("content-type"), "application/geo+json");
+    let v = a.json();
+    assert_eq!(v["type"], "FeatureCollection");
+    let features = v["features"].as_array().unwrap();
+    assert_eq!(features.len(), 506);
+    // Keys keep their leading zeros.
+    assert_eq!(features[0]["id"], "0001");
+    assert_eq!(features[0]["properties"]["id"], "0001");
+    assert_eq!(features[0]["properties"]["name"], "Boston Allston-Brighton");
+    assert_eq!(features[0]["geometry"]["type"], "MultiPolygon");
+    let values = features[0]["properties"]["values"].as_object().unwrap();
+    assert_eq!(values.len(), 11);
+
+    let v = get_json("/api/layers/montreal/features.geojson").await;
+    let names: Vec<&str> = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"32-Côte-des-Neiges"));
+    assert!(names.contains(&"34-Notre-Dame-de-Grâce"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// /at
+
+#[tokio::test]
+async fn at_finds_every_district_at_its_interior_point() {
+    for layer in ["nc", "boston", "montreal"] {
+        let points = reference()["layers"][layer].as_array().unwrap();
+        assert!(points.len() > 50);
+        for p in points {
+            let uri = format!("/api/layers/{layer}/at?lon={}&lat={}", p["lon"], p["lat"]);
+            let v = get_json(&uri).await;
+            assert_eq!(v["id"], p["id"], "{uri}");
+            assert_eq!(v["name"], p["name"], "{uri}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn at_returns_values_and_ranks() {
+    let points = reference()["layers"]["nc"].as_array().unwrap();
+    // The county with the highest SIDS rate ranks first.
+    let top = points
+        .iter()
+        .max_by(|a, b| {
+            a["sids_rate74"]
+                .as_f64()
+                .unwrap()
+                .total_cmp(&b["sids_rate74"].as_f64().unwrap())
+        })
+        .unwrap();
+    let v = get_json(&format!(
+        "/api/layers/nc/at?lon={}&lat={}",
+        top["lon"], top["lat"]
+    ))
+    .await;
+    assert_eq!(v["ranks"]["sids_rate74"], 1);
+    let value = v["values"]["sids_rate74"].as_f64().unwrap();
+    assert!((value - top["sids_rate74"].as_f64().unwrap()).abs() < 1e-12);
+    assert_eq!(v["values"].as_object().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn at_outside_every_district_is_a_404() {
+    // The Atlantic, east of Cape Hatteras.
+    let a = get("/api/layers/nc/at?lon=-74&lat=35").await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert!(a
+        .error()
+        .contains("no district of layer \"nc\" contains lon=-74, lat=35"));
+}
+
+#[tokio::test]
+async fn at_with_bad_coordinates_is_a_400() {
+    for (query, says) in [
+        ("", "lon is missing"),
+        ("?lon=-79", "lat is missing"),
+        ("?lon=abc&lat=35", "not a number"),
+        ("?lon=-79&lat=NaN", "not a number"),
+        ("?lon=35&lat=-179", "swapped"),
+        ("?lon=200&lat=35", "lon goes from -180 to 180"),
+    ] {
+        let a = get(&format!("/api/layers/nc/at{query}")).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(a.error().contains(says), "{query}: {}", a.error());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// legend.json
+
+#[tokio::test]
+async fn legend_equals_mapclassify_and_colorbrewer() {
+    let v = get_json("/api/layers/nc/indicators/sids_rate74/legend.json").await;
+    assert_eq!(v["method"], "quantile");
+    assert_eq!(v["classes"], 5);
+    assert_eq!(v["palette"], "YlOrRd");
+    let (bins, counts) = mapclassify("nc_sids_rate", "quantile", 5);
+    let breaks = floats(&v["breaks"]);
+    assert_eq!(breaks[0], 0.0);
+    assert_close(&breaks[1..], &bins, 1e-12, "quantile breaks");
+    assert_eq!(v["counts"], serde_json::json!(counts));
+    assert_eq!(v["colors"], serde_json::json!(colorbrewer("YlOrRd", 5)));
+    assert_eq!(v["missing"], 0);
+    assert_eq!(v["no_data_color"], "#a6a6a6");
+    assert_eq!(v["unit"], "per 1,000 births");
+    assert_eq!(v["title"], "Sudden infant deaths 1974–78");
+    assert_eq!(
+        v["tiles"],
+        "/tiles/nc/sids_rate74/{z}/{x}/{y}.png?method=quantile&classes=5&palette=YlOrRd"
+    );
+}
+
+#[tokio::test]
+async fn legend_follows_the_style_parameters() {
+    let v = get_json(
+        "/api/layers/nc/indicators/sids_rate74/legend.json?method=jenks&classes=4&palette=Blues",
+    )
+    .await;
+    let (bins, counts) = mapclassify("nc_sids_rate", "jenks", 4);
+    assert_close(&floats(&v["breaks"])[1..], &bins, 1e-12, "jenks breaks");
+    assert_eq!(v["counts"], serde_json::json!(counts));
+    assert_eq!(v["colors"], serde_json::json!(colorbrewer("Blues", 4)));
+    assert_eq!(v["style"], "method=jenks&classes=4&palette=Blues");
+
+    let v = get_json("/api/layers/nc/indicators/SID74/legend.json?method=equal&classes=6").await;
+    let (bins, counts) = mapclassify("nc_sid74", "equal", 6);
+    assert_close(&floats(&v["breaks"])[1..], &bins, 1e-9, "equal breaks");
+    assert_eq!(v["counts"], serde_json::json!(counts));
+    // The manifest's default palette for SID74 is the atlas default.
+    assert_eq!(v["colors"], serde_json::json!(colorbrewer("YlGnBu", 6)));
+}
+
+#[tokio::test]
+async fn legend_with_manual_breaks() {
+    let v = get_json("/api/layers/nc/indicators/sids_rate74/legend.json?breaks=1,2,3").await;
+    assert_eq!(v["method"], "manual");
+    let breaks = floats(&v["breaks"]);
+    // mapclassify UserDefined adds a class up to the maximum.
+    assert_eq!(&breaks[1..4], &[1.0, 2.0, 3.0]);
+    assert_eq!(v["classes"], 4);
+    let total: u64 = v["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 100);
+}
+
+#[tokio::test]
+async fn legend_in_german() {
+    let v = get_json("/api/layers/nc/indicators/sids_rate74/legend.json?lang=de").await;
+    assert_eq!(v["title"], "Plötzlicher Kindstod 1974–78");
+    assert_eq!(v["unit"], "je 1.000 Geburten");
+}
+
+#[tokio::test]
+async fn bad_style_parameters_are_400s_that_say_what_is_allowed() {
+    let base = "/api/layers/nc/indicators/sids_rate74/legend.json";
+    for (query, says) in [
+        (
+            "method=kmeans",
+            "use quantile, equal, jenks, stddev, pretty or manual",
+        ),
+        ("classes=12", "use 2 to 9 classes"),
+        ("classes=1", "use 2 to 9 classes"),
+        ("classes=many", "not a whole number"),
+        ("palette=Rainbow", "unknown colour scheme"),
+        ("method=manual", "method=manual needs breaks"),
+        ("breaks=3,1", "breaks must increase"),
+        ("breaks=1,two", "not a finite number"),
+        ("method=jenks&breaks=1,2", "only used with method=manual"),
+        ("breaks=1,2,3,4,5,6,7,8,9,10", "at most 9"),
+        ("palette=RdBu&centre=99", "centre"),
+        ("lang=fr", "lang=de or lang=en"),
+    ] {
+        for uri in [
+            format!("{base}?{query}"),
+            format!("/tiles/nc/sids_rate74/6/17/25.png?{query}"),
+            format!("/tiles/nc/sids_rate74/tilejson.json?{query}"),
+        ] {
+            if query.starts_with("lang") && uri.contains(".png") {
+                continue; // tiles have no language
+            }
+            let a = get(&uri).await;
+            assert_eq!(a.status, StatusCode::BAD_REQUEST, "{uri}");
+            assert!(a.error().contains(says), "{uri}: {}", a.error());
+        }
+    }
+}
+
+#[tokio::test]
+async fn unknown_indicator_is_a_404_listing_the_indicators() {
+    for uri in [
+        "/api/layers/nc/indicators/crime/legend.json",
+        "/tiles/nc/crime/6/17/25.png",
+        "/tiles/nc/crime/tilejson.json",
+    ] {
+        let a = get(uri).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{uri}");
+        assert_eq!(
+            a.error(),
+            "layer \"nc\" has no indicator \"crime\"; its indicators are: \
+             sids_rate74, sids_rate79, SID74, births74, nonwhite_births74"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tiles
+
+/// Global pixel of a WGS84 point at zoom `z` for tiles of `size` pixels (Web Mercator, XYZ).
+fn global_pixel(lon: f64, lat: f64, z: u8, size: u32) -> (u64, u64) {
+    let n = f64::from(size) * 2f64.powi(i32::from(z));
+    let x = (lon + 180.0) / 360.0 * n;
+    let lat = lat.to_radians();
+    let y = (1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n;
+    (x as u64, y as u64)
+}
+
+fn decode(png: &[u8]) -> image::RgbaImage {
+    image::load_from_memory_with_format(png, image::ImageFormat::Png)
+        .unwrap()
+        .to_rgba8()
+}
+
+/// At the interior point of every NC county far enough from its border, the tile pixel is exactly
+/// the colour of the county's class: class from mapclassify's breaks on the rate computed by the
+/// reference script, colour from ColorBrewer.
+async fn check_county_colours(z: u8, scale: u32) {
+    let (bins, _) = mapclassify("nc_sids_rate", "quantile", 5);
+    let colours = colorbrewer("YlOrRd", 5);
+    let size = 256 * scale;
+    // A pixel at this zoom is at most this many metres wide in NC (latitude above 33°N).
+    let pixel_m =
+        156_543.03 * 34f64.to_radians().cos() / 2f64.powi(i32::from(z)) / f64::from(scale);
+    let mut tiles: std::collections::HashMap<(u64, u64), image::RgbaImage> = Default::default();
+    let mut checked = 0;
+    for p in reference()["layers"]["nc"].as_array().unwrap() {
+        // Keep clear of the anti-aliased border (1 px at most) and of the datum shift.
+        if p["radius_m"].as_f64().unwrap() < 4.0 * pixel_m + 100.0 {
+            continue;
+        }
+        let rate = p["sids_rate74"].as_f64().unwrap();
+        let class = bins.iter().position(|b| rate <= *b).unwrap();
+        let (gx, gy) = global_pixel(
+            p["lon"].as_f64().unwrap(),
+            p["lat"].as_f64().unwrap(),
+            z,
+            size,
+        );
+        let (tx, ty) = (gx / u64::from(size), gy / u64::from(size));
+        let img = match tiles.entry((tx, ty)) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let suffix = if scale == 2 { "@2x" } else { "" };
+                let a = get(&format!("/tiles/nc/sids_rate74/{z}/{tx}/{ty}{suffix}.png")).await;
+                assert_eq!(a.status, StatusCode::OK);
+                assert_eq!(a.header("content-type"), "image/png");
+                let img = decode(&a.body);
+                assert_eq!((img.width(), img.height()), (size, size));
+                e.insert(img)
+            }
+        };
+        let px = img
+            .get_pixel((gx % u64::from(size)) as u32, (gy % u64::from(size)) as u32)
+            .0;
+        assert_eq!(
+            px,
+            rgb(&colours[class]),
+            "{} ({}) at z{z} scale {scale}: rate {rate}, class {class}",
+            p["name"],
+            p["id"]
+        );
+        checked += 1;
+    }
+    assert!(checked >= 60, "only {checked} counties checked at z{z}");
+}
+
+#[tokio::test]
+async fn tiles_draw_each_county_in_its_class_colour() {
+    check_county_colours(7, 1).await;
+    check_county_colours(8, 1).await;
+    check_county_colours(7, 2).await;
+}
+
+#[tokio::test]
+async fn tile_outside_the_layer_is_empty_and_transparent() {
+    let a = get("/tiles/nc/sids_rate74/6/0/0.png").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.header("x-quartier-cache"), "empty");
+    let img = decode(&a.body);
+    assert_eq!(img.width(), 256);
+    assert!(img.pixels().all(|p| p.0[3] == 0));
+    let a = get("/tiles/nc/sids_rate74/6/0/0@2x.png").await;
+    assert_eq!(decode(&a.body).width(), 512);
+}
+
+#[tokio::test]
+async fn bad_tile_coordinates_are_400s() {
+    for (path, says) in [
+        ("23/0/0.png", "above the maximum zoom 22"),
+        ("z/0/0.png", "zoom \"z\" is not a whole number from 0 to 22"),
+        ("6/64/0.png", "x and y go from 0 to 63"),
+        ("6/0/64.png", "x and y go from 0 to 63"),
+        ("6/-1/0.png", "x = \"-1\" does not exist at zoom 6"),
+        ("6/0/abc.png", "y = \"abc\" does not exist"),
+        ("6/0/0.jpg", "is not {y}.png or {y}@2x.png"),
+        ("6/0/0@3x.png", "is not {y}.png or {y}@2x.png"),
+    ] {
+        let a = get(&format!("/tiles/nc/sids_rate74/{path}")).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(a.error().contains(says), "{path}: {}", a.error());
+    }
+}
+
+#[tokio::test]
+async fn tile_etag_gives_304_and_changes_with_the_style() {
+    let uri = "/tiles/nc/sids_rate74/6/17/25.png";
+    let a = get(uri).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.header("cache-control"), "public, max-age=3600");
+    let etag = a.header("etag").to_string();
+    assert!(etag.starts_with('"') && etag.ends_with('"') && !etag.starts_with("W/"));
+    let b = get_with(atlas_state(), uri, &[("if-none-match", &etag)]).await;
+    assert_eq!(b.status, StatusCode::NOT_MODIFIED);
+    assert!(b.body.is_empty());
+    assert_eq!(b.header("etag"), etag);
+    // The same style spelled differently is the same tile.
+    let c = get(&format!("{uri}?palette=ylorrd&classes=5&method=QUANTILE")).await;
+    assert_eq!(c.header("etag"), etag);
+    assert_eq!(c.body, a.body);
+    // Another style, another tile, another ETag.
+    let d = get(&format!("{uri}?method=jenks")).await;
+    assert_ne!(d.header("etag"), etag);
+    assert_ne!(d.body, a.body);
+    // @2x is another tile too.
+    let e = get("/tiles/nc/sids_rate74/6/17/25@2x.png").await;
+    assert_ne!(e.header("etag"), etag);
+}
+
+#[tokio::test]
+async fn tile_cache_hits_and_bypass() {
+    let state = nc_file_state(&ServerOptions::default());
+    let uri = "/tiles/nc/SID74/7/35/50.png";
+    let first = get_with(state.clone(), uri, &[]).await;
+    assert_eq!(first.header("x-quartier-cache"), "miss");
+    let second = get_with(state.clone(), uri, &[]).await;
+    assert_eq!(second.header("x-quartier-cache"), "hit");
+    assert_eq!(first.body, second.body);
+    let bypass = get_with(state.clone(), uri, &[("x-quartier-no-cache", "1")]).await;
+    assert_eq!(bypass.header("x-quartier-cache"), "bypass");
+    assert_eq!(bypass.body, first.body);
+    let stats = state.stats();
+    assert_eq!(stats.tiles_rendered, 2);
+    assert_eq!(
+        (stats.cache.hits, stats.cache.misses, stats.cache.tiles),
+        (1, 1, 1)
+    );
+    assert!(stats.cache.bytes >= first.body.len() as u64);
+
+    let uncached = nc_file_state(&ServerOptions {
+        cache_bytes: 0,
+        ..ServerOptions::default()
+    });
+    for _ in 0..2 {
+        let a = get_with(uncached.clone(), uri, &[]).await;
+        assert_eq!(a.header("x-quartier-cache"), "bypass");
+        assert_eq!(a.body, first.body);
+    }
+    assert_eq!(uncached.stats().tiles_rendered, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_for_one_tile_render_it_once() {
+    let state = nc_file_state(&ServerOptions::default());
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let s = state.clone();
+            tokio::spawn(async move { get_with(s, "/tiles/nc/BIR74/6/17/25.png", &[]).await })
+        })
+        .collect();
+    let mut bodies = Vec::new();
+    for t in tasks {
+        let a = t.await.unwrap();
+        assert_eq!(a.status, StatusCode::OK);
+        bodies.push(a.body);
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]));
+    assert_eq!(state.stats().tiles_rendered, 1);
+}
+
+#[tokio::test]
+async fn a_boundary_file_serves_every_numeric_field() {
+    let state = nc_file_state(&ServerOptions::default());
+    let a = get_with(state.clone(), "/api/layers", &[]).await;
+    let v = a.json();
+    assert_eq!(v[0]["id"], "nc");
+    let ids: Vec<&str> = v[0]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"SID74") && ids.contains(&"BIR79"), "{ids:?}");
+    let a = get_with(state, "/api/layers/nc/indicators/SID74/legend.json", &[]).await;
+    let v = a.json();
+    let (bins, counts) = mapclassify("nc_sid74", "quantile", 5);
+    assert_close(&floats(&v["breaks"])[1..], &bins, 1e-12, "SID74 quantiles");
+    assert_eq!(v["counts"], serde_json::json!(counts));
+}
+
+#[test]
+fn two_sources_with_one_layer_id_are_refused() {
+    let err = source::load_all(
+        &[
+            repo().join("geodata/atlas.toml"),
+            repo().join("tests/fixtures/nc_sids/nc.shp"),
+        ],
+        &Default::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("layer id \"nc\" is defined by both"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// TileJSON
+
+#[tokio::test]
+async fn tilejson_carries_the_style_and_the_bounds() {
+    let a = get_with(
+        atlas_state(),
+        "/tiles/nc/sids_rate74/tilejson.json?method=jenks&classes=4",
+        &[("host", "maps.example.org:8080")],
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    let v = a.json();
+    assert_eq!(v["tilejson"], "3.0.0");
+    assert_eq!(v["scheme"], "xyz");
+    assert_eq!(
+        v["tiles"][0],
+        "http://maps.example.org:8080/tiles/nc/sids_rate74/{z}/{x}/{y}.png?method=jenks&classes=4&palette=YlOrRd"
+    );
+    assert_eq!(v["minzoom"], 0);
+    assert_eq!(v["maxzoom"], 22);
+    assert_close(
+        &floats(&v["bounds"]),
+        &floats(&reference()["bounds"]["nc"]),
+        1e-5,
+        "tilejson bounds",
+    );
+    assert_eq!(
+        v["attribution"],
+        "NC SIDS data (Cressie 1991) via R package sf"
+    );
+    assert!(v["legend"].as_str().unwrap().ends_with(
+        "/api/layers/nc/indicators/sids_rate74/legend.json?method=jenks&classes=4&palette=YlOrRd"
+    ));
+    let center = floats(&v["center"]);
+    assert!(center[0] > -84.4 && center[0] < -75.4 && center[1] > 33.8 && center[1] < 36.6);
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP behaviour: caching of JSON, compression, CORS, fallbacks
+
+#[tokio::test]
+async fn json_etag_gives_304() {
+    let a = get("/api/layers").await;
+    assert_eq!(a.header("cache-control"), "public, max-age=60");
+    let etag = a.header("etag").to_string();
+    let b = get_with(atlas_state(), "/api/layers", &[("if-none-match", &etag)]).await;
+    assert_eq!(b.status, StatusCode::NOT_MODIFIED);
+    // Another language is another body and another ETag.
+    let c = get("/api/layers?lang=de").await;
+    assert_ne!(c.header("etag"), etag);
+}
+
+#[tokio::test]
+async fn json_is_gzipped_and_tiles_are_not() {
+    let a = get_with(atlas_state(), "/api/layers", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(a.header("content-encoding"), "gzip");
+    let plain = get("/api/layers").await;
+    assert!(a.body.len() < plain.body.len() / 2);
+    let t = get_with(
+        atlas_state(),
+        "/tiles/nc/sids_rate74/6/17/25.png",
+        &[("accept-encoding", "gzip")],
+    )
+    .await;
+    assert_eq!(t.header("content-encoding"), "");
+}
+
+#[tokio::test]
+async fn cors_is_open_for_get() {
+    let a = get_with(
+        atlas_state(),
+        "/tiles/nc/sids_rate74/6/17/25.png",
+        &[("origin", "https://example.org")],
+    )
+    .await;
+    assert_eq!(a.header("access-control-allow-origin"), "*");
+    let preflight = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/api/layers")
+        .header("origin", "https://example.org")
+        .header("access-control-request-method", "GET")
+        .body(Body::empty())
+        .unwrap();
+    let p = send(atlas_state(), preflight).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.header("access-control-allow-methods").contains("GET"));
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_json_errors() {
+    let a = get("/api/nothing").await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert!(a.error().contains("no route /api/nothing"));
+    let post = Request::post("/api/layers").body(Body::empty()).unwrap();
+    let p = send(atlas_state(), post).await;
+    assert_eq!(p.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(p.error().contains("read-only"));
+}
+
+#[tokio::test]
+async fn without_a_web_folder_the_root_says_so() {
+    let a = get("/").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(a.header("content-type").starts_with("text/html"));
+    assert!(String::from_utf8_lossy(&a.body).contains("The map page was not found"));
+}
+
+#[tokio::test]
+async fn the_web_folder_is_served_at_the_root() {
+    let dir = std::env::temp_dir().join(format!("quartier-web-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<h1>Karte</h1>").unwrap();
+    std::fs::write(dir.join("app.js"), "console.log(1)").unwrap();
+    let state = nc_file_state(&ServerOptions {
+        web_dir: Some(dir.clone()),
+        ..ServerOptions::default()
+    });
+    let a = get_with(state.clone(), "/", &[]).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(&a.body[..], b"<h1>Karte</h1>");
+    let js = get_with(state.clone(), "/app.js", &[]).await;
+    assert_eq!(js.status, StatusCode::OK);
+    let missing = get_with(state.clone(), "/nothing.css", &[]).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.error().contains("no route /nothing.css"));
+    // The API still wins over files.
+    assert_eq!(get_with(state, "/health", &[]).await.status, StatusCode::OK);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn no_bad_input_gives_a_500() {
+    for uri in [
+        "/api/layers/%FF",
+        "/api/layers/nc/at?lon=%FF&lat=1",
+        "/api/layers/nc/at?lon=1e400&lat=1",
+        "/tiles/nc/sids_rate74/99999999999/0/0.png",
+        "/tiles/nc/sids_rate74/4/99999999999/0.png",
+        "/tiles/nc/sids_rate74/4/0/99999999999@2x.png",
+        "/tiles/nc/sids_rate74/4/0/.png",
+        "/tiles/nc/sids_rate74/4/0/@2x.png",
+        "/tiles/nc/sids_rate74/6/17/25.png?classes=-1",
+        "/tiles/nc/sids_rate74/6/17/25.png?breaks=,,,",
+        "/tiles/nc/sids_rate74/6/17/25.png?breaks=1e400",
+        "/tiles/nc/sids_rate74/6/17/25.png?method=manual&breaks=5",
+        "/tiles/nc/sids_rate74/6/17/25.png?centre=mean&palette=RdBu",
+        "/api/layers/nc/indicators/sids_rate74/legend.json?classes=99999999999999999999999",
+        "/api/layers/nc/indicators/sids_rate74/legend.json?method=&classes=&palette=",
+        "/tiles/%2e%2e/%2e%2e/0/0/0.png",
+        "/../Cargo.toml",
+    ] {
+        let a = get(uri).await;
+        assert!(
+            a.status.is_success() || a.status.is_client_error(),
+            "{uri}: {} {}",
+            a.status,
+            String::from_utf8_lossy(&a.body)
+        );
+        if a.status.is_client_error() {
+            assert_eq!(a.header("content-type"), "application/json", "{uri}");
+        }
+    }
+}
