@@ -408,7 +408,7 @@ def write_tables(brewer, mpl, versions):
         "Pennsylvania State University,",
         "//! Apache License 2.0. This product includes color specifications and designs "
         "developed by Cynthia Brewer",
-        "//! (http://colorbrewer.org/).",
+        "//! (<http://colorbrewer.org/>).",
         "//! viridis and cividis: matplotlib, CC0 (viridis by Stéfan van der Walt and Nathaniel "
         "Smith; cividis by Jamie R.",
         "//! Nuñez, Christopher R. Anderton and Ryan S. Renslow).",

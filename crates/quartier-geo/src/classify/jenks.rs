@@ -36,7 +36,7 @@ pub(super) fn fisher_jenks(sorted: &[f64], k: usize) -> Vec<f64> {
         })
         .collect();
     let mut cur = vec![f64::INFINITY; n + 1];
-    for q in 2..=k {
+    for (q, arg_q) in arg.iter_mut().enumerate().skip(2) {
         // Only j with enough distinct values left for the remaining k - q classes matter.
         let (jlo, jhi) = (q, n - (k - q));
         cur.fill(f64::INFINITY);
@@ -44,7 +44,7 @@ pub(super) fn fisher_jenks(sorted: &[f64], k: usize) -> Vec<f64> {
             costs: &costs,
             prev: &prev,
             cur: &mut cur,
-            arg: &mut arg[q],
+            arg: arg_q,
         };
         solver.fill(jlo, jhi, q - 1, jhi - 1);
         std::mem::swap(&mut prev, &mut cur);

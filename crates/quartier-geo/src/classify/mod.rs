@@ -300,8 +300,6 @@ pub fn classify(
     }
     let requested = manual.map_or(classes, <[f64]>::len);
 
-    // Values in their original order (the mean and deviation are summed in that order, as numpy
-    // does) and sorted.
     let valid: Vec<f64> = values
         .iter()
         .flatten()
@@ -314,7 +312,7 @@ pub fn classify(
             total: values.len(),
         });
     }
-    let mut sorted = valid.clone();
+    let mut sorted = valid;
     sorted.sort_by(f64::total_cmp);
     let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
     let n = sorted.len();
@@ -346,7 +344,7 @@ pub fn classify(
             let uppers = jenks::fisher_jenks(&sorted, classes);
             fewer(method, &sorted, uppers, classes, &mut notes)
         }
-        (Method::StdDev, None) => std_mean(&valid, max, classes, &mut notes),
+        (Method::StdDev, None) => std_mean(&sorted, max, classes, &mut notes),
         (Method::Pretty, None) => pretty_uppers(min, max, classes, &mut notes),
         (Method::Manual, None) => return Err(ClassifyError::ManualBreaksMissing),
     };

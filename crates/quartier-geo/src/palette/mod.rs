@@ -346,7 +346,9 @@ pub fn centred_colors(
     let below = class;
     let above = classes - 1 - class;
     let side = below.max(above);
-    let max_side = (lists.len() + 2 - 1) / 2;
+    // The widest published list has max_classes colours: a neutral middle and equal arms.
+    let max_classes = lists.len() + 2;
+    let max_side = (max_classes - 1) / 2;
     if side > max_side {
         return Err(PaletteError::CentreTooFarOut {
             scheme: scheme.name,

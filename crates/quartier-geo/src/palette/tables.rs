@@ -6,7 +6,7 @@
 //!
 //! ColorBrewer colours: Copyright (c) 2002 Cynthia Brewer, Mark Harrower, and The Pennsylvania State University,
 //! Apache License 2.0. This product includes color specifications and designs developed by Cynthia Brewer
-//! (http://colorbrewer.org/).
+//! (<http://colorbrewer.org/>).
 //! viridis and cividis: matplotlib, CC0 (viridis by Stéfan van der Walt and Nathaniel Smith; cividis by Jamie R.
 //! Nuñez, Christopher R. Anderton and Ryan S. Renslow).
 
