@@ -267,10 +267,12 @@ impl Classification {
     /// (mapclassify's `find_bin`), so data added later still gets a colour.
     /// `None` for NaN and infinities, which are missing values.
     pub fn class_of(&self, v: f64) -> Option<usize> {
-        if !v.is_finite() || self.counts.is_empty() {
+        // A hand-built classification without classes (e.g. for a column with no values) has no
+        // class for anything.
+        let uppers = self.breaks.get(1..).filter(|u| !u.is_empty())?;
+        if !v.is_finite() {
             return None;
         }
-        let uppers = &self.breaks[1..];
         Some(uppers.partition_point(|&b| b < v).min(uppers.len() - 1))
     }
 }

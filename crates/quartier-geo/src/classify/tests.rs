@@ -381,6 +381,20 @@ fn class_of_uses_inclusive_upper_bounds() {
 }
 
 #[test]
+fn class_of_without_classes_is_none() {
+    let empty = Classification {
+        method: Method::Jenks,
+        requested: 5,
+        breaks: Vec::new(),
+        counts: Vec::new(),
+        missing: 3,
+        notes: Vec::new(),
+    };
+    assert_eq!(empty.classes(), 0);
+    assert_eq!(empty.class_of(1.0), None);
+}
+
+#[test]
 fn manual_breaks_above_the_data_and_below_it() {
     // Values above the last break: an extra class up to the maximum (mapclassify UserDefined).
     let c = classify(
