@@ -1,1 +1,311 @@
-//! End-to-end tests.
+//! End-to-end tests: the real `quartier` binary on the real files of this repository.
+//!
+//! `inspect` and `check` run to completion and are judged by exit code and output; `serve` runs
+//! on a free port (`--bind 127.0.0.1:0`) and is asked over real HTTP.
+//! How the binary is found is explained in `lib.rs`.
+//! Expected numbers come from `tests/fixtures/SOURCES.md` (feature counts, CRS, codepages) and the
+//! reference fixtures under `tests/fixtures/reference/`.
+#![allow(clippy::unwrap_used)] // test helpers may panic: a failing fixture read is a failing test
+
+use quartier_tests::{quartier, quartier_in, repo_root, scratch_dir, Server};
+use serde_json::Value;
+
+// ---------------------------------------------------------------------------------------------
+// quartier --help
+
+#[test]
+fn help_teaches_with_examples() {
+    let out = quartier(&["--help"]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout.contains("quartier serve nc.shp"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("Exit status: 0 success, 1"));
+    let out = quartier(&["serve", "--help"]);
+    assert_eq!(out.code, 0);
+    for flag in [
+        "--bind",
+        "--crs",
+        "--encoding",
+        "--id-field",
+        "--name-field",
+        "--cache-mb",
+        "--no-cache",
+    ] {
+        assert!(out.stdout.contains(flag), "serve --help lacks {flag}");
+    }
+    assert!(out.stdout.contains("[default: 127.0.0.1:8080]"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = quartier(&["serve", "--bind", "not-an-address"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--bind"), "{}", out.stderr);
+    assert_eq!(quartier(&["frobnicate"]).code, 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// quartier inspect
+
+#[test]
+fn inspect_nc_counties() {
+    let out = quartier(&["inspect", "tests/fixtures/nc_sids/nc.shp"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("Format:      ESRI Shapefile"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("CRS:         NAD27 (EPSG:4267) (from .prj)"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("Features:    100\n"), "{}", out.stdout);
+    assert!(out.stdout.contains("Validation:  usable"), "{}", out.stdout);
+    assert!(out.stdout.contains("FIPS"));
+}
+
+#[test]
+fn inspect_json_is_machine_readable() {
+    let out = quartier(&["inspect", "tests/fixtures/codepages/olinda1.shp", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    // 470 census tracts of Olinda, CP1252 from the DBF language driver 0x57 (SOURCES.md).
+    assert_eq!(v["features"], 470);
+    assert_eq!(v["encoding"], "windows-1252");
+    assert!(v["encoding_source"].as_str().unwrap().contains("0x57"));
+    assert!(v["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["name"] == "NM_BAIR"));
+}
+
+#[test]
+fn inspect_a_shapefile_without_prj_asks_for_crs() {
+    let out = quartier(&["inspect", "tests/fixtures/codepages/latin1.shp"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stdout.is_empty());
+    assert!(
+        out.stderr.starts_with("quartier: error: "),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("latin1.shp has no .prj"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("pass --crs"), "{}", out.stderr);
+    // The error is printed once, not repeated by its cause chain.
+    assert_eq!(
+        out.stderr.matches("has no .prj").count(),
+        1,
+        "{}",
+        out.stderr
+    );
+
+    let out = quartier(&[
+        "inspect",
+        "tests/fixtures/codepages/latin1.shp",
+        "--crs",
+        "EPSG:4326",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("(from --crs)"), "{}", out.stdout);
+    assert!(out.stdout.contains("Features:    1\n"), "{}", out.stdout);
+}
+
+#[test]
+fn inspect_us_counties_with_crs() {
+    let out = quartier(&[
+        "inspect",
+        "tests/fixtures/us_counties/cb_2016_us_county_500k.shp",
+        "--crs",
+        "EPSG:4269",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // 3,233 counties (SOURCES.md), NAD83 as given.
+    assert!(out.stdout.contains("Features:    3233\n"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("NAD83 (EPSG:4269) (from --crs)"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn inspect_unusable_file_exits_1() {
+    let out = quartier(&["inspect", "tests/fixtures/bad/nc_nan.shp"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("NOT usable"), "{}", out.stdout);
+    // Surry County (FIPS 37171) has the NaN coordinate (tests/fixtures/bad/README.md).
+    assert!(out.stdout.contains("37171"), "{}", out.stdout);
+}
+
+#[test]
+fn inspect_missing_file_exits_2() {
+    let out = quartier(&["inspect", "tests/fixtures/nowhere.shp"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("nowhere.shp"), "{}", out.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// quartier check
+
+#[test]
+fn check_the_bundled_atlas() {
+    let out = quartier(&["check", "geodata/atlas.toml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("== layer nc =="), "{}", out.stdout);
+    assert!(out
+        .stdout
+        .contains("usable: `quartier serve` will publish it"));
+    let out = quartier(&["check", "geodata/atlas.toml", "--json"]);
+    assert_eq!(out.code, 0);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["boston", "montreal", "nc"]);
+}
+
+#[test]
+fn check_a_broken_manifest_names_the_line() {
+    let dir = scratch_dir("broken-manifest");
+    let manifest = dir.join("atlas.toml");
+    let nc = repo_root().join("tests/fixtures/nc_sids/nc.shp");
+    std::fs::write(
+        &manifest,
+        format!(
+            "title = \"Test\"\n\n[[layer]]\nid = \"nc\"\nsource = {:?}\nid_feld = \"FIPS\"\n",
+            nc.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = quartier(&["check", manifest.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    // The typo `id_feld` is on line 6.
+    assert!(out.stderr.contains("line 6"), "{}", out.stderr);
+    assert!(out.stderr.contains("id_feld"), "{}", out.stderr);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn check_an_unusable_layer_exits_1() {
+    let dir = scratch_dir("unusable-layer");
+    let manifest = dir.join("atlas.toml");
+    let nan = repo_root().join("tests/fixtures/bad/nc_nan.shp");
+    std::fs::write(
+        &manifest,
+        format!(
+            "[[layer]]\nid = \"nc\"\nsource = {:?}\nid_field = \"FIPS\"\n\n\
+             [[layer.indicator]]\nid = \"SID74\"\nfield = \"SID74\"\n",
+            nan.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = quartier(&["check", manifest.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("NOT usable"), "{}", out.stdout);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// quartier serve
+
+fn json(server: &Server, path: &str) -> Value {
+    let r = server.get(path);
+    assert_eq!(r.status, 200, "{path}: {}", r.text());
+    serde_json::from_slice(&r.body).unwrap()
+}
+
+#[test]
+fn serve_the_bundled_atlas_on_a_free_port() {
+    let server = Server::start(&[]);
+    let health = json(&server, "/health");
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["layers"], 3);
+    let layers = json(&server, "/api/layers");
+    assert_eq!(layers.as_array().unwrap().len(), 3);
+    // A tile over North Carolina is a PNG.
+    let tile = server.get("/tiles/nc/sids_rate74/6/17/25.png");
+    assert_eq!(tile.status, 200);
+    assert_eq!(tile.header("content-type"), Some("image/png"));
+    assert!(tile.body.starts_with(b"\x89PNG\r\n\x1a\n"));
+    // Errors are JSON over the wire too.
+    let bad = server.get("/tiles/nc/sids_rate74/30/0/0.png");
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.text().contains("above the maximum zoom"),
+        "{}",
+        bad.text()
+    );
+    let log = server.log();
+    assert!(log.contains("atlas ready"), "{log}");
+    // SIGTERM stops it gracefully with exit status 0.
+    let code = server.terminate();
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn serve_a_shapefile_directly() {
+    let server = Server::start(&[
+        "tests/fixtures/nc_sids/nc.shp",
+        "--id-field",
+        "FIPS",
+        "--name-field",
+        "NAME",
+        "--no-cache",
+    ]);
+    let layers = json(&server, "/api/layers");
+    assert_eq!(layers[0]["id"], "nc");
+    assert!(layers[0]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["id"] == "SID74"));
+    // Ashe County's interior point (tests/fixtures/reference/server_interior_points.json).
+    let at = json(&server, "/api/layers/nc/at?lon=-81.4977501&lat=36.4259361");
+    assert_eq!(at["id"], "37009");
+    assert_eq!(at["name"], "Ashe");
+    let health = json(&server, "/health");
+    assert_eq!(health["stats"]["cache"]["budget_bytes"], 0);
+}
+
+#[test]
+fn serve_finds_the_bundled_atlas_from_any_directory() {
+    let dir = scratch_dir("elsewhere");
+    let server = Server::start_in(&dir, &[]);
+    assert_eq!(json(&server, "/health")["layers"], 3);
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn serve_on_a_busy_port_exits_2() {
+    let first = Server::start(&["tests/fixtures/nc_sids/nc.shp"]);
+    let addr = first.addr.to_string();
+    let out = quartier(&["serve", "tests/fixtures/nc_sids/nc.shp", "--bind", &addr]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!("cannot listen on {addr}")),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn serve_a_missing_source_exits_2() {
+    let out = quartier_in(&repo_root(), &["serve", "nowhere.toml"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("nowhere.toml"), "{}", out.stderr);
+}
