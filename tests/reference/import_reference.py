@@ -79,7 +79,25 @@ def shp_summary(path, encoding, picks, non_ascii_field=None, leading_zero_field=
         return v
 
     sample = {str(i + 1): {k: value(v) for k, v in records[i].as_dict().items()} for i in picks if i < len(records)}
-    return {"encoding": encoding, "records": len(records), "shapes": len(r.shapes()), "fields": fields, "sample": sample}
+    return {"encoding": encoding, "records": len(records), "shapes": len(r.shapes()), "fields": fields, "sample": sample,
+            "geos_invalid": geos_invalid(r)}
+
+
+def geos_invalid(reader):
+    """[feature, polygon, reason] for every polygon GEOS (shapely) finds invalid; pyshp assigns the holes."""
+    from shapely.geometry import shape
+    from shapely.validation import explain_validity
+
+    out = []
+    for i, s in enumerate(reader.shapes()):
+        if not s.points:
+            continue
+        g = shape(s.__geo_interface__)
+        for k, p in enumerate(getattr(g, "geoms", [g])):
+            why = explain_validity(p)
+            if why != "Valid Geometry":
+                out.append([i + 1, k + 1, why])
+    return out
 
 
 def geojson_summary(path, picks):
