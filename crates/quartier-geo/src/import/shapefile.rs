@@ -499,6 +499,28 @@ mod tests {
     }
 
     #[test]
+    fn corrupted_bytes_never_panic() {
+        // Overwrite 4 bytes at many places (header, record headers, part counts, coordinates)
+        // with values that make counts negative or huge, and read with and without the index.
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/nc_sids");
+        let shp = std::fs::read(dir.join("nc.shp")).unwrap();
+        let shx = std::fs::read(dir.join("nc.shx")).unwrap();
+        let mut notes = Vec::new();
+        for pos in (0..shp.len() - 4).step_by(149).chain((0..112).step_by(4)) {
+            for junk in [[0xFF; 4], [0x7F, 0xFF, 0xFF, 0xFF], [0x80, 0, 0, 0]] {
+                let mut bad = shp.clone();
+                bad[pos..pos + 4].copy_from_slice(&junk);
+                let _ = read_shapes(Path::new("nc.shp"), &bad, Some(&shx), &mut notes);
+                let _ = read_shapes(Path::new("nc.shp"), &bad, None, &mut notes);
+                let mut bad_index = shx.clone();
+                let at = pos % (shx.len() - 4);
+                bad_index[at..at + 4].copy_from_slice(&junk);
+                let _ = read_shapes(Path::new("nc.shp"), &shp, Some(&bad_index), &mut notes);
+            }
+        }
+    }
+
+    #[test]
     fn orphan_holes_and_unclosed_rings_are_repaired() {
         let ccw_alone = ring(&[(0., 0.), (1., 0.), (1., 1.), (0., 1.)]);
         let (mp, problems) = assemble_rings(vec![ccw_alone]);
