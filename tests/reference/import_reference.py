@@ -13,7 +13,8 @@ Helmert transformation).
     pip install pyshp==3.1.6 pyproj==3.7.2 shapely==2.2.0
     python3 tests/reference/import_reference.py
 
-Writes tests/fixtures/reference/import_swiss_wgs84.json and import_attributes.json.
+Writes tests/fixtures/reference/import_swiss_wgs84.json, import_attributes.json and
+import_lv95_crs_member.geojson (two Swiss districts in LV95 with a legacy GeoJSON `crs` member).
 """
 import json
 import os
@@ -54,6 +55,20 @@ def swiss_wgs84():
         "transform": "pyproj %s / PROJ %s, EPSG:2056 -> EPSG:4326, always_xy" % (pyproj.__version__, pyproj.proj_version_str),
         "districts": sorted(out, key=lambda d: int(d["id"])),
     }
+
+
+def lv95_geojson():
+    """Bülach and Affoltern in LV95 coordinates as a GeoJSON file with the legacy `crs` member, to
+    test that the member is honoured (the expected WGS84 values are in import_swiss_wgs84.json)."""
+    r = shapefile.Reader(os.path.join(ROOT, "swiss_2024", "districts"), encoding="utf-8")
+    features = []
+    for shape_rec in r.iterShapeRecords():
+        rec = shape_rec.record
+        if rec["id"] in (101, 103):
+            features.append({"type": "Feature", "id": str(rec["id"]), "properties": {"name": rec["name"]},
+                             "geometry": shape_rec.shape.__geo_interface__})
+    return {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2056"}},
+            "features": features}
 
 
 def shp_summary(path, encoding, picks, non_ascii_field=None, leading_zero_field=None):
@@ -176,7 +191,9 @@ def attributes():
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for name, data in [("import_swiss_wgs84.json", swiss_wgs84()), ("import_attributes.json", attributes())]:
+    outputs = [("import_swiss_wgs84.json", swiss_wgs84()), ("import_attributes.json", attributes()),
+               ("import_lv95_crs_member.geojson", lv95_geojson())]
+    for name, data in outputs:
         with open(os.path.join(OUT, name), "w", encoding="utf-8") as f:
             json.dump(data, f, ensure_ascii=False, indent=1)
             f.write("\n")

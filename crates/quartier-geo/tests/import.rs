@@ -277,6 +277,43 @@ fn swiss_districts_reprojected_like_pyproj() {
 }
 
 #[test]
+fn geojson_crs_member_is_honoured() {
+    // Two Swiss districts in LV95 with `"crs": "urn:ogc:def:crs:EPSG::2056"`, written by pyshp.
+    let imported = read("reference/import_lv95_crs_member.geojson");
+    assert_eq!(imported.report.crs_source, "crs member");
+    assert!(
+        imported.report.crs.contains("2056"),
+        "{}",
+        imported.report.crs
+    );
+    let r = reference("import_swiss_wgs84.json");
+    for d in r["districts"].as_array().unwrap() {
+        let Some(i) = imported.layer.index_of(d["id"].as_str().unwrap()) else {
+            continue;
+        };
+        let first = imported.layer.districts[i].geometry.0[0].exterior().0[0];
+        let want = d["first_vertex_wgs84"].as_array().unwrap();
+        assert!(
+            (first.x - want[0].as_f64().unwrap()).abs() < 1e-7,
+            "{} {first:?}",
+            d["id"]
+        );
+        assert!(
+            (first.y - want[1].as_f64().unwrap()).abs() < 1e-7,
+            "{} {first:?}",
+            d["id"]
+        );
+    }
+    assert_eq!(imported.layer.districts[1].name, "Bezirk Bülach");
+    // The override still wins over the member: read as WGS84, LV95 metres are out of range.
+    let wrong = read_with(
+        "reference/import_lv95_crs_member.geojson",
+        with_crs("EPSG:4326"),
+    );
+    assert_eq!(wrong.report.validation.errors.len(), 2);
+}
+
+#[test]
 fn swiss_cantons() {
     let imported = read("swiss_2024/cantons.shp");
     check_against_pyshp(&imported, "swiss_2024/cantons");
