@@ -21,9 +21,9 @@
 //!
 //! `geo`'s `Validation` compares every edge of a ring with every other edge (quadratic) and relates
 //! every pair of parts of a multipolygon; on `us_counties` (about 1 M vertices) that takes minutes.
-//! We run a sort-and-sweep over the edges of each polygon instead (sorted by their smallest x;
-//! only edges whose x- and y-ranges overlap are tested, with `geo`'s robust orientation
-//! predicate), which is close to `n log n` for boundary data.
+//! We run a sort-and-sweep over the edges of each polygon instead (sorted along the longer side
+//! of the polygon's bounding box; only edges whose x- and y-ranges overlap are tested, with
+//! `geo`'s robust orientation predicate), which is close to `n log n` for boundary data.
 //! Checked: proper crossings and collinear overlaps between any two edges of one polygon's rings
 //! (exterior and holes), and spikes (an edge folding back over its neighbour).
 //! Not checked, and documented as such: rings touching themselves or each other at a single point
@@ -379,10 +379,12 @@ pub(crate) fn signed_area2(coords: &[Coord<f64>]) -> f64 {
 struct Edge {
     a: Coord<f64>,
     b: Coord<f64>,
-    min_x: f64,
-    max_x: f64,
-    min_y: f64,
-    max_y: f64,
+    /// Range along the sweep axis.
+    lo: f64,
+    hi: f64,
+    /// Range along the other axis.
+    cross_lo: f64,
+    cross_hi: f64,
     ring: usize,
     index: usize,
 }
@@ -391,6 +393,29 @@ struct Edge {
 ///
 /// See the module docs for what is and is not checked.
 pub fn self_intersection(polygon: &Polygon<f64>) -> Option<String> {
+    // Sweep along the longer side of the exterior's bounding box: a long, narrow district (a
+    // valley, a river bank) swept across its narrow side would keep nearly every edge active.
+    let (mut min, mut max) = (
+        Coord {
+            x: f64::INFINITY,
+            y: f64::INFINITY,
+        },
+        Coord {
+            x: f64::NEG_INFINITY,
+            y: f64::NEG_INFINITY,
+        },
+    );
+    for c in &polygon.exterior().0 {
+        min = Coord {
+            x: min.x.min(c.x),
+            y: min.y.min(c.y),
+        };
+        max = Coord {
+            x: max.x.max(c.x),
+            y: max.y.max(c.y),
+        };
+    }
+    let along_y = max.y - min.y > max.x - min.x;
     let mut edges = Vec::new();
     let mut ring_edges = Vec::new();
     for (r, ring) in rings(polygon).enumerate() {
@@ -401,24 +426,26 @@ pub fn self_intersection(polygon: &Polygon<f64>) -> Option<String> {
             if a == b {
                 continue;
             }
+            let (x, y) = ((a.x.min(b.x), a.x.max(b.x)), (a.y.min(b.y), a.y.max(b.y)));
+            let ((lo, hi), (cross_lo, cross_hi)) = if along_y { (y, x) } else { (x, y) };
             edges.push(Edge {
                 a,
                 b,
-                min_x: a.x.min(b.x),
-                max_x: a.x.max(b.x),
-                min_y: a.y.min(b.y),
-                max_y: a.y.max(b.y),
+                lo,
+                hi,
+                cross_lo,
+                cross_hi,
                 ring: r,
                 index: i,
             });
         }
     }
-    edges.sort_by(|p, q| p.min_x.total_cmp(&q.min_x));
+    edges.sort_by(|p, q| p.lo.total_cmp(&q.lo));
     let mut active: Vec<Edge> = Vec::new();
     for e in &edges {
-        active.retain(|t| t.max_x >= e.min_x);
+        active.retain(|t| t.hi >= e.lo);
         for t in &active {
-            if t.max_y < e.min_y || t.min_y > e.max_y {
+            if t.cross_hi < e.cross_lo || t.cross_lo > e.cross_hi {
                 continue;
             }
             let n = ring_edges[e.ring];
@@ -644,6 +671,28 @@ mod tests {
             problem.contains("crossing at (1.0000000, 1.0000000)"),
             "{problem}"
         );
+    }
+
+    #[test]
+    fn tall_polygons_are_swept_along_y() {
+        let tall: Polygon<f64> = wkt!(POLYGON((0. 0.,1. 10.,1. 0.,0. 10.,0. 0.)));
+        assert!(!tall.is_valid());
+        let problem = self_intersection(&tall).unwrap();
+        assert!(
+            problem.contains("crossing at (0.5000000, 5.0000000)"),
+            "{problem}"
+        );
+        // A valid narrow zig-zag strip, 2,000 vertices high.
+        let left = (0..1000).map(|i| (0.01 * f64::from(i % 2), f64::from(i)));
+        let right = (0..1000)
+            .rev()
+            .map(|i| (1.0 + 0.01 * f64::from(i % 2), f64::from(i)));
+        let strip = Polygon::new(
+            LineString::from(right.chain(left).collect::<Vec<_>>()),
+            vec![],
+        );
+        assert!(strip.is_valid());
+        assert_eq!(self_intersection(&strip), None);
     }
 
     #[test]
