@@ -249,6 +249,13 @@ fn serve_the_bundled_atlas_on_a_free_port() {
         "{}",
         bad.text()
     );
+    // The root is the map page (web/ of this checkout), or the page saying it is missing.
+    let root = server.get("/");
+    assert_eq!(root.status, 200);
+    assert!(root
+        .header("content-type")
+        .unwrap_or("")
+        .starts_with("text/html"));
     let log = server.log();
     assert!(log.contains("atlas ready"), "{log}");
     // SIGTERM stops it gracefully with exit status 0.

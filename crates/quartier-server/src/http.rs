@@ -70,9 +70,12 @@ pub fn app(state: Arc<AppState>) -> Router {
         .merge(tiles)
         .method_not_allowed_fallback(method_not_allowed);
     let router = match &state.web_dir {
-        Some(dir) => {
-            router.fallback_service(ServeDir::new(dir).not_found_service(not_found.into_service()))
-        }
+        // The page's scripts and styles are text: gzip them like the JSON.
+        Some(dir) => router.fallback_service(
+            tower::ServiceBuilder::new()
+                .layer(CompressionLayer::new())
+                .service(ServeDir::new(dir).not_found_service(not_found.into_service())),
+        ),
         None => router.fallback(no_web_page),
     };
     let cors = CorsLayer::new()

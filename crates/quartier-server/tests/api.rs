@@ -855,12 +855,15 @@ async fn without_a_web_folder_the_root_says_so() {
     assert!(String::from_utf8_lossy(&a.body).contains("The map page was not found"));
 }
 
+const APP_JS: &str =
+    "// The page script: long enough to be worth compressing.\nconsole.log('Quartier');\n";
+
 #[tokio::test]
 async fn the_web_folder_is_served_at_the_root() {
     let dir = std::env::temp_dir().join(format!("quartier-web-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("index.html"), "<h1>Karte</h1>").unwrap();
-    std::fs::write(dir.join("app.js"), "console.log(1)").unwrap();
+    std::fs::write(dir.join("app.js"), APP_JS).unwrap();
     let state = nc_file_state(&ServerOptions {
         web_dir: Some(dir.clone()),
         ..ServerOptions::default()
@@ -870,6 +873,9 @@ async fn the_web_folder_is_served_at_the_root() {
     assert_eq!(&a.body[..], b"<h1>Karte</h1>");
     let js = get_with(state.clone(), "/app.js", &[]).await;
     assert_eq!(js.status, StatusCode::OK);
+    assert_eq!(&js.body[..], APP_JS.as_bytes());
+    let gz = get_with(state.clone(), "/app.js", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(gz.header("content-encoding"), "gzip");
     let missing = get_with(state.clone(), "/nothing.css", &[]).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.error().contains("no route /nothing.css"));
