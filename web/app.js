@@ -464,12 +464,19 @@
     return Object.assign(extra && extra.embed ? { embed: 1 } : {}, p);
   }
 
+  /** The full page (not embedded) showing the current view: the embed mode's "open" link. */
+  function fullPageUrl() {
+    return location.pathname + query(viewParams({ lang: true }));
+  }
+
   let urlTimer = null;
   function writeUrl() {
     clearTimeout(urlTimer);
     urlTimer = setTimeout(() => {
       const params = viewParams(state.embed ? { embed: true } : undefined);
       history.replaceState(null, '', location.pathname + query(params) + location.hash);
+      const full = document.querySelector('#legend .legend-open a');
+      if (full) full.href = fullPageUrl();
     }, 50);
   }
 
@@ -596,16 +603,25 @@
     if (manual && Array.isArray(lg.breaks)) $('breaks-input').value = breaksText(lg.breaks);
   }
 
+  /**
+   * The `breaks` parameter of `method=manual` is the list of class upper bounds `b1, …, bk`
+   * (mapclassify's UserDefined; values above the last bound would form one more class). As a
+   * starting point for editing, the current legend's upper bounds are rounded for display, the
+   * last one upwards so that the largest value stays in the last class.
+   */
   function breaksText(breaks) {
     const d = legendDecimals(breaks, currentIndicator() && currentIndicator().decimals);
-    return breaks.map((b) => String(Number(b.toFixed(d)))).join(', ');
+    const f = 10 ** d;
+    const upper = breaks.slice(1).map((b, i, all) =>
+      (i === all.length - 1 ? Math.ceil(b * f - 1e-9) / f : Number(b.toFixed(d))));
+    return upper.map(String).join(', ');
   }
 
   function parseBreaks(text) {
     const semi = text.includes(';');
     const parts = text.split(semi ? ';' : ',').map((p) => p.trim()).filter(Boolean);
     const nums = parts.map((p) => Number(semi ? p.replace(',', '.') : p));
-    return nums.length >= 2 && nums.every(Number.isFinite) ? nums : null;
+    return nums.length >= 1 && nums.every(Number.isFinite) ? nums : null;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -642,10 +658,38 @@
     return k - 1;
   }
 
+  /**
+   * How the legend prints breaks. With the manifest's decimals (raised where needed, see
+   * legendDecimals). Without them and with numbers of a million or more, compactly ("996M", "1.4B";
+   * "996 Mio.", "1,4 Mrd.") with as few significant digits (at least 3) as keep different breaks
+   * different: nine-digit ranges are unreadable and overflow the legend.
+   */
+  function legendFormatter(breaks, decimals) {
+    const finite = breaks.filter(isNumber);
+    const keepsDistinct = (fmt) => finite.every((b, i) => i === 0 || b === finite[i - 1] || fmt(b) !== fmt(finite[i - 1]));
+    if (!Number.isInteger(decimals) && finite.length && Math.max(...finite.map(Math.abs)) >= 1e6) {
+      for (let digits = 3; digits <= 9; digits++) {
+        const nf = new Intl.NumberFormat(state.lang === 'de' ? 'de-DE' : 'en-US', {
+          notation: 'compact', maximumSignificantDigits: digits,
+        });
+        const fmt = (v) => nf.format(v);
+        if (keepsDistinct(fmt)) return fmt;
+      }
+    }
+    const d = legendDecimals(breaks, decimals);
+    return (v) => formatNumber(v, d);
+  }
+
+  let legendFmt = { legend: null, key: '', fmt: null };
+
   function classRange(i) {
     const lg = data.legend;
-    const d = legendDecimals(lg.breaks, currentIndicator() && currentIndicator().decimals);
-    return formatNumber(lg.breaks[i], d) + '\u2009–\u2009' + formatNumber(lg.breaks[i + 1], d);
+    const ind = currentIndicator();
+    const key = state.lang + ':' + (ind ? ind.decimals : '');
+    if (legendFmt.legend !== lg || legendFmt.key !== key) {
+      legendFmt = { legend: lg, key, fmt: legendFormatter(lg.breaks, ind && ind.decimals) };
+    }
+    return legendFmt.fmt(lg.breaks[i]) + '\u2009–\u2009' + legendFmt.fmt(lg.breaks[i + 1]);
   }
 
   function renderLegend() {
@@ -667,7 +711,7 @@
       const count = isNumber(counts[i]) ? counts[i] : null;
       const exact = (i === 0 ? '[' : '(') + lower + ', ' + upper + ']';
       parts.push(
-        '<li class="legend-class" data-class="' + i + '" data-color="' + escapeHtml(color) +
+        '<li class="legend-class' + (count === 0 ? ' legend-empty' : '') + '" data-class="' + i + '" data-color="' + escapeHtml(color) +
         '" data-lower="' + lower + '" data-upper="' + upper + '" data-count="' + (count == null ? '' : count) +
         '" title="' + escapeHtml(exact) + '">' +
         '<span class="swatch" style="background-color:' + escapeHtml(color) + '" aria-hidden="true"></span>' +
@@ -692,8 +736,7 @@
     const notes = [].concat(lg.note || [], lg.notes || [], lg.warning || [], lg.warnings || []);
     for (const note of notes) parts.push('<p class="legend-note">' + escapeHtml(localised(note)) + '</p>');
     if (state.embed) {
-      const full = location.pathname + query(viewParams({ lang: true }));
-      parts.push('<p class="legend-open"><a href="' + escapeHtml(full) + '" target="_blank" rel="noopener">' +
+      parts.push('<p class="legend-open"><a href="' + escapeHtml(fullPageUrl()) + '" target="_blank" rel="noopener">' +
         escapeHtml(t('legend.open')) + ' ↗</a></p>');
     }
     box.innerHTML = parts.join('');
@@ -735,7 +778,7 @@
     tileLayer.quartierLayer = state.layer;
     tileLayer.on('loading', () => { tilesLoading = true; });
     tileLayer.on('load', () => { tilesLoading = false; });
-    tileLayer.on('tileerror', () => showStatus(t('error.load', { message: 'tile' })));
+    tileLayer.on('tileerror', () => showStatus(t('error.tiles')));
     tileLayer.addTo(map);
   }
 
@@ -936,6 +979,7 @@
   }
 
   async function selectAt(latlng, fromKeyboard) {
+    if (state.embed) return; // map and legend only: the profile belongs to the full page
     const layerId = state.layer;
     const district = await districtAt(layerId, latlng);
     if (layerId !== state.layer) return;

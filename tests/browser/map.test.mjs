@@ -85,6 +85,12 @@ async function idle(page) {
   await page.waitForFunction(() => window.quartier && window.quartier.idle(), null, { timeout: TIMEOUT });
 }
 
+/** Before a screenshot: idle, and Leaflet's 200 ms tile fade-in finished. */
+async function settle(page) {
+  await idle(page);
+  await page.waitForTimeout(300);
+}
+
 /** The choropleth tile URLs currently in the map (loaded or loading). */
 async function tileSrcs(page) {
   return page.$$eval('.choropleth-tiles img', (imgs) => imgs.map((i) => i.src));
@@ -219,6 +225,7 @@ test('the default view loads with no console errors and shows the atlas', async 
   assert.deepEqual(options, layers.map((l) => l.title));
   assert.ok((await tileSrcs(page)).length > 0, 'tiles are requested');
   assert.ok(await page.isVisible('#legend .legend-class'), 'the legend is visible');
+  await settle(page);
   await page.screenshot({ path: path.join(SHOTS, 'default.png') });
   assert.deepEqual(errors, []);
   await page.close();
@@ -320,6 +327,22 @@ test('classification controls restyle tiles and legend together', async () => {
   assert.equal(legend.colors.length, 4);
   assertLegendEquals(await pageLegend(page), legend, 'equal/4/Blues');
   assert.match(page.url(), /method=equal/);
+
+  // Own breaks: the field starts with the current classes' upper bounds; new bounds restyle both.
+  await page.selectOption('#method-select', 'manual');
+  await idle(page);
+  const prefilled = (await page.inputValue('#breaks-input')).split(',').map(Number);
+  assert.equal(prefilled.length, legend.colors.length, `one upper bound per class: ${prefilled}`);
+  assert.ok(prefilled[prefilled.length - 1] >= legend.breaks[legend.breaks.length - 1], 'the last bound keeps the maximum');
+  await page.fill('#breaks-input', '1, 2, 3, 10');
+  await page.press('#breaks-input', 'Enter');
+  await page.waitForFunction(() => [...document.querySelectorAll('.choropleth-tiles img')]
+    .every((i) => /method=manual/.test(i.src) && /breaks=1,2,3,10/.test(i.src)));
+  await idle(page);
+  const manual = await api('/api/layers/nc/indicators/sids_rate74/legend.json?method=manual&breaks=1,2,3,10&palette=Blues');
+  assert.deepEqual(manual.breaks.slice(1), [1, 2, 3, 10]);
+  assertLegendEquals(await pageLegend(page), manual, 'manual');
+  assert.match(page.url(), /breaks=1,2,3,10/);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -380,6 +403,7 @@ test('clicking a district opens its profile with value, average and rank', async
   assert.equal(row.average, fixed(mean, ind.decimals));
   assert.equal(row.rank, `${rank} of ${all.length}`);
   assert.match(page.url(), new RegExp('district=' + encodeURIComponent(idOf(feature)) + '(&|$)'));
+  await settle(page);
   await page.screenshot({ path: path.join(SHOTS, 'profile.png') });
   await page.keyboard.press('Escape');
   await page.waitForSelector('#profile', { state: 'hidden' });
@@ -402,6 +426,7 @@ test('the table view lists every district and sorts by value, by keyboard', asyn
   const first = await page.$$eval('#district-table tbody tr', (trs) => trs.slice(0, 3).map((tr) => Number(tr.children[2].dataset.value)));
   const desc = [...values].sort((a, b) => b - a);
   assert.deepEqual(first, desc.slice(0, 3));
+  await settle(page);
   await page.screenshot({ path: path.join(SHOTS, 'table.png') });
   await page.keyboard.press('Escape');
   await page.waitForSelector('#table-view', { state: 'hidden' });
@@ -420,6 +445,7 @@ test('embed mode shows map and legend only', async () => {
   const box = await page.$eval('#map', (m) => m.getBoundingClientRect().toJSON());
   assert.ok(box.width >= 1270 && box.height >= 790, 'the map fills the frame');
   assertLegendEquals(await pageLegend(page), await api('/api/layers/nc/indicators/sids_rate74/legend.json'), 'embed');
+  await settle(page);
   await page.screenshot({ path: path.join(SHOTS, 'embed.png') });
   assert.deepEqual(errors, []);
   await page.close();
@@ -521,6 +547,7 @@ test('a German browser gets the German UI and German indicator titles; the switc
   assert.match(await page.textContent('#legend .legend-unit'), /je 1\.000 Geburten/);
   // German number format: decimal comma in the legend ranges.
   assert.match(await page.textContent('#legend .legend-class .range'), /^\d+,\d{2}\u2009–\u2009\d+,\d{2}$/);
+  await settle(page);
   await page.screenshot({ path: path.join(SHOTS, 'german.png') });
 
   await page.click('.lang-switch button[data-lang="en"]');
