@@ -112,6 +112,7 @@ impl IndicatorStats {
 /// One layer, ready to answer requests.
 pub struct LayerState {
     /// The layer as loaded: districts and indicators.
+    /// `District::mercator` is empty here: that geometry lives in `render`.
     pub atlas: AtlasLayer,
     /// Render-ready geometry (Web Mercator, with its own R-tree).
     pub render: TileLayer,
@@ -157,11 +158,19 @@ fn mercator_bounds(layer: &AtlasLayer) -> Option<[f64; 4]> {
 }
 
 impl LayerState {
-    /// Prepare a layer: render geometry, point index, statistics.
-    pub fn new(atlas: AtlasLayer) -> Self {
-        let districts = &atlas.layer.districts;
-        let render = TileLayer::new(districts.iter().map(|d| d.mercator.clone()).collect());
-        let locator = Locator::new(districts);
+    /// Prepare a layer: render geometry (moved out of the districts), point index, statistics.
+    pub fn new(mut atlas: AtlasLayer) -> Self {
+        let mercator_bounds = mercator_bounds(&atlas);
+        // The Web Mercator copy is only drawn: move it into the renderer rather than keep it
+        // twice (for 3,000 US counties that is a million vertices).
+        let mercator = atlas
+            .layer
+            .districts
+            .iter_mut()
+            .map(|d| std::mem::replace(&mut d.mercator, geo::MultiPolygon(Vec::new())))
+            .collect();
+        let render = TileLayer::new(mercator);
+        let locator = Locator::new(&atlas.layer.districts);
         let stats = atlas
             .indicators
             .iter()
@@ -175,7 +184,7 @@ impl LayerState {
             .collect();
         LayerState {
             bounds: atlas.layer.bounds_wgs84(),
-            mercator_bounds: mercator_bounds(&atlas),
+            mercator_bounds,
             render,
             locator,
             stats,
