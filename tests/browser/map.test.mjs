@@ -138,14 +138,10 @@ function numbersIn(text) {
   }));
 }
 
+/** features.geojson keeps every indicator value under `properties.values` (docs/api.md). */
 function valuesOf(feature) {
-  const p = feature.properties || {};
-  return p.values && typeof p.values === 'object' ? p.values : p;
-}
-
-function idOf(feature) {
-  const p = feature.properties || {};
-  return String(p.id != null ? p.id : feature.id);
+  assert.equal(typeof feature.properties.values, 'object', 'properties.values');
+  return feature.properties.values;
 }
 
 /** Even-odd test over all rings of one polygon. */
@@ -347,11 +343,35 @@ test('classification controls restyle tiles and legend together', async () => {
   await page.close();
 });
 
+test('a style the server rejects leaves tiles and legend as they were and says why', async () => {
+  const { page, errors } = await open(en, '?layer=nc&indicator=sids_rate74');
+  await page.click('#style-panel summary');
+  await page.selectOption('#method-select', 'manual');
+  await idle(page);
+  const tilesManual = (await tileSrcs(page)).sort();
+  const legendManual = await pageLegend(page);
+  await page.fill('#breaks-input', '3, 1');
+  await page.press('#breaks-input', 'Enter');
+  await page.waitForSelector('#status:not([hidden])');
+  await idle(page);
+  const expected = await fetch(BASE + '/api/layers/nc/indicators/sids_rate74/legend.json?method=manual&breaks=3,1');
+  assert.equal(expected.status, 400);
+  const message = (await expected.json()).error;
+  assert.equal(await page.textContent('#status'), 'This classification is not possible: ' + message);
+  assert.deepEqual((await tileSrcs(page)).sort(), tilesManual, 'tiles unchanged');
+  assert.deepEqual(await pageLegend(page), legendManual, 'legend unchanged');
+  assert.ok(!page.url().includes('breaks=3,1'), 'the rejected style is not put in the URL');
+  // The browser logs the 400 of legend.json itself; nothing else may fail.
+  assert.deepEqual(errors.filter((e) => !/legend\.json\?method=manual&breaks=3,1|status of 400/.test(e)), []);
+  assert.ok(tilesManual.length > 0);
+  await page.close();
+});
+
 test('hovering a known county shows its name and value', async () => {
   const layers = await api('/api/layers?lang=en');
   const ind = layers.find((l) => l.id === 'nc').indicators.find((i) => i.id === 'sids_rate74');
   const gj = await api('/api/layers/nc/features.geojson');
-  const wake = gj.features.find((f) => (f.properties.name || f.properties.NAME) === 'Wake');
+  const wake = gj.features.find((f) => f.properties.name === 'Wake');
   assert.ok(wake, 'Wake county is in features.geojson');
   const value = valuesOf(wake).sids_rate74;
   assert.equal(typeof value, 'number');
@@ -360,7 +380,11 @@ test('hovering a known county shows its name and value', async () => {
   const pt = await pointOnScreen(page, lon, lat, 9);
   await page.mouse.move(pt.x - 5, pt.y - 5);
   await page.mouse.move(pt.x, pt.y);
-  await page.waitForFunction(() => document.querySelector('#hover-info .hover-name'));
+  // The hover box follows the last mouse position; wait until it has caught up (or time out).
+  await page.waitForFunction(() => {
+    const el = document.querySelector('#hover-info .hover-name');
+    return el && el.textContent === 'Wake';
+  }, null, { timeout: 10_000 }).catch(() => {});
   assert.equal(await page.textContent('#hover-info .hover-name'), 'Wake');
   const shown = await page.textContent('#hover-info .hover-value');
   assert.equal(shown, fixed(value, ind.decimals) + '\u00a0' + ind.unit);
@@ -402,7 +426,7 @@ test('clicking a district opens its profile with value, average and rank', async
   assert.ok(row.value.startsWith(fixed(v, ind.decimals)), `value ${row.value}`);
   assert.equal(row.average, fixed(mean, ind.decimals));
   assert.equal(row.rank, `${rank} of ${all.length}`);
-  assert.match(page.url(), new RegExp('district=' + encodeURIComponent(idOf(feature)) + '(&|$)'));
+  assert.match(page.url(), new RegExp('district=' + encodeURIComponent(feature.properties.id) + '(&|$)'));
   await settle(page);
   await page.screenshot({ path: path.join(SHOTS, 'profile.png') });
   await page.keyboard.press('Escape');
