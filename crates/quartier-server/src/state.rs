@@ -331,7 +331,7 @@ pub struct AppState {
     layer_index: HashMap<String, usize>,
     styles: RwLock<HashMap<(u16, u16, String), Arc<Classified>>>,
     next_style: AtomicU32,
-    render_permits: Semaphore,
+    render_permits: Arc<Semaphore>,
     empty_tiles: [Bytes; 2],
     counters: Counters,
     started: Instant,
@@ -394,7 +394,7 @@ impl AppState {
             layer_index,
             styles: RwLock::new(HashMap::new()),
             next_style: AtomicU32::new(0),
-            render_permits: Semaphore::new(threads),
+            render_permits: Arc::new(Semaphore::new(threads)),
             empty_tiles: [
                 Bytes::from_static(quartier_render::empty_tile_png(1)),
                 Bytes::from_static(quartier_render::empty_tile_png(2)),
@@ -539,13 +539,15 @@ impl AppState {
             self.counters.empty.fetch_add(1, Ordering::Relaxed);
             return Ok(self.empty_tile(scale));
         }
-        let _permit = self
-            .render_permits
-            .acquire()
+        let permit = Arc::clone(&self.render_permits)
+            .acquire_owned()
             .await
             .map_err(|e| AppError::Internal(format!("render pool closed: {e}")))?;
         let state = Arc::clone(self);
         let png = tokio::task::spawn_blocking(move || {
+            // The permit lives as long as the render, even when the client has gone away and
+            // this future was dropped: at most one render per core, always.
+            let _permit = permit;
             render_tile(
                 &state.layers[layer].render,
                 &classified.tile_style,
