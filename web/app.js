@@ -439,8 +439,9 @@
     };
   }
 
-  function styleParams(style) {
-    const s = style || state.style;
+  /** The style query parameters the user chose (the manifest default fills in the rest). */
+  function styleParams() {
+    const s = state.style;
     const p = {};
     if (s.method) p.method = s.method;
     if (s.method === 'manual' && Array.isArray(s.breaks)) p.breaks = s.breaks.join(',');
