@@ -6,10 +6,12 @@
 //!   unclosed rings closed, rings with the wrong winding reversed (exteriors become
 //!   counter-clockwise, holes clockwise), degenerate holes or parts dropped while the district
 //!   keeps at least one usable polygon.
-//! - **warnings** (usable as is, not repaired): self-intersections, that is two edges of one
-//!   polygon that cross or overlap along a stretch.
-//!   Such a polygon still fills and aggregates almost right, and repairing it needs a full
-//!   polygon-overlay engine, so it is reported with the crossing point and left alone.
+//!   Self-intersections (two edges of one polygon that cross or overlap along a stretch) are
+//!   repaired too: the polygon is rebuilt by `geo`'s polygon overlay (i_overlay) under the
+//!   even-odd rule, which splits a bow-tie into its two lobes and keeps holes as holes, the way
+//!   GEOS' `MakeValid` does for such rings. The finding names the crossing point.
+//! - **warnings** (usable as is, not repaired): a self-intersection the overlay could not
+//!   resolve (its result still self-intersects or lost the polygon); reported and left alone.
 //! - **errors** (the district cannot be used; its geometry is cleared): non-finite coordinates,
 //!   coordinates outside longitude ±180° / latitude ±90° (usually a wrong CRS), or no polygon with
 //!   at least 3 distinct points.
@@ -191,19 +193,60 @@ pub fn validate_and_repair(layer: &mut Layer) -> ValidationReport {
             district.mercator = MultiPolygon(Vec::new());
             continue;
         }
-        for (k, polygon) in district.geometry.0.iter().enumerate() {
-            if let Some(problem) = self_intersection(polygon) {
-                report
-                    .warnings
-                    .push(finding(format!("polygon {}: {problem}", k + 1)));
+        let mut changed = outcome.changed;
+        let mut rebuilt = Vec::with_capacity(district.geometry.0.len());
+        for (k, polygon) in district.geometry.0.drain(..).enumerate() {
+            let Some(problem) = self_intersection(&polygon) else {
+                rebuilt.push(polygon);
+                continue;
+            };
+            let problem = format!("polygon {}: {problem}", k + 1);
+            match rebuild_by_overlay(&polygon) {
+                Some(parts) => {
+                    report.repaired.push(finding(format!(
+                        "{problem}; rebuilt by polygon overlay into {} valid polygon(s)",
+                        parts.len()
+                    )));
+                    rebuilt.extend(parts);
+                    changed = true;
+                }
+                None => {
+                    report.warnings.push(finding(problem));
+                    rebuilt.push(polygon);
+                }
             }
         }
-        if outcome.changed {
+        district.geometry.0 = rebuilt;
+        if changed {
             district.mercator = crs::to_mercator(&district.geometry);
         }
     }
     report.duplicate_ids = duplicate_ids(layer);
     report
+}
+
+/// A self-intersecting polygon rebuilt as valid polygons by an even-odd overlay with nothing, or
+/// `None` when the overlay gives no area or its result still self-intersects.
+fn rebuild_by_overlay(polygon: &Polygon<f64>) -> Option<Vec<Polygon<f64>>> {
+    use geo::algorithm::bool_ops::{BooleanOps, FillRule, OpType};
+    let empty: MultiPolygon<f64> = MultiPolygon(Vec::new());
+    let result = polygon.boolean_op_with_fill_rule(&empty, OpType::Union, FillRule::EvenOdd);
+    let parts: Vec<Polygon<f64>> = result
+        .0
+        .into_iter()
+        .map(|mut p| {
+            // The overlay's winding may differ from the Layer contract (exterior CCW, holes CW).
+            repair_polygon_winding(&mut p);
+            p
+        })
+        .collect();
+    (!parts.is_empty() && parts.iter().all(|p| self_intersection(p).is_none())).then_some(parts)
+}
+
+/// Exterior counter-clockwise, holes clockwise.
+fn repair_polygon_winding(polygon: &mut Polygon<f64>) {
+    use geo::orient::{Direction, Orient};
+    *polygon = polygon.orient(Direction::Default);
 }
 
 /// Ids used by more than one district, each once, in order of first occurrence.
@@ -736,5 +779,66 @@ mod tests {
         assert!(text
             .starts_with("usable (0 errors, 0 duplicate ids, 0 repaired, 12 warnings, 0 empty)"));
         assert!(text.contains("warning: ... and 2 more"));
+    }
+}
+
+#[cfg(test)]
+mod overlay_repair_tests {
+    use super::*;
+    use crate::layer::{District, Layer};
+    use geo::{polygon, Area};
+
+    fn layer_of(p: Polygon<f64>) -> Layer {
+        let mp = MultiPolygon(vec![p]);
+        Layer {
+            id: "t".into(),
+            districts: vec![District {
+                id: "bow".into(),
+                name: "bow".into(),
+                mercator: crate::crs::to_mercator(&mp),
+                geometry: mp,
+            }],
+            attributes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn bow_tie_is_split_into_its_two_lobes() {
+        // Edges (0,0)-(2,2) and (2,0)-(0,2) cross at (1,1): two triangles of area 1 each.
+        let bow = polygon![(x: 0.0, y: 0.0), (x: 2.0, y: 2.0), (x: 2.0, y: 0.0), (x: 0.0, y: 2.0), (x: 0.0, y: 0.0)];
+        let mut layer = layer_of(bow);
+        let report = validate_and_repair(&mut layer);
+        assert!(report.warnings.is_empty(), "{report}");
+        assert_eq!(report.repaired.len(), 1, "{report}");
+        let problem = &report.repaired[0].problem;
+        assert!(
+            problem.contains("crossing at (1.0000000, 1.0000000)"),
+            "{problem}"
+        );
+        assert!(problem.contains("into 2 valid polygon(s)"), "{problem}");
+        let g = &layer.districts[0].geometry;
+        assert_eq!(g.0.len(), 2);
+        approx::assert_relative_eq!(g.signed_area(), 2.0, epsilon = 1e-12);
+        assert!(g.0.iter().all(|p| self_intersection(p).is_none()));
+        assert!(report.is_usable());
+    }
+
+    #[test]
+    fn holes_survive_the_rebuild() {
+        // A bow-tie whose left lobe (triangle (0,0) (0,4) (2,2), area 4) has a 0.5 x 0.4 hole;
+        // the right lobe has area 4 too.
+        let p = polygon!(
+            exterior: [(x: 0.0, y: 0.0), (x: 4.0, y: 4.0), (x: 4.0, y: 0.0), (x: 0.0, y: 4.0), (x: 0.0, y: 0.0)],
+            interiors: [[(x: 0.5, y: 1.8), (x: 1.0, y: 1.8), (x: 1.0, y: 2.2), (x: 0.5, y: 2.2), (x: 0.5, y: 1.8)]],
+        );
+        let mut layer = layer_of(p);
+        let report = validate_and_repair(&mut layer);
+        assert!(report.warnings.is_empty(), "{report}");
+        let g = &layer.districts[0].geometry;
+        assert_eq!(g.0.len(), 2, "{g:?}");
+        assert!(g.0.iter().any(|p| p.interiors().len() == 1), "{g:?}");
+        // The overlay snaps to an integer grid: areas agree to about 1e-7 relative.
+        approx::assert_relative_eq!(g.signed_area(), 8.0 - 0.2, max_relative = 1e-6);
+        assert!(g.0.iter().all(|p| self_intersection(p).is_none()));
     }
 }
