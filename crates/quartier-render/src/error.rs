@@ -43,13 +43,4 @@ pub enum RenderError {
         /// The widest border drawn, [`crate::MAX_BORDER_WIDTH`].
         max: f32,
     },
-    /// The PNG encoder failed; this is a bug in the renderer, not in the request.
-    #[error("png encoding of a {size} px tile failed: {source}")]
-    Encode {
-        /// Tile side in pixels.
-        size: u32,
-        /// The encoder's error.
-        #[source]
-        source: png::EncodingError,
-    },
 }

@@ -9,12 +9,78 @@
 //! overlaps, no blended seams. Fills are not anti-aliased, so every filled pixel carries exactly
 //! its district's colour.
 //!
-//! **Borders** are drawn as a coverage mask: the coverage of a pixel is
-//! `clamp(width / 2 + 0.5 - d, 0, 1)`, `d` being the distance from its centre to the nearest
-//! border segment (a box-filtered line with round caps and joins). Taking the maximum over
-//! segments draws every pixel once, so joints and shared arcs do not darken.
+//! **Borders** are drawn as a coverage mask: stepping along the major axis of each segment,
+//! a pixel's coverage is the overlap of its extent across the line with the line's
+//! cross-section (a box filter across the line, as in Wu's anti-aliased lines, for any width),
+//! quantised to [`COVERAGE_MAX`]` + 1` levels. Taking the maximum over segments draws every
+//! pixel once, so joints and shared arcs do not darken.
 
 use crate::tile::PixelFrame;
+
+/// Full border coverage; coverage is stored in levels `0..=COVERAGE_MAX` (16 steps of
+/// anti-aliasing, which keeps the palette of an indexed tile small).
+pub(crate) const COVERAGE_MAX: u8 = 15;
+
+/// Layout of a tile buffer: `size` rows of `size` pixels, each row preceded by one spare byte.
+///
+/// The spare byte is the PNG filter-type byte (0, no filter), so an 8-bit slot buffer is the
+/// uncompressed PNG stream as it stands and the encoder needs no copy.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Grid {
+    pub size: usize,
+    pub stride: usize,
+}
+
+impl Grid {
+    pub fn new(size: usize) -> Grid {
+        Grid {
+            size,
+            stride: size + 1,
+        }
+    }
+
+    /// Buffer length.
+    pub fn len(&self) -> usize {
+        self.stride * self.size
+    }
+
+    /// Index of pixel `(i, j)`.
+    #[inline(always)]
+    pub fn index(&self, i: usize, j: usize) -> usize {
+        j * self.stride + 1 + i
+    }
+
+    /// The pixels of row `j`.
+    #[inline(always)]
+    pub fn row(&self, j: usize) -> std::ops::Range<usize> {
+        let start = j * self.stride + 1;
+        start..start + self.size
+    }
+}
+
+/// `ceil(x)` clamped to `0..=hi` (`hi` a whole number), NaN giving 0.
+///
+/// Written out because `f64::ceil` is a libm call on x86-64 without SSE 4.1, and it sits in
+/// the innermost loops.
+#[inline(always)]
+pub(crate) fn ceil_in(x: f64, hi: f64) -> usize {
+    // Clamped first, the value fits i64, whose conversion is one instruction (usize's is not).
+    let x = x.clamp(0.0, hi);
+    let t = x as i64;
+    (t + i64::from((t as f64) < x)) as usize
+}
+
+/// `floor(x) + 1` clamped to `0..=hi`: the end of the index range whose centres `k` satisfy
+/// `k <= x`.
+#[inline(always)]
+pub(crate) fn floor_after(x: f64, hi: f64) -> usize {
+    // Negative values and NaN end the range at 0; for x >= 0 truncation is floor.
+    if x >= 0.0 {
+        x.min(hi - 1.0) as i64 as usize + 1
+    } else {
+        0
+    }
+}
 
 /// One edge clipped to the tile's rows.
 #[derive(Debug, Clone, Copy)]
@@ -30,8 +96,9 @@ struct Edge {
 #[derive(Debug, Default)]
 pub(crate) struct FillScratch {
     edges: Vec<Edge>,
-    /// Active edge count change per row, then row start offsets into `xs`.
+    /// Active edge count change per row, then the write cursor per row.
     delta: Vec<i32>,
+    /// Row start offsets into `xs`.
     start: Vec<u32>,
     xs: Vec<f64>,
 }
@@ -50,7 +117,7 @@ impl FillScratch {
         self.edges.clear();
     }
 
-    /// Adds the polyline `pts` (already in tile pixels) to the district being filled.
+    /// Adds the edge `a`-`b` (in tile pixels) to the district being filled.
     #[inline]
     pub fn add_edge(&mut self, a: [f64; 2], b: [f64; 2], size: f64) {
         if a[1] == b[1] {
@@ -58,8 +125,8 @@ impl FillScratch {
         }
         // The top end first, whatever direction the ring runs: both neighbours see the same edge.
         let (t, u) = if a[1] < b[1] { (a, b) } else { (b, a) };
-        let j0 = (t[1] - 0.5).ceil().max(0.0);
-        let j1 = (u[1] - 0.5).ceil().min(size);
+        let j0 = ceil_in(t[1] - 0.5, size);
+        let j1 = ceil_in(u[1] - 0.5, size);
         if j0 >= j1 || t[0].min(u[0]) >= size {
             // No row centre in range, or wholly right of the tile: crossings there change the
             // parity only to the right of every pixel.
@@ -86,11 +153,10 @@ impl FillScratch {
         self.edges.push(edge);
     }
 
-    /// Fills the district's spans into `buf` (row-major, `size` × `size`) with `value`;
-    /// returns whether any pixel was written.
-    pub fn fill<T: Copy>(&mut self, buf: &mut [T], size: usize, value: T) -> bool {
+    /// Fills the district's spans into `buf` (laid out by `grid`) with `value`.
+    pub fn fill<T: Copy>(&mut self, buf: &mut [T], grid: Grid, value: T) {
         if self.edges.is_empty() {
-            return false;
+            return;
         }
         let (mut jmin, mut jmax) = (u32::MAX, 0u32);
         for e in &self.edges {
@@ -113,48 +179,50 @@ impl FillScratch {
         }
         self.xs.clear();
         self.xs.resize(total as usize, 0.0);
-        // delta is reused as the write cursor per row.
         for j in jmin..jmax {
             self.delta[j] = self.start[j] as i32;
         }
         for e in &self.edges {
+            let mut yc = e.j0 as f64 + 0.5 - e.y0;
             for j in e.j0..e.j1 {
                 let slot = &mut self.delta[j as usize];
-                self.xs[*slot as usize] = e.x0 + (f64::from(j) + 0.5 - e.y0) * e.dxdy;
+                self.xs[*slot as usize] = e.x0 + yc * e.dxdy;
                 *slot += 1;
+                yc += 1.0;
             }
         }
-        let w = size as f64;
-        let mut wrote = false;
+        let w = grid.size as f64;
         for j in jmin..jmax {
             let row_xs = &mut self.xs[self.start[j] as usize..self.start[j + 1] as usize];
             if row_xs.is_empty() {
                 continue;
             }
-            row_xs.sort_unstable_by(f64::total_cmp);
-            let row = &mut buf[j * size..(j + 1) * size];
-            let mut pairs = row_xs.chunks(2);
-            for pair in &mut pairs {
-                let a = pair[0];
+            if row_xs.len() == 2 {
+                if row_xs[1] < row_xs[0] {
+                    row_xs.swap(0, 1);
+                }
+            } else {
+                row_xs.sort_unstable_by(f64::total_cmp);
+            }
+            let row = &mut buf[grid.row(j)];
+            for pair in row_xs.chunks(2) {
                 // An unpaired last crossing: the rest lies beyond the right edge.
                 let b = pair.get(1).copied().unwrap_or(w);
-                let i0 = (a - 0.5).ceil().clamp(0.0, w) as usize;
-                let i1 = (b - 0.5).ceil().clamp(0.0, w) as usize;
+                let i0 = ceil_in(pair[0] - 0.5, w);
+                let i1 = ceil_in(b - 0.5, w);
                 if i0 < i1 {
                     row[i0..i1].fill(value);
-                    wrote = true;
                 }
             }
         }
-        wrote
     }
 }
 
-/// Border geometry for one tile: line radius and opacity in pixels.
+/// Border geometry for one tile, in pixels.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Pen {
-    /// Distance from the line's centre at which coverage reaches zero (`width / 2 + 0.5`).
-    reach: f64,
+    /// Line width, at least one pixel.
+    width: f64,
     /// Coverage multiplier: lines thinner than a pixel are drawn 1 px wide and fainter.
     alpha: f64,
 }
@@ -163,31 +231,33 @@ impl Pen {
     /// A pen `width` pixels wide (already multiplied by the tile scale), or `None` for width 0.
     pub fn new(width: f64) -> Option<Pen> {
         (width > 0.0).then(|| Pen {
-            reach: width.max(1.0) / 2.0 + 0.5,
+            width: width.max(1.0),
             alpha: width.min(1.0),
         })
     }
 
-    /// How far outside the tile a segment can still colour a pixel of it.
+    /// How far from a segment a pixel centre can still be coloured: the half width across a
+    /// steep diagonal (`√2 · width / 2`), half a pixel, and the half-width run past the ends.
     pub fn margin(&self) -> f64 {
-        self.reach + 1.0
+        self.width + 1.0
     }
 }
 
-/// Coverage mask of the borders of one tile, with the list of pixels it touched.
+/// Coverage mask of the borders of one tile (levels `0..=COVERAGE_MAX`, laid out like the
+/// slot buffer), with the list of pixels it touched.
 #[derive(Debug)]
 pub(crate) struct Coverage {
     pub cov: Vec<u8>,
     pub touched: Vec<u32>,
-    size: usize,
+    grid: Grid,
 }
 
 impl Coverage {
-    pub fn new(size: usize) -> Coverage {
+    pub fn new(grid: Grid) -> Coverage {
         Coverage {
-            cov: vec![0; size * size],
-            touched: Vec::new(),
-            size,
+            cov: vec![0; grid.len()],
+            touched: Vec::with_capacity(grid.size * 8),
+            grid,
         }
     }
 
@@ -204,57 +274,74 @@ impl Coverage {
 
     /// Draws one segment, in tile pixels.
     pub fn segment(&mut self, p: [f64; 2], q: [f64; 2], pen: Pen) {
-        let size = self.size as f64;
-        let r = pen.reach;
-        let (minx, maxx) = (p[0].min(q[0]) - r, p[0].max(q[0]) + r);
-        let (miny, maxy) = (p[1].min(q[1]) - r, p[1].max(q[1]) + r);
-        if maxx <= 0.0 || maxy <= 0.0 || minx >= size || miny >= size {
+        let size = self.grid.size as f64;
+        let r = pen.margin();
+        if p[0].max(q[0]) + r <= 0.0
+            || p[1].max(q[1]) + r <= 0.0
+            || p[0].min(q[0]) - r >= size
+            || p[1].min(q[1]) - r >= size
+        {
             return;
         }
         let (dx, dy) = (q[0] - p[0], q[1] - p[1]);
-        let len2 = dx * dx + dy * dy;
-        if len2 == 0.0 {
+        if dx == 0.0 && dy == 0.0 {
             return;
         }
-        let inv_len2 = 1.0 / len2;
-        let x_major = dx.abs() >= dy.abs();
-        // Walk the major axis; along the minor one the band is `reach / cos` wide.
-        let (a0, a1, da, db, pa, pb) = if x_major {
-            (minx, maxx, dx, dy, p[0], p[1])
+        // Walk the major axis and cover the minor one.
+        if dx.abs() >= dy.abs() {
+            self.band::<true>([p[0], p[1]], [dx, dy], pen);
         } else {
-            (miny, maxy, dy, dx, p[1], p[0])
-        };
-        let half = r * len2.sqrt() / da.abs();
-        let slope = db / da;
-        let (lo_a, hi_a) = (pa.min(pa + da), pa.max(pa + da));
-        let i_start = (a0 - 0.5).ceil().max(0.0) as usize;
-        let i_end = ((a1 - 0.5).floor() + 1.0).clamp(0.0, size) as usize;
+            self.band::<false>([p[1], p[0]], [dy, dx], pen);
+        }
+    }
+
+    /// [`Self::segment`] in axis-swapped coordinates: `p` and `d` are given as (major, minor);
+    /// `X_MAJOR` says whether the major axis is x.
+    ///
+    /// Each pixel along the major axis is covered by the overlap of its extent on the minor
+    /// axis with the line's cross-section there (`width / cos θ`): a box filter across the
+    /// line, two or three pixels per step, no square roots. The line runs half its width past
+    /// each end (at the end's height), which closes the joints of a polyline.
+    #[inline(always)]
+    fn band<const X_MAJOR: bool>(&mut self, p: [f64; 2], d: [f64; 2], pen: Pen) {
+        let grid = self.grid;
+        let size = grid.size as f64;
+        let len = (d[0] * d[0] + d[1] * d[1]).sqrt();
+        let half = pen.width * len / d[0].abs() / 2.0;
+        let slope = d[1] / d[0];
+        let (lo_a, hi_a) = (p[0].min(p[0] + d[0]), p[0].max(p[0] + d[0]));
+        let levels = pen.alpha * f64::from(COVERAGE_MAX);
+        let ext = pen.width / 2.0;
+        let i_start = ceil_in(lo_a - ext - 0.5, size);
+        let i_end = floor_after(hi_a + ext - 0.5, size);
+        let mut ca = i_start as f64 + 0.5;
         for i in i_start..i_end {
-            let ca = i as f64 + 0.5;
-            let line_b = pb + (ca.clamp(lo_a, hi_a) - pa) * slope;
-            let j_start = (line_b - half - 0.5).ceil().max(0.0) as usize;
-            let j_end = ((line_b + half - 0.5).floor() + 1.0).clamp(0.0, size) as usize;
+            let centre = p[1] + (ca.clamp(lo_a, hi_a) - p[0]) * slope;
+            ca += 1.0;
+            let (top, bottom) = (centre - half, centre + half);
+            // Pixels [j, j + 1] meeting (top, bottom).
+            let j_start = floor_after(top, size).saturating_sub(1);
+            let j_end = ceil_in(bottom, size);
+            let mut jf = j_start as f64;
             for j in j_start..j_end {
-                let cb = j as f64 + 0.5;
-                let (cx, cy) = if x_major { (ca, cb) } else { (cb, ca) };
-                let t = (((cx - p[0]) * dx + (cy - p[1]) * dy) * inv_len2).clamp(0.0, 1.0);
-                let (ex, ey) = (p[0] + t * dx - cx, p[1] + t * dy - cy);
-                let d = (ex * ex + ey * ey).sqrt();
-                let c = ((r - d).min(1.0) * pen.alpha * 255.0 + 0.5) as i32;
+                let overlap = bottom.min(jf + 1.0) - top.max(jf);
+                jf += 1.0;
+                let c = (overlap * levels + 0.5) as i32;
                 if c <= 0 {
                     continue;
                 }
-                let idx = if x_major {
-                    j * self.size + i
+                let idx = if X_MAJOR {
+                    grid.index(i, j)
                 } else {
-                    i * self.size + j
+                    grid.index(j, i)
                 };
                 let old = self.cov[idx];
-                if c as u8 > old {
+                let c = c.min(i32::from(COVERAGE_MAX)) as u8;
+                if c > old {
                     if old == 0 {
                         self.touched.push(idx as u32);
                     }
-                    self.cov[idx] = c.min(255) as u8;
+                    self.cov[idx] = c;
                 }
             }
         }
@@ -265,31 +352,74 @@ impl Coverage {
 mod tests {
     use super::*;
 
-    fn fill_poly(buf: &mut [u8], size: usize, rings: &[&[[f64; 2]]], value: u8) {
-        let mut s = FillScratch::new(size);
+    fn fill_poly(buf: &mut [u8], grid: Grid, rings: &[&[[f64; 2]]], value: u8) {
+        let mut s = FillScratch::new(grid.size);
         s.begin();
         for ring in rings {
             for k in 0..ring.len() {
-                s.add_edge(ring[k], ring[(k + 1) % ring.len()], size as f64);
+                s.add_edge(ring[k], ring[(k + 1) % ring.len()], grid.size as f64);
             }
         }
-        s.fill(buf, size, value);
+        s.fill(buf, grid, value);
+    }
+
+    /// Pixel values row by row, without the spare bytes.
+    fn pixels(buf: &[u8], grid: Grid) -> Vec<u8> {
+        (0..grid.size)
+            .flat_map(|j| buf[grid.row(j)].to_vec())
+            .collect()
+    }
+
+    #[test]
+    fn rounding_helpers_match_ceil_and_floor() {
+        for x in [
+            -3.5,
+            -1.0,
+            -0.2,
+            -0.0,
+            0.0,
+            0.3,
+            1.0,
+            1.5,
+            2.0,
+            7.99,
+            8.0,
+            8.2,
+            1e300,
+            f64::NAN,
+        ] {
+            let want_ceil = if x.is_nan() {
+                0.0
+            } else {
+                x.ceil().clamp(0.0, 8.0)
+            };
+            assert_eq!(ceil_in(x, 8.0) as f64, want_ceil, "ceil {x}");
+            let want_floor = if x.is_nan() {
+                0.0
+            } else {
+                (x.floor() + 1.0).clamp(0.0, 8.0)
+            };
+            assert_eq!(floor_after(x, 8.0) as f64, want_floor, "floor {x}");
+        }
     }
 
     #[test]
     fn square_covers_the_pixel_centres_inside() {
-        let mut buf = vec![0u8; 16 * 16];
+        let grid = Grid::new(16);
+        let mut buf = vec![0u8; grid.len()];
         // Centres 2.5..=5.5 lie in [2.2, 6.1): columns 2..=5; rows likewise 3..=7 for [3.0, 8.0).
         fill_poly(
             &mut buf,
-            16,
+            grid,
             &[&[[2.2, 3.0], [6.1, 3.0], [6.1, 8.0], [2.2, 8.0]]],
             7,
         );
         for j in 0..16 {
+            // The spare byte stays 0.
+            assert_eq!(buf[j * grid.stride], 0);
             for i in 0..16 {
                 let inside = (2..=5).contains(&i) && (3..=7).contains(&j);
-                assert_eq!(buf[j * 16 + i] == 7, inside, "pixel {i},{j}");
+                assert_eq!(buf[grid.index(i, j)] == 7, inside, "pixel {i},{j}");
             }
         }
     }
@@ -297,15 +427,15 @@ mod tests {
     #[test]
     fn shared_diagonal_splits_pixels_exactly_once() {
         // A square cut along an irrational-ish diagonal into two triangles, wound oppositely.
-        let size = 64;
+        let grid = Grid::new(64);
         let (a, b, c, d) = ([3.3, 2.7], [60.1, 5.9], [58.6, 61.2], [1.9, 57.4]);
-        let mut one = vec![0u8; size * size];
-        let mut two = vec![0u8; size * size];
-        let mut whole = vec![0u8; size * size];
-        fill_poly(&mut one, size, &[&[a, b, c]], 1);
-        fill_poly(&mut two, size, &[&[a, d, c]], 1);
-        fill_poly(&mut whole, size, &[&[a, b, c, d]], 1);
-        for k in 0..size * size {
+        let mut one = vec![0u8; grid.len()];
+        let mut two = vec![0u8; grid.len()];
+        let mut whole = vec![0u8; grid.len()];
+        fill_poly(&mut one, grid, &[&[a, b, c]], 1);
+        fill_poly(&mut two, grid, &[&[a, d, c]], 1);
+        fill_poly(&mut whole, grid, &[&[a, b, c, d]], 1);
+        for k in 0..grid.len() {
             assert!(one[k] + two[k] <= 1, "overlap at {k}");
             assert_eq!(one[k] + two[k], whole[k], "gap or extra pixel at {k}");
         }
@@ -314,27 +444,27 @@ mod tests {
 
     #[test]
     fn hole_is_left_open_whatever_its_orientation() {
-        let size = 32;
+        let grid = Grid::new(32);
         let outer = [[1.0, 1.0], [31.0, 1.0], [31.0, 31.0], [1.0, 31.0]];
         for hole in [
             [[10.0, 10.0], [20.0, 10.0], [20.0, 20.0], [10.0, 20.0]],
             [[10.0, 10.0], [10.0, 20.0], [20.0, 20.0], [20.0, 10.0]],
         ] {
-            let mut buf = vec![0u8; size * size];
-            fill_poly(&mut buf, size, &[&outer, &hole], 3);
-            assert_eq!(buf[15 * size + 15], 0);
-            assert_eq!(buf[5 * size + 5], 3);
+            let mut buf = vec![0u8; grid.len()];
+            fill_poly(&mut buf, grid, &[&outer, &hole], 3);
+            assert_eq!(buf[grid.index(15, 15)], 0);
+            assert_eq!(buf[grid.index(5, 5)], 3);
             assert_eq!(buf.iter().filter(|&&v| v == 3).count(), 30 * 30 - 10 * 10);
         }
     }
 
     #[test]
     fn polygon_reaching_beyond_every_side_fills_the_tile() {
-        let size = 8;
-        let mut buf = vec![0u8; size * size];
+        let grid = Grid::new(8);
+        let mut buf = vec![0u8; grid.len()];
         fill_poly(
             &mut buf,
-            size,
+            grid,
             &[&[
                 [-100.0, -50.0],
                 [300.0, -40.0],
@@ -343,56 +473,66 @@ mod tests {
             ]],
             9,
         );
-        assert!(buf.iter().all(|&v| v == 9));
+        assert!(pixels(&buf, grid).iter().all(|&v| v == 9));
         // Cut by the right edge only: the unpaired crossing runs to the edge.
-        let mut buf = vec![0u8; size * size];
+        let mut buf = vec![0u8; grid.len()];
         fill_poly(
             &mut buf,
-            size,
+            grid,
             &[&[[4.0, -1.0], [50.0, -1.0], [50.0, 9.0], [4.0, 9.0]]],
             9,
         );
-        for j in 0..size {
-            assert_eq!(&buf[j * size..j * size + 4], &[0, 0, 0, 0]);
-            assert_eq!(&buf[j * size + 4..(j + 1) * size], &[9, 9, 9, 9]);
+        for j in 0..8 {
+            assert_eq!(&buf[grid.row(j)], &[0, 0, 0, 0, 9, 9, 9, 9]);
         }
     }
 
     #[test]
     fn border_coverage_of_a_horizontal_line() {
-        let mut cov = Coverage::new(8);
+        let grid = Grid::new(8);
+        let mut cov = Coverage::new(grid);
         let pen = Pen::new(1.0).unwrap();
+        let full = COVERAGE_MAX;
         // On the centre line of row 3: full there, nothing on rows 2 and 4.
         cov.segment([-5.0, 3.5], [20.0, 3.5], pen);
         for i in 0..8 {
-            assert_eq!(cov.cov[3 * 8 + i], 255);
-            assert_eq!(cov.cov[2 * 8 + i], 0);
-            assert_eq!(cov.cov[4 * 8 + i], 0);
+            assert_eq!(cov.cov[grid.index(i, 3)], full);
+            assert_eq!(cov.cov[grid.index(i, 2)], 0);
+            assert_eq!(cov.cov[grid.index(i, 4)], 0);
         }
-        // On the boundary between rows 5 and 6: half each.
-        let mut cov = Coverage::new(8);
+        // On the boundary between rows 5 and 6: half each (7.5 levels round to 8).
+        let mut cov = Coverage::new(grid);
         cov.segment([-5.0, 6.0], [20.0, 6.0], pen);
-        assert_eq!(cov.cov[5 * 8 + 2], 128);
-        assert_eq!(cov.cov[6 * 8 + 2], 128);
+        assert_eq!(cov.cov[grid.index(2, 5)], 8);
+        assert_eq!(cov.cov[grid.index(2, 6)], 8);
         assert_eq!(cov.touched.len(), 16);
         // Drawing the same line again touches nothing new.
         cov.segment([20.0, 6.0], [-5.0, 6.0], pen);
         assert_eq!(cov.touched.len(), 16);
+        // A half-pixel line is one pixel wide at half strength.
+        let mut cov = Coverage::new(grid);
+        cov.segment([-5.0, 3.5], [20.0, 3.5], Pen::new(0.5).unwrap());
+        assert_eq!(cov.cov[grid.index(4, 3)], 8);
     }
 
     #[test]
     fn steep_and_diagonal_lines_cover_a_band_one_pixel_wide() {
-        let size = 64;
+        let grid = Grid::new(64);
+        let size = 64.0;
         let pen = Pen::new(1.0).unwrap();
         for (p, q) in [
             ([10.0, -3.0], [14.0, 70.0]),
             ([-3.0, -1.0], [70.0, 66.0]),
             ([60.0, 2.0], [3.0, 61.0]),
         ] {
-            let mut cov = Coverage::new(size);
+            let mut cov = Coverage::new(grid);
             cov.segment(p, q, pen);
             // Sum of coverage per unit of length stays close to the width (1 px).
-            let sum: f64 = cov.cov.iter().map(|&c| f64::from(c) / 255.0).sum();
+            let sum: f64 = cov
+                .cov
+                .iter()
+                .map(|&c| f64::from(c) / f64::from(COVERAGE_MAX))
+                .sum();
             let inside_len = {
                 let (dx, dy) = (q[0] - p[0], q[1] - p[1]);
                 let len = (dx * dx + dy * dy).sqrt();
@@ -401,7 +541,7 @@ mod tests {
                     .filter(|&s| {
                         let t = (s as f64 + 0.5) / steps as f64;
                         let (x, y) = (p[0] + t * dx, p[1] + t * dy);
-                        (0.0..size as f64).contains(&x) && (0.0..size as f64).contains(&y)
+                        (0.0..size).contains(&x) && (0.0..size).contains(&y)
                     })
                     .count() as f64
                     / steps as f64
@@ -411,6 +551,8 @@ mod tests {
                 (sum / inside_len - 1.0).abs() < 0.08,
                 "{p:?}-{q:?}: {sum} over {inside_len}"
             );
+            // The spare bytes are never written.
+            assert!((0..64).all(|j| cov.cov[j * grid.stride] == 0));
         }
     }
 }

@@ -11,17 +11,14 @@
 //!    border coverage) and encode an indexed PNG, or RGBA (with the same 16 levels) when more
 //!    than 256 colours are needed.
 
-use crate::encode::{empty_tile_png, encode_indexed, encode_rgba, Effort};
+use crate::encode::{empty_tile_png, encode_indexed, encode_rgba};
 use crate::error::RenderError;
 use crate::layer::TileLayer;
-use crate::raster::{Coverage, FillScratch, Pen};
+use crate::raster::{Coverage, FillScratch, Grid, Pen, COVERAGE_MAX};
 use crate::simplify::Level;
 use crate::style::{blend_over, TileStyle};
 use crate::tile::{PixelFrame, TileCoord, MERCATOR_HALF_EXTENT, TILE_SIZE};
 use crate::topology::FastMap;
-
-/// Number of border coverage levels in indexed tiles (16 steps of anti-aliasing).
-const COVERAGE_LEVELS: u32 = 16;
 
 /// Renders `tile` of `layer` in `style` as a PNG, 256 px square at `scale` 1 or 512 px at 2.
 ///
@@ -36,7 +33,7 @@ const COVERAGE_LEVELS: u32 = 16;
 /// [`RenderError::UnsupportedScale`] for a scale other than 1 or 2,
 /// [`RenderError::InvalidTile`] for a tile that does not exist at its zoom,
 /// [`RenderError::FillCountMismatch`] and [`RenderError::InvalidBorderWidth`] for a style that
-/// does not fit the layer. [`RenderError::Encode`] would be a bug.
+/// does not fit the layer.
 pub fn render_tile(
     layer: &TileLayer,
     style: &TileStyle,
@@ -94,16 +91,31 @@ pub fn render_tile(
         candidates: &candidates,
         pen,
     };
+    let grid = Grid::new(frame.size);
     if slots.len() <= 256 {
-        let mut buf = vec![0u8; frame.size * frame.size];
-        tile_job.fill(&mut buf, &district_slot);
-        let cov = tile_job.borders();
-        finish_indexed(buf, &slots, cov.as_ref(), style.border, size, scale)
+        let mut buf = vec![0u8; grid.len()];
+        tile_job.fill(&mut buf, grid, &district_slot);
+        let cov = tile_job.borders(grid);
+        Ok(finish_indexed(
+            buf,
+            grid,
+            &slots,
+            cov.as_ref(),
+            style.border,
+            scale,
+        ))
     } else {
-        let mut buf = vec![0u16; frame.size * frame.size];
-        tile_job.fill(&mut buf, &district_slot);
-        let cov = tile_job.borders();
-        encode_rgba(&to_rgba(&buf, &slots, cov.as_ref(), style.border), size)
+        let mut buf = vec![0u16; grid.len()];
+        tile_job.fill(&mut buf, grid, &district_slot);
+        let cov = tile_job.borders(grid);
+        let palette = Palette {
+            colours: &slots,
+            border: style.border,
+        };
+        Ok(encode_rgba(
+            &palette.to_rgba(&buf, grid, cov.as_ref(), 0),
+            size,
+        ))
     }
 }
 
@@ -163,10 +175,9 @@ impl TileJob<'_> {
             && (include_left || right > -margin)
     }
 
-    fn fill<T: Slot>(&self, buf: &mut [T], district_slot: &[u16]) {
-        let size = self.frame.size;
-        let w = size as f64;
-        let mut scratch = FillScratch::new(size);
+    fn fill<T: Slot>(&self, buf: &mut [T], grid: Grid, district_slot: &[u16]) {
+        let w = grid.size as f64;
+        let mut scratch = FillScratch::new(grid.size);
         for (&d, &slot) in self.candidates.iter().zip(district_slot) {
             if slot == 0 {
                 continue;
@@ -186,13 +197,13 @@ impl TileJob<'_> {
                     prev = cur;
                 }
             }
-            scratch.fill(buf, size, T::from_slot(slot));
+            scratch.fill(buf, grid, T::from_slot(slot));
         }
     }
 
-    fn borders(&self) -> Option<Coverage> {
+    fn borders(&self, grid: Grid) -> Option<Coverage> {
         let pen = self.pen?;
-        let mut cov = Coverage::new(self.frame.size);
+        let mut cov = Coverage::new(grid);
         let margin = pen.margin();
         for &d in self.candidates {
             for &a in self.layer.arcs_of(d as usize) {
@@ -214,119 +225,120 @@ impl TileJob<'_> {
 /// need more than 256 palette entries.
 fn finish_indexed(
     mut buf: Vec<u8>,
+    grid: Grid,
     slots: &[[u8; 4]],
     cov: Option<&Coverage>,
     border: [u8; 4],
-    size: u32,
     scale: u8,
-) -> Result<Vec<u8>, RenderError> {
+) -> Vec<u8> {
     let Some(cov) = cov else {
-        if let Some(v) = uniform(&buf) {
+        if let Some(v) = uniform(&buf, grid) {
             let colour = slots[usize::from(v)];
             if colour[3] == 0 {
-                return Ok(empty_tile_png(scale).to_vec());
+                return empty_tile_png(scale).to_vec();
             }
             buf.fill(0);
-            return encode_indexed(&buf, size, &[colour], Effort::Small);
+            return encode_indexed(&buf, grid, &[colour]);
         }
-        return encode_indexed(&buf, size, slots, Effort::Fast);
+        return encode_indexed(&buf, grid, slots);
     };
-    match blend_palette(&buf, slots, cov, border) {
-        Some((palette, table)) => {
-            for &t in &cov.touched {
-                let t = t as usize;
-                let q = quantize(cov.cov[t]);
-                if q > 0 {
-                    buf[t] = table[usize::from(buf[t]) * COVERAGE_LEVELS as usize + q] as u8;
-                }
-            }
-            encode_indexed(&buf, size, &palette, Effort::Fast)
-        }
-        None => encode_rgba(&to_rgba(&buf, slots, Some(cov), border), size),
-    }
-}
-
-/// Coverage 0–255 to a level `0..COVERAGE_LEVELS`.
-#[inline]
-fn quantize(c: u8) -> usize {
-    ((u32::from(c) * (COVERAGE_LEVELS - 1) + 127) / 255) as usize
-}
-
-/// The palette (slots, then each fill × coverage level that occurs) and the table from
-/// `slot * COVERAGE_LEVELS + level` to palette index; `None` beyond 256 entries.
-fn blend_palette(
-    buf: &[u8],
-    slots: &[[u8; 4]],
-    cov: &Coverage,
-    border: [u8; 4],
-) -> Option<(Vec<[u8; 4]>, Vec<u16>)> {
-    let levels = COVERAGE_LEVELS as usize;
+    let levels = usize::from(COVERAGE_MAX) + 1;
+    // Palette index of each (slot, coverage level) met so far, u16::MAX when not yet.
     let mut table = vec![u16::MAX; slots.len() * levels];
     let mut palette = slots.to_vec();
     let mut index_of: FastMap<u32, u16> = FastMap::default();
     for (i, c) in slots.iter().enumerate() {
         index_of.insert(u32::from_le_bytes(*c), i as u16);
     }
-    for &t in &cov.touched {
+    for (n, &t) in cov.touched.iter().enumerate() {
         let t = t as usize;
-        let q = quantize(cov.cov[t]);
-        let e = usize::from(buf[t]) * levels + q;
-        if q == 0 || table[e] != u16::MAX {
-            continue;
-        }
-        let colour = blend_over(slots[usize::from(buf[t])], border, level_coverage(q));
-        let next = palette.len() as u16;
-        let idx = *index_of.entry(u32::from_le_bytes(colour)).or_insert(next);
-        if idx == next {
-            if palette.len() == 256 {
-                return None;
+        let e = usize::from(buf[t]) * levels + usize::from(cov.cov[t]);
+        let mut idx = table[e];
+        if idx == u16::MAX {
+            let colour = blend_over(
+                slots[usize::from(buf[t])],
+                border,
+                level_coverage(cov.cov[t]),
+            );
+            let next = palette.len() as u16;
+            idx = *index_of.entry(u32::from_le_bytes(colour)).or_insert(next);
+            if idx == next {
+                if palette.len() == 256 {
+                    // Too many colours: the pixels before `n` already hold final palette
+                    // indices, the others still their slots.
+                    let p = Palette {
+                        colours: &palette,
+                        border,
+                    };
+                    return encode_rgba(&p.to_rgba(&buf, grid, Some(cov), n), grid.size as u32);
+                }
+                palette.push(colour);
             }
-            palette.push(colour);
+            table[e] = idx;
         }
-        table[e] = idx;
+        buf[t] = idx as u8;
     }
-    Some((palette, table))
+    encode_indexed(&buf, grid, &palette)
 }
 
-/// RGBA pixels from a slot buffer and the border mask.
-///
-/// Coverage is quantised exactly as for indexed tiles, so a border pixel has the same colour
-/// whichever encoding its tile ends up with (a neighbouring tile with fewer colours may be
-/// indexed): no visible seam between an RGBA tile and an indexed one.
-fn to_rgba<T: Slot>(
-    buf: &[T],
-    slots: &[[u8; 4]],
-    cov: Option<&Coverage>,
-    border: [u8; 4],
-) -> Vec<u8> {
-    let mut out = vec![0u8; buf.len() * 4];
-    for (px, &s) in out.chunks_exact_mut(4).zip(buf) {
-        px.copy_from_slice(&slots[s.slot()]);
-    }
-    if let Some(cov) = cov {
-        for &t in &cov.touched {
-            let t = t as usize;
-            let q = quantize(cov.cov[t]);
-            if q > 0 {
-                let c = blend_over(slots[buf[t].slot()], border, level_coverage(q));
-                out[t * 4..t * 4 + 4].copy_from_slice(&c);
-            }
-        }
-    }
-    out
-}
-
-/// Coverage 0–255 of a level from [`quantize`].
+/// Coverage level `0..=COVERAGE_MAX` as 0–255.
 #[inline]
-fn level_coverage(q: usize) -> u8 {
-    (q * (255 / (COVERAGE_LEVELS as usize - 1))) as u8
+fn level_coverage(q: u8) -> u8 {
+    (u32::from(q) * 255 / u32::from(COVERAGE_MAX)) as u8
 }
 
-/// The single value of a buffer whose bytes are all equal.
-fn uniform(buf: &[u8]) -> Option<u8> {
-    let v = *buf.first()?;
-    let block = [v; 64];
-    let mut chunks = buf.chunks_exact(64);
-    let same = chunks.all(|c| c == block) && chunks.remainder().iter().all(|&b| b == v);
-    same.then_some(v)
+/// Colours by index, and the border blended over them.
+struct Palette<'a> {
+    colours: &'a [[u8; 4]],
+    border: [u8; 4],
+}
+
+impl Palette<'_> {
+    /// The RGBA PNG stream (a zero filter byte before each row) of a buffer of palette
+    /// indices, blending the border over the touched pixels from `touched[first_unblended..]`
+    /// (those before already hold their blended colour's index).
+    ///
+    /// Coverage is quantised exactly as for indexed tiles, so a border pixel has the same
+    /// colour whichever encoding its tile ends up with (a neighbouring tile with fewer colours
+    /// may be indexed): no visible seam between an RGBA tile and an indexed one.
+    fn to_rgba<T: Slot>(
+        &self,
+        buf: &[T],
+        grid: Grid,
+        cov: Option<&Coverage>,
+        first_unblended: usize,
+    ) -> Vec<u8> {
+        let row_bytes = grid.size * 4 + 1;
+        let mut out = vec![0u8; row_bytes * grid.size];
+        for j in 0..grid.size {
+            let row = &buf[grid.row(j)];
+            let dst = &mut out[j * row_bytes + 1..(j + 1) * row_bytes];
+            for (px, &s) in dst.chunks_exact_mut(4).zip(row) {
+                px.copy_from_slice(&self.colours[s.slot()]);
+            }
+        }
+        if let Some(cov) = cov {
+            for &t in &cov.touched[first_unblended.min(cov.touched.len())..] {
+                let t = t as usize;
+                let c = blend_over(
+                    self.colours[buf[t].slot()],
+                    self.border,
+                    level_coverage(cov.cov[t]),
+                );
+                // Buffer index j * (size + 1) + 1 + i is byte 1 + 4 i of output row j.
+                let (j, i) = (t / grid.stride, t % grid.stride - 1);
+                let at = j * row_bytes + 1 + 4 * i;
+                out[at..at + 4].copy_from_slice(&c);
+            }
+        }
+        out
+    }
+}
+
+/// The single value of a slot buffer whose pixels are all equal.
+fn uniform(buf: &[u8], grid: Grid) -> Option<u8> {
+    let v = buf[grid.row(0)].first().copied()?;
+    (0..grid.size)
+        .all(|j| buf[grid.row(j)].iter().all(|&b| b == v))
+        .then_some(v)
 }
