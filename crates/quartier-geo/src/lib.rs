@@ -13,6 +13,7 @@
 //! **Indicators**
 //! - [`table`]: CSV/TSV indicator tables as exported from Excel or GENESIS.
 //! - [`join`]: join a table to a layer by key, with a join report.
+//! - [`aggregate`]: points and finer units into districts (counts, sums, weighted means), rates, densities, suppression.
 //! - [`atlas`]: the TOML atlas manifest that ties layers, tables and indicators together.
 //!
 //! **Maps**
@@ -21,6 +22,8 @@
 //!
 //! Nothing here knows about HTTP, async or pixels.
 
+/// Points and finer units aggregated into districts; derived rates and small-number suppression.
+pub mod aggregate;
 pub mod atlas;
 pub mod classify;
 pub mod crs;

@@ -1,0 +1,979 @@
+//! Aggregate indicators into districts: points, finer units, derived rates, small-number suppression.
+//!
+//! # Brief overview
+//!
+//! Cities rarely hold their indicators per district.
+//! They hold points (daycare places, geocoded benefit recipients, incidents), finer units
+//! (building blocks, census tracts, 100 m grid cells) with counts, and the district boundaries.
+//! This module turns those into one row per district:
+//!
+//! - [`read_source`] reads points (GeoJSON, point shapefile, CSV with coordinate columns, in any
+//!   CRS) or finer units (any boundary file [`crate::import`] reads) into a [`Source`] in WGS84.
+//! - [`aggregate`] assigns them to districts and sums, counts and averages:
+//!   points by point-in-polygon ([`DistrictIndex`]: an R-tree over polygon envelopes and an exact,
+//!   banded point-in-polygon test), units by key (into given districts, or dissolved into new
+//!   ones), or units by area (area-weighted apportionment through polygon intersection).
+//! - [`aggregate_files`] does both for two files, as `quartier aggregate` does.
+//! - [`derive`] computes rates per 100 or 1,000, densities per km² (geodesic area), change between
+//!   two years, and small-number suppression.
+//! - [`AggregateManifest`] is the `[layer.aggregate]` table of the atlas manifest.
+//!
+//! The result is an [`Aggregated`]: the districts as a [`Layer`] with one numeric attribute per
+//! output column (`count`, `FIELD_sum`, `FIELD_mean`, `area_km2`), and an [`AggregateReport`] that
+//! says how many points or units were assigned, split or left outside, and which ones were unusable.
+//!
+//! # Rules
+//!
+//! **A point on a border** belongs to exactly one district: among the districts whose *closed*
+//! polygon (interior plus boundary) contains the point, the one that comes first in the layer.
+//! The test is exact (robust orientation predicates, no tolerance), so a point on a shared edge or
+//! vertex is found on both sides and the layer order decides; this is what a reference computes with
+//! shapely's `covers` in layer order.
+//!
+//! **Units by key** carry their district's key in a field (`TOWN`); keys are compared as text after
+//! trimming, numbers written as [`crate::import`] writes ids (`25`, not `25.0`).
+//! Without target districts, the districts are the *dissolved* units: one district per key, in order
+//! of first appearance, its geometry the union of its units' polygons.
+//!
+//! **Units by area** are apportioned by the share of their area that lies in each district:
+//! a unit's sums go to district *d* times `area(unit ∩ d) / area(unit)`.
+//! Areas are geodesic (on the WGS84 ellipsoid, Karney's algorithm through [`geo::GeodesicArea`]) of
+//! the intersection computed in longitude/latitude, unless [`AreaMode::Planar`] names a projected
+//! CRS: then units and districts are projected into it and both intersection and area are planar
+//! there (use the data's own national grid, e.g. EPSG:2056, to match what a GIS computes there).
+//! What lies outside every district is lost and reported.
+//!
+//! **Means** are weighted by a field when one is given (`Σ v·w / Σ w`, e.g. the population-weighted
+//! mean of a share), otherwise plain means of the points or units; by area they are weighted by the
+//! intersection area (times the weight field, if any).
+//! A district whose weights add up to zero has no mean, and the report says so.
+//!
+//! **Missing is not zero.** A point or unit without a value does not count in that field's sum or
+//! mean; a district with no point at all has `count` 0 and sums 0 (no docking station, no bikes), but
+//! a district no unit reaches has missing sums, because units that do not cover it say nothing.
+//!
+//! # Example
+//!
+//! ```
+//! use quartier_geo::aggregate::{aggregate_files, AggregateOptions, AggregateSpec};
+//!
+//! let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/london");
+//! let opts = AggregateOptions {
+//!     spec: AggregateSpec { sum: vec!["nbikes".into()], ..Default::default() },
+//!     ..Default::default()
+//! };
+//! let out = aggregate_files(&fixtures.join("cycle_hire.geojson"), Some(&fixtures.join("londonBoroughs.json")), &opts)?;
+//! let westminster = out.layer.index_of("Westminster").unwrap();
+//! assert!(out.layer.numeric("count").unwrap()[westminster].unwrap() > 50.0);
+//! assert_eq!(out.report.read, 742);
+//! # Ok::<(), quartier_geo::aggregate::AggregateError>(())
+//! ```
+
+pub mod derive;
+mod locate;
+mod manifest;
+mod points;
+mod source;
+mod units;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::crs::{Crs, CrsError};
+use crate::import::{self, ImportError, ImportOptions};
+use crate::layer::{Attribute, AttributeValues, Layer};
+
+pub use locate::{DistrictIndex, Position};
+pub use manifest::{AggregateManifest, MeanSpec};
+pub use source::{read_source, Points, Source, SourceOptions, Units};
+
+/// Name of the output column that counts points or units per district.
+pub const COUNT: &str = "count";
+/// Name of the output column with each district's geodesic area in km².
+pub const AREA_KM2: &str = "area_km2";
+
+/// Errors that stop an aggregation. Problems with single points or units that leave the rest
+/// usable are collected in [`AggregateReport::problems`] instead.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AggregateError {
+    /// The source or district file could not be imported as a boundary file.
+    #[error(transparent)]
+    Import(#[from] Box<ImportError>),
+    /// A CSV point table could not be read, or a value column holds a non-number.
+    #[error(transparent)]
+    Table(#[from] Box<crate::table::TableError>),
+    /// The file does not exist.
+    #[error("{} does not exist", path.display())]
+    NotFound {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// The file exists but could not be read.
+    #[error("cannot read {}: {reason}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// The extension is none we read as a point or unit source.
+    ///
+    /// Consider: convert the file with `ogr2ogr -f GeoJSON out.geojson in.gpkg`.
+    #[error("cannot tell the format of {}: expected .geojson, .json, .shp, .zip, .topojson, .csv, .tsv or .txt", path.display())]
+    UnknownFormat {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A JSON source is not valid JSON.
+    #[error("{} is not valid JSON (line {line}, column {column}): {reason}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's message.
+        reason: String,
+    },
+    /// Valid JSON but not GeoJSON we can use, or a broken point shapefile.
+    #[error("{}{}: {reason}", path.display(), at.map(|n| format!(", feature {n}")).unwrap_or_default())]
+    Structure {
+        /// The file.
+        path: PathBuf,
+        /// 1-based feature or record number, when the problem is in one.
+        at: Option<usize>,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A point shapefile without `.prj` and no CRS given.
+    #[error("{} has no .prj file, so the points' coordinate reference system is unknown: pass --crs (for example --crs EPSG:25832) or set `crs =` in [layer.aggregate]", path.display())]
+    NoCrs {
+        /// The `.shp` file.
+        path: PathBuf,
+    },
+    /// The CRS given or found is not understood.
+    #[error("{}: unknown CRS (from {origin}): {source}", path.display())]
+    Crs {
+        /// The file the CRS belongs to.
+        path: PathBuf,
+        /// Where the CRS text came from: `--crs`, `.prj`, `crs member`, `area CRS`.
+        origin: String,
+        /// Why the CRS was not understood.
+        #[source]
+        source: Box<CrsError>,
+    },
+    /// The coordinates cannot be in the CRS they are said to be in (degrees beyond ±180/±90, or no
+    /// point anywhere near the districts).
+    ///
+    /// Consider: pass `--crs` with the CRS the coordinates really are in; check that x and y (or
+    /// longitude and latitude) are not swapped.
+    #[error("{}, {at}: {reason}; pass --crs with the coordinates' real CRS (for example --crs EPSG:25832), or check that x and y are not swapped", path.display())]
+    CrsMismatch {
+        /// The source file.
+        path: PathBuf,
+        /// The first point or unit concerned (`feature 3`, `line 17`, `all 742 points`).
+        at: String,
+        /// What is wrong, with the coordinates.
+        reason: String,
+    },
+    /// A CSV point table without recognisable coordinate columns.
+    #[error("{}: found no coordinate columns (looked for {looked_for}); the columns are: {available}; name them with --x and --y", path.display())]
+    NoCoordinateColumns {
+        /// The table.
+        path: PathBuf,
+        /// The column names tried.
+        looked_for: String,
+        /// The table's headers.
+        available: String,
+    },
+    /// A field asked for (sum, mean, weight, key, coordinate) does not exist.
+    #[error("{} has no field {field:?} (asked for as {role}); its fields are: {available}", path.display())]
+    NoSuchField {
+        /// The source file.
+        path: PathBuf,
+        /// The field asked for.
+        field: String,
+        /// What it was asked for: `a sum`, `a mean`, `a weight`, `the key`, `the x coordinate`.
+        role: &'static str,
+        /// The fields that exist, comma-separated.
+        available: String,
+    },
+    /// A field to sum or average holds something other than numbers.
+    #[error("{}, {at}: field {field:?} is {value}, not a number; sums and means need numeric fields", path.display())]
+    NotNumeric {
+        /// The source file.
+        path: PathBuf,
+        /// The first feature or line concerned (`feature 3`, `line 17`).
+        at: String,
+        /// The field.
+        field: String,
+        /// The value found, quoted.
+        value: String,
+    },
+    /// A source mixes points with other geometry, or is lines.
+    #[error("{}, feature {feature}: the geometry is a {found}, but {expected}", path.display())]
+    Geometry {
+        /// The source file.
+        path: PathBuf,
+        /// 1-based feature number.
+        feature: usize,
+        /// The geometry type found.
+        found: String,
+        /// What was expected, as a sentence part.
+        expected: String,
+    },
+    /// Points, or units without a key, need target districts.
+    #[error("{} holds {kind}, which need districts to go into: pass --into DISTRICTS (or `into =` in [layer.aggregate])", path.display())]
+    NoDistricts {
+        /// The source file.
+        path: PathBuf,
+        /// `points` or `units without a key`.
+        kind: &'static str,
+    },
+    /// An output column would replace a field the districts already have.
+    #[error("the districts already have a field {column:?}, which the aggregation would overwrite: rename the field or aggregate another one")]
+    ColumnClash {
+        /// The column name.
+        column: String,
+    },
+    /// The CRS for planar areas is geographic.
+    #[error("the area CRS {crs} is in degrees: planar areas need a projected CRS in metres (for example EPSG:2056, EPSG:25832 or EPSG:3035), or leave it out for geodesic areas")]
+    AreaCrsNotProjected {
+        /// The CRS name.
+        crs: String,
+    },
+    /// Geometry could not be projected into the area CRS.
+    #[error("cannot project {what} into the area CRS: {source}")]
+    AreaProjection {
+        /// `district "X"` or `unit 17`.
+        what: String,
+        /// The reprojection error.
+        #[source]
+        source: Box<CrsError>,
+    },
+    /// The source holds nothing to aggregate.
+    #[error("{} holds no {kind}", path.display())]
+    Empty {
+        /// The source file.
+        path: PathBuf,
+        /// `points` or `features`.
+        kind: &'static str,
+    },
+}
+
+impl From<ImportError> for AggregateError {
+    fn from(e: ImportError) -> Self {
+        AggregateError::Import(Box::new(e))
+    }
+}
+
+impl From<crate::table::TableError> for AggregateError {
+    fn from(e: crate::table::TableError) -> Self {
+        AggregateError::Table(Box::new(e))
+    }
+}
+
+/// How areas are measured for area-weighted apportionment and shown in `area_km2`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum AreaMode {
+    /// Intersections in longitude/latitude, areas geodesic on the WGS84 ellipsoid.
+    #[default]
+    Geodesic,
+    /// Units and districts projected into this CRS (metres); intersections and areas planar there.
+    Planar(Crs),
+}
+
+/// A mean to compute per district.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mean {
+    /// The field averaged (`LSTAT`); output column `FIELD_mean`.
+    pub field: String,
+    /// The weight field (`POP`); `None` for a plain mean (area-weighted for units by area).
+    pub weight: Option<String>,
+}
+
+/// What to compute per district.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AggregateSpec {
+    /// Fields summed per district; output columns `FIELD_sum`.
+    pub sum: Vec<String>,
+    /// Means per district; output columns `FIELD_mean`.
+    pub mean: Vec<Mean>,
+    /// Units carry their district's key in this field (units only).
+    pub key: Option<String>,
+    /// How areas are measured (units by area, and the `area_km2` column's companion computations).
+    pub area: AreaMode,
+}
+
+impl AggregateSpec {
+    /// Every source field the aggregation reads (sums, means, weights, key), each once.
+    pub fn fields(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut push = |f: &str| {
+            if !out.iter().any(|o| o == f) {
+                out.push(f.to_string());
+            }
+        };
+        for f in &self.sum {
+            push(f);
+        }
+        for m in &self.mean {
+            push(&m.field);
+            if let Some(w) = &m.weight {
+                push(w);
+            }
+        }
+        if let Some(k) = &self.key {
+            push(k);
+        }
+        out
+    }
+
+    /// Output column names in order: `count`, the sums, the means, `area_km2`.
+    pub fn columns(&self) -> Vec<String> {
+        let mut out = vec![COUNT.to_string()];
+        out.extend(self.sum.iter().map(|f| format!("{f}_sum")));
+        out.extend(self.mean.iter().map(|m| format!("{}_mean", m.field)));
+        out.push(AREA_KM2.to_string());
+        out
+    }
+}
+
+/// Everything [`aggregate_files`] needs besides the two paths.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AggregateOptions {
+    /// How to read the points or units.
+    pub source: SourceOptions,
+    /// How to read the target districts (CRS, id and name fields).
+    pub districts: ImportOptions,
+    /// What to compute.
+    pub spec: AggregateSpec,
+}
+
+/// How the source was assigned to districts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Method {
+    /// Points, each in the one district that contains it.
+    Points,
+    /// Units by a key field into given districts.
+    Key,
+    /// Units by a key field, dissolved into new districts.
+    Dissolve,
+    /// Units apportioned by area.
+    Area,
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Method::Points => "points into districts (point in polygon)",
+            Method::Key => "units into districts by key",
+            Method::Dissolve => "units dissolved by key",
+            Method::Area => "units into districts by area",
+        })
+    }
+}
+
+/// Where a problem is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Location {
+    /// 1-based feature or record number of the source.
+    Feature(usize),
+    /// 1-based line of a CSV source.
+    Line(usize),
+    /// A target district, by id.
+    District(String),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Feature(n) => write!(f, "feature {n}"),
+            Location::Line(n) => write!(f, "line {n}"),
+            Location::District(id) => write!(f, "district {id:?}"),
+        }
+    }
+}
+
+/// One point, unit or district that could not be used as it is, and what was done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Where.
+    pub location: Location,
+    /// What is wrong and what was done, e.g. `the latitude "abc" is not a number; the point was skipped`.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// How much of a summed field ended up in districts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldBalance {
+    /// The field.
+    pub field: String,
+    /// Its total over all usable points or units.
+    pub total: f64,
+    /// The part that went to no district (outside every district, or an unmatched key).
+    pub outside: f64,
+}
+
+/// What an aggregation did, for `quartier aggregate` and `quartier check`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AggregateReport {
+    /// The points or units.
+    pub source: PathBuf,
+    /// The target districts: their file, or their layer id (`None` when dissolved from the units).
+    pub districts: Option<String>,
+    /// How points or units were assigned.
+    pub method: Method,
+    /// The source's CRS, e.g. `WGS 84 (EPSG:4326)`.
+    pub source_crs: String,
+    /// How areas were measured, e.g. `geodesic (WGS84 ellipsoid)`.
+    pub areas: String,
+    /// Points or units read.
+    pub read: usize,
+    /// Unusable (missing or bad coordinates, no key): left out, each listed in `problems`.
+    pub skipped: usize,
+    /// Assigned whole to one district.
+    pub assigned: usize,
+    /// Points on a border between districts, assigned by the first-district rule (counted in `assigned`).
+    pub on_border: usize,
+    /// Units shared between districts or partly outside all of them (by area only).
+    pub split: usize,
+    /// In no district (outside all, or a key that matches none).
+    pub outside: usize,
+    /// Where the points or units in no district came from, in source order.
+    pub outside_items: Vec<Location>,
+    /// Per summed field: total and the part that went nowhere.
+    pub balance: Vec<FieldBalance>,
+    /// Per-item problems, in source order, then per-district ones.
+    pub problems: Vec<Problem>,
+}
+
+/// How many problems the text report lists before summarising the rest.
+const REPORT_LIST_LIMIT: usize = 20;
+
+impl fmt::Display for AggregateReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "source:    {} ({})",
+            self.source.display(),
+            self.source_crs
+        )?;
+        match &self.districts {
+            Some(d) => writeln!(f, "districts: {d}")?,
+            None => writeln!(f, "districts: dissolved from the units")?,
+        }
+        writeln!(f, "method:    {}", self.method)?;
+        writeln!(f, "areas:     {}", self.areas)?;
+        let what = if self.method == Method::Points {
+            "points"
+        } else {
+            "units"
+        };
+        write!(
+            f,
+            "{} {what} read: {} assigned, {} split, {} outside, {} skipped",
+            self.read, self.assigned, self.split, self.outside, self.skipped
+        )?;
+        if self.on_border > 0 {
+            write!(
+                f,
+                " ({} on a border, given to the first district containing them)",
+                self.on_border
+            )?;
+        }
+        writeln!(f)?;
+        if !self.outside_items.is_empty() {
+            let shown: Vec<String> = self
+                .outside_items
+                .iter()
+                .take(REPORT_LIST_LIMIT)
+                .map(Location::to_string)
+                .collect();
+            let more = self.outside_items.len().saturating_sub(REPORT_LIST_LIMIT);
+            write!(f, "in no district: {}", shown.join(", "))?;
+            if more > 0 {
+                write!(f, " and {more} more")?;
+            }
+            writeln!(f)?;
+        }
+        for b in &self.balance {
+            if b.outside != 0.0 {
+                let share = if b.total != 0.0 {
+                    b.outside / b.total * 100.0
+                } else {
+                    0.0
+                };
+                writeln!(
+                    f,
+                    "{}: {} of {} ({share:.3} %) went to no district",
+                    b.field,
+                    number_text(b.outside),
+                    number_text(b.total)
+                )?;
+            }
+        }
+        for p in self.problems.iter().take(REPORT_LIST_LIMIT) {
+            writeln!(f, "  {p}")?;
+        }
+        if self.problems.len() > REPORT_LIST_LIMIT {
+            writeln!(
+                f,
+                "  ... and {} more problems",
+                self.problems.len() - REPORT_LIST_LIMIT
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The districts with the aggregated columns, and what happened.
+#[derive(Debug, Clone)]
+pub struct Aggregated {
+    /// The districts (WGS84 and Mercator geometry) with their original attributes followed by the
+    /// output columns, all numeric.
+    pub layer: Layer,
+    /// The output column names in order (`count`, `FIELD_sum`..., `FIELD_mean`..., `area_km2`).
+    pub columns: Vec<String>,
+    /// Counts and problems.
+    pub report: AggregateReport,
+}
+
+impl Aggregated {
+    /// The output column `name`, one value per district.
+    pub fn column(&self, name: &str) -> Option<&[Option<f64>]> {
+        self.layer.numeric(name)
+    }
+
+    /// Write one row per district: `id`, `name`, then the output columns.
+    ///
+    /// Numbers are written in Rust's shortest round-trip form (integers without `.0`), missing
+    /// values as empty cells, and with `suppress_below` counts below it (see
+    /// [`derive::suppressed_count`]) as `.`, the statistics offices' mark for a withheld value,
+    /// which [`crate::table`] reads back as missing.
+    pub fn write_csv<W: std::io::Write>(
+        &self,
+        out: W,
+        suppress_below: Option<f64>,
+    ) -> Result<(), std::io::Error> {
+        let mut w = csv::Writer::from_writer(out);
+        let mut header = vec!["id".to_string(), "name".to_string()];
+        header.extend(self.columns.iter().cloned());
+        w.write_record(&header).map_err(csv_io)?;
+        let columns: Vec<(&str, &[Option<f64>])> = self
+            .columns
+            .iter()
+            .filter_map(|c| self.layer.numeric(c).map(|v| (c.as_str(), v)))
+            .collect();
+        let count = self.layer.numeric(COUNT);
+        for (i, d) in self.layer.districts.iter().enumerate() {
+            let mut row = vec![d.id.clone(), d.name.clone()];
+            for (name, values) in &columns {
+                let v = values[i];
+                let hidden = suppress_below.is_some_and(|t| {
+                    let n = count.and_then(|c| c[i]);
+                    derive::suppressed_output(name, v, n, t)
+                });
+                row.push(match (hidden, v) {
+                    (true, _) => ".".to_string(),
+                    (false, Some(x)) => number_text(x),
+                    (false, None) => String::new(),
+                });
+            }
+            w.write_record(&row).map_err(csv_io)?;
+        }
+        w.flush()
+    }
+}
+
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// A number as text: integers without `.0`, others in Rust's shortest round-trip form.
+pub(crate) fn number_text(x: f64) -> String {
+    import::format_number(x)
+}
+
+/// Aggregate points or units into districts. See the [module docs](self) for the rules.
+///
+/// `districts` may be `None` only for units with a key (they are dissolved into districts).
+/// `progress`, when given, is called now and then with (items done, items in total).
+pub fn aggregate(
+    source: &Source,
+    districts: Option<&Layer>,
+    spec: &AggregateSpec,
+    progress: Option<&mut dyn FnMut(usize, usize)>,
+) -> Result<Aggregated, AggregateError> {
+    let mut noop = |_: usize, _: usize| {};
+    let progress: &mut dyn FnMut(usize, usize) = match progress {
+        Some(p) => p,
+        None => &mut noop,
+    };
+    if let AreaMode::Planar(crs) = &spec.area {
+        if crs.is_geographic() {
+            return Err(AggregateError::AreaCrsNotProjected {
+                crs: crs.name().to_string(),
+            });
+        }
+    }
+    let out = match (source, districts) {
+        (Source::Points(p), Some(d)) => points::aggregate(p, d, spec, progress)?,
+        (Source::Points(p), None) => {
+            return Err(AggregateError::NoDistricts {
+                path: p.path.clone(),
+                kind: "points",
+            })
+        }
+        (Source::Units(u), d) => match (&spec.key, d) {
+            (Some(key), Some(d)) => units::by_key(u, d, key, spec, progress)?,
+            (Some(key), None) => units::dissolve(u, key, spec, progress)?,
+            (None, Some(d)) => units::by_area(u, d, spec, progress)?,
+            (None, None) => {
+                return Err(AggregateError::NoDistricts {
+                    path: u.path.clone(),
+                    kind: "units without a key",
+                })
+            }
+        },
+    };
+    Ok(out)
+}
+
+/// Read `source` and, unless the units are dissolved by key, the districts `into`, and aggregate.
+pub fn aggregate_files(
+    source: &Path,
+    into: Option<&Path>,
+    opts: &AggregateOptions,
+) -> Result<Aggregated, AggregateError> {
+    aggregate_files_with_progress(source, into, opts, None)
+}
+
+/// [`aggregate_files`] with a progress callback (items done, items in total).
+pub fn aggregate_files_with_progress(
+    source: &Path,
+    into: Option<&Path>,
+    opts: &AggregateOptions,
+    progress: Option<&mut dyn FnMut(usize, usize)>,
+) -> Result<Aggregated, AggregateError> {
+    let districts = match into {
+        Some(path) => Some(import::read_layer(path, &opts.districts)?.layer),
+        None => None,
+    };
+    let src = read_source(source, &opts.source, &opts.spec.fields())?;
+    let mut out = aggregate(&src, districts.as_ref(), &opts.spec, progress)?;
+    if let Some(path) = into {
+        out.report.districts = Some(path.display().to_string());
+    }
+    Ok(out)
+}
+
+/// Per-district accumulators for the output columns.
+#[derive(Debug, Clone)]
+pub(crate) struct Accumulator {
+    /// Points or (fractions of) units per district.
+    pub count: Vec<f64>,
+    /// Per summed field, per district: the sum, and whether any value contributed.
+    pub sums: Vec<Vec<f64>>,
+    pub sum_seen: Vec<Vec<bool>>,
+    /// Per mean, per district: `Σ v·w` and `Σ w`, and whether any value contributed.
+    pub mean_num: Vec<Vec<f64>>,
+    pub mean_den: Vec<Vec<f64>>,
+    pub mean_seen: Vec<Vec<bool>>,
+    /// Whether anything reached the district.
+    pub reached: Vec<bool>,
+}
+
+impl Accumulator {
+    pub fn new(districts: usize, spec: &AggregateSpec) -> Accumulator {
+        let grid = |k: usize| vec![vec![0.0; districts]; k];
+        let flags = |k: usize| vec![vec![false; districts]; k];
+        Accumulator {
+            count: vec![0.0; districts],
+            sums: grid(spec.sum.len()),
+            sum_seen: flags(spec.sum.len()),
+            mean_num: grid(spec.mean.len()),
+            mean_den: grid(spec.mean.len()),
+            mean_seen: flags(spec.mean.len()),
+            reached: vec![false; districts],
+        }
+    }
+
+    /// Append the output columns to `layer` and return their names.
+    ///
+    /// `empty_is_zero`: whether sums of a district nothing reached are 0 (points) or missing (units).
+    pub fn finish(
+        self,
+        layer: &mut Layer,
+        spec: &AggregateSpec,
+        areas_km2: Vec<f64>,
+        empty_is_zero: bool,
+        problems: &mut Vec<Problem>,
+    ) -> Result<Vec<String>, AggregateError> {
+        let names = spec.columns();
+        for n in &names {
+            if layer.attribute(n).is_some() {
+                return Err(AggregateError::ColumnClash { column: n.clone() });
+            }
+        }
+        let n = layer.districts.len();
+        let mut columns: Vec<Vec<Option<f64>>> = Vec::new();
+        columns.push(self.count.iter().map(|c| Some(*c)).collect());
+        for (k, _) in spec.sum.iter().enumerate() {
+            columns.push(
+                (0..n)
+                    .map(|d| {
+                        if self.sum_seen[k][d] || (empty_is_zero && !self.reached[d]) {
+                            Some(self.sums[k][d])
+                        } else {
+                            None
+                        }
+                    })
+                    .collect(),
+            );
+        }
+        for (k, m) in spec.mean.iter().enumerate() {
+            let mut zero_weight = Vec::new();
+            let col = (0..n)
+                .map(|d| {
+                    if !self.mean_seen[k][d] {
+                        None
+                    } else if self.mean_den[k][d] == 0.0 {
+                        zero_weight.push(d);
+                        None
+                    } else {
+                        Some(self.mean_num[k][d] / self.mean_den[k][d])
+                    }
+                })
+                .collect();
+            for d in zero_weight {
+                problems.push(Problem {
+                    location: Location::District(layer.districts[d].id.clone()),
+                    message: format!(
+                        "the weights{} of its values of {} add up to zero, so the mean is undefined; it is left missing",
+                        m.weight.as_ref().map(|w| format!(" ({w})")).unwrap_or_default(),
+                        m.field
+                    ),
+                });
+            }
+            columns.push(col);
+        }
+        columns.push(areas_km2.into_iter().map(Some).collect());
+        for (name, values) in names.iter().zip(columns) {
+            layer.attributes.push(Attribute {
+                name: name.clone(),
+                values: AttributeValues::Number(values),
+            });
+        }
+        Ok(names)
+    }
+}
+
+/// The values one point or unit contributes, after checking its weights.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ItemValues {
+    /// Per summed field.
+    pub sums: Vec<Option<f64>>,
+    /// Per mean: value and weight, `None` when the item does not count in that mean.
+    pub means: Vec<Option<(f64, f64)>>,
+}
+
+/// One source column, aligned with the points or units.
+pub(crate) type Column<'a> = &'a [Option<f64>];
+
+/// The source columns an aggregation reads, aligned with its points or units.
+#[derive(Debug)]
+pub(crate) struct Values<'a> {
+    pub sums: Vec<&'a [Option<f64>]>,
+    /// Per mean: the values and the weights (`None` for a plain mean).
+    pub means: Vec<(Column<'a>, Option<Column<'a>>)>,
+    pub spec: &'a AggregateSpec,
+}
+
+impl<'a> Values<'a> {
+    /// Look up every column of `spec` with `get`, which reports a missing or non-numeric field.
+    pub fn new(
+        spec: &'a AggregateSpec,
+        mut get: impl FnMut(&str, &'static str) -> Result<&'a [Option<f64>], AggregateError>,
+    ) -> Result<Values<'a>, AggregateError> {
+        let sums = spec
+            .sum
+            .iter()
+            .map(|f| get(f, "a field to sum"))
+            .collect::<Result<_, _>>()?;
+        let means = spec
+            .mean
+            .iter()
+            .map(|m| {
+                let v = get(&m.field, "a field to average")?;
+                let w = m
+                    .weight
+                    .as_deref()
+                    .map(|w| get(w, "a weight"))
+                    .transpose()?;
+                Ok((v, w))
+            })
+            .collect::<Result<_, AggregateError>>()?;
+        Ok(Values { sums, means, spec })
+    }
+
+    /// The values of item `i`; a negative or missing weight leaves the item out of that mean and
+    /// is reported at `location`.
+    pub fn item(&self, i: usize, location: &Location, problems: &mut Vec<Problem>) -> ItemValues {
+        let sums = self.sums.iter().map(|c| c[i]).collect();
+        let means = self
+            .means
+            .iter()
+            .zip(&self.spec.mean)
+            .map(|((values, weights), m)| {
+                let v = values[i]?;
+                let w = match weights {
+                    None => 1.0,
+                    Some(ws) => match ws[i] {
+                        Some(w) if w >= 0.0 && w.is_finite() => w,
+                        Some(w) => {
+                            problems.push(Problem {
+                                location: location.clone(),
+                                message: format!(
+                                    "the weight {} is {w}, but weights must be zero or more; its {} is left out of the mean",
+                                    m.weight.as_deref().unwrap_or_default(),
+                                    m.field
+                                ),
+                            });
+                            return None;
+                        }
+                        None => {
+                            problems.push(Problem {
+                                location: location.clone(),
+                                message: format!(
+                                    "the weight {} is missing; its {} is left out of the mean",
+                                    m.weight.as_deref().unwrap_or_default(),
+                                    m.field
+                                ),
+                            });
+                            return None;
+                        }
+                    },
+                };
+                Some((v, w))
+            })
+            .collect();
+        ItemValues { sums, means }
+    }
+}
+
+impl Accumulator {
+    /// Add `share` (1 for a whole item) of an item to district `d`; its mean weights are further
+    /// multiplied by `mean_factor` (the intersection area for units by area, else 1).
+    pub fn add(&mut self, d: usize, share: f64, mean_factor: f64, item: &ItemValues) {
+        self.reached[d] = true;
+        self.count[d] += share;
+        for (k, v) in item.sums.iter().enumerate() {
+            if let Some(v) = v {
+                self.sums[k][d] += v * share;
+                self.sum_seen[k][d] = true;
+            }
+        }
+        for (k, m) in item.means.iter().enumerate() {
+            if let Some((v, w)) = m {
+                let w = w * mean_factor;
+                self.mean_num[k][d] += v * w;
+                self.mean_den[k][d] += w;
+                self.mean_seen[k][d] = true;
+            }
+        }
+    }
+}
+
+/// Totals of the summed fields and the parts that went to no district.
+#[derive(Debug, Clone)]
+pub(crate) struct Balance {
+    total: Vec<f64>,
+    outside: Vec<f64>,
+}
+
+impl Balance {
+    pub fn new(spec: &AggregateSpec) -> Balance {
+        Balance {
+            total: vec![0.0; spec.sum.len()],
+            outside: vec![0.0; spec.sum.len()],
+        }
+    }
+
+    /// Record an item of which the fraction `placed` went to districts.
+    pub fn add(&mut self, item: &ItemValues, placed: f64) {
+        for (k, v) in item.sums.iter().enumerate() {
+            if let Some(v) = v {
+                self.total[k] += v;
+                self.outside[k] += v * (1.0 - placed);
+            }
+        }
+    }
+
+    pub fn finish(self, spec: &AggregateSpec) -> Vec<FieldBalance> {
+        spec.sum
+            .iter()
+            .zip(self.total.into_iter().zip(self.outside))
+            .map(|(f, (total, outside))| FieldBalance {
+                field: f.clone(),
+                total,
+                outside,
+            })
+            .collect()
+    }
+}
+
+/// The common end of every aggregation: report districts nothing reached (with `unreached`,
+/// when that is worth a problem), append the output columns with their geodesic areas, and
+/// settle the balance. `empty_is_zero`: see [`Accumulator::finish`].
+pub(crate) fn conclude(
+    mut layer: Layer,
+    acc: Accumulator,
+    balance: Balance,
+    mut report: AggregateReport,
+    spec: &AggregateSpec,
+    empty_is_zero: bool,
+    unreached: Option<&str>,
+) -> Result<Aggregated, AggregateError> {
+    if let Some(message) = unreached {
+        for (d, district) in layer.districts.iter().enumerate() {
+            if !acc.reached[d] {
+                report.problems.push(Problem {
+                    location: Location::District(district.id.clone()),
+                    message: message.to_string(),
+                });
+            }
+        }
+    }
+    let areas = derive::areas_km2(&layer);
+    let columns = acc.finish(&mut layer, spec, areas, empty_is_zero, &mut report.problems)?;
+    report.balance = balance.finish(spec);
+    Ok(Aggregated {
+        layer,
+        columns,
+        report,
+    })
+}
+
+/// How often progress is reported, in items.
+pub(crate) const PROGRESS_STEP: usize = 1 << 14;
