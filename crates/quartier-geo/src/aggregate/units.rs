@@ -294,11 +294,94 @@ pub(super) fn dissolve(
     conclude(layer, acc, balance, rep, spec, false, None)
 }
 
-/// Area in the mode's sense: m² geodesic for longitude/latitude, planar units² otherwise.
-fn measure(mode: &AreaMode, mp: &MultiPolygon<f64>) -> f64 {
-    match mode {
-        AreaMode::Geodesic => derive::geodesic_area_km2(mp) * 1e6,
-        AreaMode::Planar(_) => mp.unsigned_area(),
+/// How [`Apportioner`] measures areas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// Plane areas in the coordinates' units (square metres for a projected CRS).
+    Planar,
+    /// Geodesic areas in square metres on the WGS84 ellipsoid, of longitude/latitude coordinates.
+    Geodesic,
+}
+
+impl Measure {
+    /// The area of `mp` in this sense.
+    pub fn area(self, mp: &MultiPolygon<f64>) -> f64 {
+        match self {
+            Measure::Geodesic => derive::geodesic_area_km2(mp) * 1e6,
+            Measure::Planar => mp.unsigned_area(),
+        }
+    }
+}
+
+/// The geometric core of aggregation by area: how much of a unit lies in each district, for
+/// geometry already in one plane (longitude/latitude for [`Measure::Geodesic`]).
+///
+/// Each district part whose envelope meets the unit's is tested: when the part's boundary does
+/// not touch the unit's bounding box (an exact test), the unit lies wholly inside or outside it
+/// and one vertex tells which; otherwise the intersection is computed with geo's
+/// [`BooleanOps`] (i_overlay) and measured.
+///
+/// ```
+/// use geo::wkt;
+/// use quartier_geo::aggregate::{Apportioner, Measure};
+///
+/// let west = wkt!(MULTIPOLYGON(((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.))));
+/// let east = wkt!(MULTIPOLYGON(((10. 0.,20. 0.,20. 10.,10. 10.,10. 0.))));
+/// let a = Apportioner::new(vec![west, east], Measure::Planar);
+/// let cell = wkt!(MULTIPOLYGON(((8. 2.,12. 2.,12. 4.,8. 4.,8. 2.))));
+/// let (area, shares) = a.shares(&cell);
+/// assert_eq!(area, 8.0);
+/// assert_eq!(shares, vec![(0, 4.0), (1, 4.0)]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Apportioner {
+    districts: Vec<MultiPolygon<f64>>,
+    index: DistrictIndex,
+    measure: Measure,
+}
+
+impl Apportioner {
+    /// Index the districts.
+    pub fn new(districts: Vec<MultiPolygon<f64>>, measure: Measure) -> Apportioner {
+        let index = DistrictIndex::new(&districts);
+        Apportioner {
+            districts,
+            index,
+            measure,
+        }
+    }
+
+    /// The unit's area and, per district it overlaps (in order of the parts met), the area of the
+    /// overlap; zero-area touches are left out.
+    pub fn shares(&self, unit: &MultiPolygon<f64>) -> (f64, Vec<(usize, f64)>) {
+        let unit_area = self.measure.area(unit);
+        let mut shares: Vec<(usize, f64)> = Vec::new();
+        let Some(bbox) = unit.bounding_rect().filter(|_| unit_area > 0.0) else {
+            return (unit_area, shares);
+        };
+        for part_index in self.index.parts_meeting(&bbox) {
+            let part = &self.index.parts[part_index];
+            let d = part.district as usize;
+            let area = if part.prepared.boundary_meets(&bbox) {
+                let polygon = &self.districts[d].0[part.polygon as usize];
+                self.measure.area(&unit.intersection(polygon))
+            } else {
+                // The part's boundary does not reach the unit's box: the unit is wholly inside
+                // the part or wholly outside it, and any of its vertices tells which.
+                let probe = unit.0.first().and_then(|p| p.exterior().0.first()).copied();
+                match probe.map(|c| part.prepared.position(c)) {
+                    Some(Position::Inside) => unit_area,
+                    _ => 0.0,
+                }
+            };
+            if area > 0.0 {
+                match shares.iter_mut().find(|(sd, _)| *sd == d) {
+                    Some((_, a)) => *a += area,
+                    None => shares.push((d, area)),
+                }
+            }
+        }
+        (unit_area, shares)
     }
 }
 
@@ -357,51 +440,31 @@ pub(super) fn by_area(
             .map(|(i, u)| (format!("unit {}", i + 1), u.geometry.clone())),
     )?;
     check_overlap(units, districts)?;
-    let index = DistrictIndex::new(&district_geoms);
+    let measure = match mode {
+        AreaMode::Geodesic => Measure::Geodesic,
+        AreaMode::Planar(_) => Measure::Planar,
+    };
+    let apportioner = Apportioner::new(district_geoms, measure);
     let n = districts.districts.len();
     let mut acc = Accumulator::new(n, spec);
     let mut balance = Balance::new(spec);
     let mut rep = report(units, Some(districts.id.clone()), Method::Area, spec);
     let total = unit_geoms.len();
-    let mut shares: Vec<(usize, f64)> = Vec::new();
     for (i, unit) in unit_geoms.iter().enumerate() {
         if i % PROGRESS_STEP == 0 {
             progress(i, total);
         }
         let location = Location::Feature(i + 1);
-        let unit_area = measure(mode, unit);
-        let (Some(bbox), true) = (unit.bounding_rect(), unit_area > 0.0) else {
+        let (unit_area, shares) = apportioner.shares(unit);
+        if unit_area <= 0.0 {
             rep.skipped += 1;
             rep.problems.push(Problem {
                 location,
                 message: "the unit has no area (empty or degenerate geometry), so it cannot be apportioned by area; it was skipped".into(),
             });
             continue;
-        };
-        let item = values.item(i, &location, &mut rep.problems);
-        shares.clear();
-        for part_index in index.parts_meeting(&bbox) {
-            let part = &index.parts[part_index];
-            let d = part.district as usize;
-            let area = if part.prepared.boundary_meets(&bbox) {
-                let polygon = &district_geoms[d].0[part.polygon as usize];
-                measure(mode, &unit.intersection(polygon))
-            } else {
-                // The part's boundary does not reach the unit's box: the unit is wholly inside
-                // the part or wholly outside it, and any of its vertices tells which.
-                let probe = unit.0.first().and_then(|p| p.exterior().0.first()).copied();
-                match probe.map(|c| part.prepared.position(c)) {
-                    Some(Position::Inside) => unit_area,
-                    _ => 0.0,
-                }
-            };
-            if area > 0.0 {
-                match shares.iter_mut().find(|(sd, _)| *sd == d) {
-                    Some((_, a)) => *a += area,
-                    None => shares.push((d, area)),
-                }
-            }
         }
+        let item = values.item(i, &location, &mut rep.problems);
         let mut placed = 0.0;
         let mut largest: f64 = 0.0;
         let mut districts_touched = 0;
