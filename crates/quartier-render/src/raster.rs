@@ -58,28 +58,56 @@ impl Grid {
     }
 }
 
-/// `ceil(x)` clamped to `0..=hi` (`hi` a whole number), NaN giving 0.
+/// 1.5 · 2^52: adding it to a float in `(-2^51, 2^51)` gives a sum in `[2^52, 2^53)`, whose
+/// mantissa holds the value rounded to an integer (offset by the constant's own bits).
+const MAGIC: f64 = 6_755_399_441_055_744.0;
+
+/// `x` rounded to the nearest integer (ties to even), for `|x| < 2^51`, without the checks of a
+/// saturating `as` conversion.
+#[inline(always)]
+pub(crate) fn round_small(x: f64) -> i64 {
+    ((x + MAGIC).to_bits() as i64).wrapping_sub(MAGIC.to_bits() as i64)
+}
+
+/// `a.min(b)` as one instruction (no NaN special case: `b` wins when either is NaN).
+#[inline(always)]
+pub(crate) fn fmin(a: f64, b: f64) -> f64 {
+    if a < b {
+        a
+    } else {
+        b
+    }
+}
+
+/// `a.max(b)` as one instruction (no NaN special case: `b` wins when either is NaN).
+#[inline(always)]
+pub(crate) fn fmax(a: f64, b: f64) -> f64 {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// `ceil(x)` clamped to `0..=hi` (`hi` a whole number below 2^51), NaN giving 0.
 ///
 /// Written out because `f64::ceil` is a libm call on x86-64 without SSE 4.1, and it sits in
 /// the innermost loops.
 #[inline(always)]
 pub(crate) fn ceil_in(x: f64, hi: f64) -> usize {
-    // Clamped first, the value fits i64, whose conversion is one instruction (usize's is not).
-    let x = x.clamp(0.0, hi);
-    let t = x as i64;
-    (t + i64::from((t as f64) < x)) as usize
+    let x = fmin(fmax(x, 0.0), hi);
+    let n = round_small(x);
+    (n + i64::from((n as f64) < x)) as usize
 }
 
 /// `floor(x) + 1` clamped to `0..=hi`: the end of the index range whose centres `k` satisfy
 /// `k <= x`.
 #[inline(always)]
 pub(crate) fn floor_after(x: f64, hi: f64) -> usize {
-    // Negative values and NaN end the range at 0; for x >= 0 truncation is floor.
-    if x >= 0.0 {
-        x.min(hi - 1.0) as i64 as usize + 1
-    } else {
-        0
-    }
+    // Below 0 (and NaN) the range ends at 0: floor(-1) + 1.
+    let x = fmin(fmax(x, -1.0), hi - 1.0);
+    let n = round_small(x);
+    (n - i64::from((n as f64) > x) + 1) as usize
 }
 
 /// One edge clipped to the tile's rows.
@@ -243,21 +271,21 @@ impl Pen {
     }
 }
 
-/// Coverage mask of the borders of one tile (levels `0..=COVERAGE_MAX`, laid out like the
-/// slot buffer), with the list of pixels it touched.
+/// Coverage mask of the borders of one tile: levels `0..=COVERAGE_MAX`, laid out like the
+/// slot buffer (the spare bytes stay 0).
 #[derive(Debug)]
 pub(crate) struct Coverage {
     pub cov: Vec<u8>,
-    pub touched: Vec<u32>,
     grid: Grid,
+    drawn: bool,
 }
 
 impl Coverage {
     pub fn new(grid: Grid) -> Coverage {
         Coverage {
             cov: vec![0; grid.len()],
-            touched: Vec::with_capacity(grid.size * 8),
             grid,
+            drawn: false,
         }
     }
 
@@ -309,14 +337,19 @@ impl Coverage {
         let len = (d[0] * d[0] + d[1] * d[1]).sqrt();
         let half = pen.width * len / d[0].abs() / 2.0;
         let slope = d[1] / d[0];
-        let (lo_a, hi_a) = (p[0].min(p[0] + d[0]), p[0].max(p[0] + d[0]));
+        let (lo_a, hi_a) = (fmin(p[0], p[0] + d[0]), fmax(p[0], p[0] + d[0]));
         let levels = pen.alpha * f64::from(COVERAGE_MAX);
         let ext = pen.width / 2.0;
         let i_start = ceil_in(lo_a - ext - 0.5, size);
         let i_end = floor_after(hi_a + ext - 0.5, size);
+        if i_start >= i_end {
+            return;
+        }
+        self.drawn = true;
+        let max = i64::from(COVERAGE_MAX);
         let mut ca = i_start as f64 + 0.5;
         for i in i_start..i_end {
-            let centre = p[1] + (ca.clamp(lo_a, hi_a) - p[0]) * slope;
+            let centre = p[1] + (fmin(fmax(ca, lo_a), hi_a) - p[0]) * slope;
             ca += 1.0;
             let (top, bottom) = (centre - half, centre + half);
             // Pixels [j, j + 1] meeting (top, bottom).
@@ -324,25 +357,44 @@ impl Coverage {
             let j_end = ceil_in(bottom, size);
             let mut jf = j_start as f64;
             for j in j_start..j_end {
-                let overlap = bottom.min(jf + 1.0) - top.max(jf);
+                let overlap = fmin(bottom, jf + 1.0) - fmax(top, jf);
                 jf += 1.0;
-                let c = (overlap * levels + 0.5) as i32;
-                if c <= 0 {
-                    continue;
-                }
+                let c = round_small(overlap * levels).clamp(0, max) as u8;
                 let idx = if X_MAJOR {
                     grid.index(i, j)
                 } else {
                     grid.index(j, i)
                 };
                 let old = self.cov[idx];
-                let c = c.min(i32::from(COVERAGE_MAX)) as u8;
-                if c > old {
-                    if old == 0 {
-                        self.touched.push(idx as u32);
+                self.cov[idx] = old.max(c);
+            }
+        }
+    }
+
+    /// Whether any pixel got some coverage.
+    pub fn is_empty(&self) -> bool {
+        !self.drawn || self.cov.iter().all(|&c| c == 0)
+    }
+
+    /// Calls `f(index, level)` for every pixel with coverage, in buffer order, reading eight
+    /// bytes at a time (most of a tile has none).
+    #[inline]
+    pub fn for_each_covered(&self, mut f: impl FnMut(usize, u8)) {
+        let mut words = self.cov.chunks_exact(8);
+        let mut base = 0;
+        for w in &mut words {
+            if u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]) != 0 {
+                for (k, &c) in w.iter().enumerate() {
+                    if c != 0 {
+                        f(base + k, c);
                     }
-                    self.cov[idx] = c;
                 }
+            }
+            base += 8;
+        }
+        for (k, &c) in words.remainder().iter().enumerate() {
+            if c != 0 {
+                f(base + k, c);
             }
         }
     }
@@ -505,10 +557,17 @@ mod tests {
         cov.segment([-5.0, 6.0], [20.0, 6.0], pen);
         assert_eq!(cov.cov[grid.index(2, 5)], 8);
         assert_eq!(cov.cov[grid.index(2, 6)], 8);
-        assert_eq!(cov.touched.len(), 16);
-        // Drawing the same line again touches nothing new.
+        let count = |cov: &Coverage| {
+            let mut n = 0;
+            cov.for_each_covered(|_, _| n += 1);
+            n
+        };
+        assert_eq!(count(&cov), 16);
+        // Drawing the same line again changes nothing.
+        let before = cov.cov.clone();
         cov.segment([20.0, 6.0], [-5.0, 6.0], pen);
-        assert_eq!(cov.touched.len(), 16);
+        assert_eq!(cov.cov, before);
+        assert!(!cov.is_empty() && Coverage::new(grid).is_empty());
         // A half-pixel line is one pixel wide at half strength.
         let mut cov = Coverage::new(grid);
         cov.segment([-5.0, 3.5], [20.0, 3.5], Pen::new(0.5).unwrap());

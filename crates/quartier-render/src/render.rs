@@ -217,7 +217,7 @@ impl TileJob<'_> {
                 cov.polyline(self.level.arc(a), &self.frame, pen);
             }
         }
-        (!cov.touched.is_empty()).then_some(cov)
+        (!cov.is_empty()).then_some(cov)
     }
 }
 
@@ -250,33 +250,36 @@ fn finish_indexed(
     for (i, c) in slots.iter().enumerate() {
         index_of.insert(u32::from_le_bytes(*c), i as u16);
     }
-    for (n, &t) in cov.touched.iter().enumerate() {
-        let t = t as usize;
-        let e = usize::from(buf[t]) * levels + usize::from(cov.cov[t]);
+    let mut overflow_at = None;
+    cov.for_each_covered(|t, level| {
+        if overflow_at.is_some() {
+            return;
+        }
+        let e = usize::from(buf[t]) * levels + usize::from(level);
         let mut idx = table[e];
         if idx == u16::MAX {
-            let colour = blend_over(
-                slots[usize::from(buf[t])],
-                border,
-                level_coverage(cov.cov[t]),
-            );
+            let colour = blend_over(slots[usize::from(buf[t])], border, level_coverage(level));
             let next = palette.len() as u16;
             idx = *index_of.entry(u32::from_le_bytes(colour)).or_insert(next);
             if idx == next {
                 if palette.len() == 256 {
-                    // Too many colours: the pixels before `n` already hold final palette
-                    // indices, the others still their slots.
-                    let p = Palette {
-                        colours: &palette,
-                        border,
-                    };
-                    return encode_rgba(&p.to_rgba(&buf, grid, Some(cov), n), grid.size as u32);
+                    overflow_at = Some(t);
+                    return;
                 }
                 palette.push(colour);
             }
             table[e] = idx;
         }
         buf[t] = idx as u8;
+    });
+    if let Some(t) = overflow_at {
+        // Too many colours: the pixels before `t` already hold final palette indices, the
+        // others still their slots.
+        let p = Palette {
+            colours: &palette,
+            border,
+        };
+        return encode_rgba(&p.to_rgba(&buf, grid, Some(cov), t), grid.size as u32);
     }
     encode_indexed(&buf, grid, &palette)
 }
@@ -295,8 +298,8 @@ struct Palette<'a> {
 
 impl Palette<'_> {
     /// The RGBA PNG stream (a zero filter byte before each row) of a buffer of palette
-    /// indices, blending the border over the touched pixels from `touched[first_unblended..]`
-    /// (those before already hold their blended colour's index).
+    /// indices, blending the border over the covered pixels from buffer index
+    /// `first_unblended` on (those before already hold their blended colour's index).
     ///
     /// Coverage is quantised exactly as for indexed tiles, so a border pixel has the same
     /// colour whichever encoding its tile ends up with (a neighbouring tile with fewer colours
@@ -318,18 +321,20 @@ impl Palette<'_> {
             }
         }
         if let Some(cov) = cov {
-            for &t in &cov.touched[first_unblended.min(cov.touched.len())..] {
-                let t = t as usize;
+            cov.for_each_covered(|t, level| {
+                if t < first_unblended {
+                    return;
+                }
                 let c = blend_over(
                     self.colours[buf[t].slot()],
                     self.border,
-                    level_coverage(cov.cov[t]),
+                    level_coverage(level),
                 );
                 // Buffer index j * (size + 1) + 1 + i is byte 1 + 4 i of output row j.
                 let (j, i) = (t / grid.stride, t % grid.stride - 1);
                 let at = j * row_bytes + 1 + 4 * i;
                 out[at..at + 4].copy_from_slice(&c);
-            }
+            });
         }
         out
     }

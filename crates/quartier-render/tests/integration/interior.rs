@@ -23,10 +23,12 @@ fn clearance(polygons: &[MultiPolygon<f64>], p: Point<f64>) -> f64 {
 }
 
 /// How far from every boundary a pixel must be for its colour to be certain: simplification
-/// (half a pixel), the border's reach (`width × scale / 2 + 0.5`) and the distance from a
-/// point to its pixel's centre (under one pixel).
+/// (half a pixel), the border's reach (a line `w = max(width × scale, 1)` pixels wide colours
+/// pixel centres up to `(w / 2 + 0.5) · √2` from its ends) and the distance from a point to
+/// its pixel's centre (half a diagonal).
 fn needed_clearance_px(style: &TileStyle, scale: u8) -> f64 {
-    0.5 + f64::from(style.border_width) * f64::from(scale) / 2.0 + 0.5 + 1.0
+    let w = (f64::from(style.border_width) * f64::from(scale)).max(1.0);
+    0.5 + (w / 2.0 + 0.5) * std::f64::consts::SQRT_2 + std::f64::consts::FRAC_1_SQRT_2
 }
 
 /// PNG colour type from the IHDR chunk: 3 is palette, 6 is RGBA.
