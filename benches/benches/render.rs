@@ -27,11 +27,18 @@ const YLORRD5: [[u8; 4]; 5] = [
 ];
 
 fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures")
+        .join(rel)
 }
 
 fn mercator(c: Coord<f64>) -> Coord<f64> {
-    Coord { x: R * c.x.to_radians(), y: R * (std::f64::consts::FRAC_PI_4 + c.y.to_radians() / 2.0).tan().ln() }
+    Coord {
+        x: R * c.x.to_radians(),
+        y: R * (std::f64::consts::FRAC_PI_4 + c.y.to_radians() / 2.0)
+            .tan()
+            .ln(),
+    }
 }
 
 fn read(rel: &str) -> Vec<MultiPolygon<f64>> {
@@ -41,14 +48,18 @@ fn read(rel: &str) -> Vec<MultiPolygon<f64>> {
     shapes
         .into_iter()
         .map(|p| {
-            let mp: MultiPolygon<f64> = p.try_into().unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let mp: MultiPolygon<f64> = p
+                .try_into()
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             MultiPolygon(
                 mp.0.into_iter()
                     .map(|poly| {
                         let (ext, ints) = poly.into_inner();
                         geo_types::Polygon::new(
                             ext.0.into_iter().map(mercator).collect(),
-                            ints.into_iter().map(|r| r.0.into_iter().map(mercator).collect()).collect(),
+                            ints.into_iter()
+                                .map(|r| r.0.into_iter().map(mercator).collect())
+                                .collect(),
                         )
                     })
                     .collect(),
@@ -59,7 +70,11 @@ fn read(rel: &str) -> Vec<MultiPolygon<f64>> {
 
 /// Five classes by position, 1 px grey borders (the peer comparison's style).
 fn style(n: usize) -> TileStyle {
-    TileStyle { fills: (0..n).map(|i| YLORRD5[i % 5]).collect(), border: [0x99, 0x99, 0x99, 0xff], border_width: 1.0 }
+    TileStyle {
+        fills: (0..n).map(|i| YLORRD5[i % 5]).collect(),
+        border: [0x99, 0x99, 0x99, 0xff],
+        border_width: 1.0,
+    }
 }
 
 /// The zoom-`z` tile whose box meets the most districts' boxes.
@@ -73,8 +88,16 @@ fn busiest_tile(polys: &[MultiPolygon<f64>], z: u8) -> TileCoord {
         for c in pts {
             (x0, y0, x1, y1) = (x0.min(c.x), y0.min(c.y), x1.max(c.x), y1.max(c.y));
         }
-        let tx = |x: f64| (((x + MERCATOR_HALF_EXTENT) / side).floor().clamp(0.0, f64::from(n - 1))) as u32;
-        let ty = |y: f64| (((MERCATOR_HALF_EXTENT - y) / side).floor().clamp(0.0, f64::from(n - 1))) as u32;
+        let tx = |x: f64| {
+            (((x + MERCATOR_HALF_EXTENT) / side)
+                .floor()
+                .clamp(0.0, f64::from(n - 1))) as u32
+        };
+        let ty = |y: f64| {
+            (((MERCATOR_HALF_EXTENT - y) / side)
+                .floor()
+                .clamp(0.0, f64::from(n - 1))) as u32
+        };
         for x in tx(x0)..=tx(x1) {
             for y in ty(y1)..=ty(y0) {
                 counts[(y * n + x) as usize] += 1;
@@ -110,22 +133,44 @@ fn bench_layer(c: &mut Criterion, name: &str, layer: &TileLayer, tiles: &[TileCo
 
 fn render(c: &mut Criterion) {
     let boston = TileLayer::new(read("boston_tracts/boston_tracts.shp"));
-    bench_layer(c, "boston_tracts", &boston, &[tile(11, 619, 757), tile(12, 1239, 1514), tile(13, 2478, 3030), tile(14, 4957, 6059)]);
+    bench_layer(
+        c,
+        "boston_tracts",
+        &boston,
+        &[
+            tile(11, 619, 757),
+            tile(12, 1239, 1514),
+            tile(13, 2478, 3030),
+            tile(14, 4957, 6059),
+        ],
+    );
 
     let nc = TileLayer::new(read("nc_sids/nc.shp"));
-    bench_layer(c, "nc_counties", &nc, &[tile(5, 8, 12), tile(7, 36, 50), tile(9, 145, 201)]);
+    bench_layer(
+        c,
+        "nc_counties",
+        &nc,
+        &[tile(5, 8, 12), tile(7, 36, 50), tile(9, 145, 201)],
+    );
 
     let us_polys = read("us_counties/cb_2016_us_county_500k.shp");
     let z4 = busiest_tile(&us_polys, 4);
     let z6 = busiest_tile(&us_polys, 6);
     let z8 = busiest_tile(&us_polys, 8);
     let us = TileLayer::new(us_polys.clone());
-    eprintln!("us_counties: {} districts, {} arcs, {} vertices", us.len(), us.arc_count(), us.vertex_count());
+    eprintln!(
+        "us_counties: {} districts, {} arcs, {} vertices",
+        us.len(),
+        us.arc_count(),
+        us.vertex_count()
+    );
     bench_layer(c, "us_counties", &us, &[tile(0, 0, 0), z4, z6, z8]);
 
     let mut group = c.benchmark_group("prepare");
     group.sample_size(10);
-    group.bench_function("us_counties", |b| b.iter(|| TileLayer::new(black_box(us_polys.clone()))));
+    group.bench_function("us_counties", |b| {
+        b.iter(|| TileLayer::new(black_box(us_polys.clone())))
+    });
     group.finish();
 }
 

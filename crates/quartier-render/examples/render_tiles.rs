@@ -14,12 +14,22 @@ use std::time::Instant;
 use geo::{Coord, MapCoords, MultiPolygon};
 use quartier_render::{render_tile, TileCoord, TileLayer, TileStyle};
 
-const YLORRD5: [[u8; 4]; 5] =
-    [[0xff, 0xff, 0xb2, 0xff], [0xfe, 0xcc, 0x5c, 0xff], [0xfd, 0x8d, 0x3c, 0xff], [0xf0, 0x3b, 0x20, 0xff], [0xbd, 0x00, 0x26, 0xff]];
+const YLORRD5: [[u8; 4]; 5] = [
+    [0xff, 0xff, 0xb2, 0xff],
+    [0xfe, 0xcc, 0x5c, 0xff],
+    [0xfd, 0x8d, 0x3c, 0xff],
+    [0xf0, 0x3b, 0x20, 0xff],
+    [0xbd, 0x00, 0x26, 0xff],
+];
 
 fn mercator(c: Coord<f64>) -> Coord<f64> {
     const R: f64 = 6_378_137.0;
-    Coord { x: R * c.x.to_radians(), y: R * (std::f64::consts::FRAC_PI_4 + c.y.to_radians() / 2.0).tan().ln() }
+    Coord {
+        x: R * c.x.to_radians(),
+        y: R * (std::f64::consts::FRAC_PI_4 + c.y.to_radians() / 2.0)
+            .tan()
+            .ln(),
+    }
 }
 
 fn parse_tile(arg: &str) -> Option<(TileCoord, u8)> {
@@ -28,13 +38,19 @@ fn parse_tile(arg: &str) -> Option<(TileCoord, u8)> {
         None => (arg, 1),
     };
     let mut parts = zxy.split('/').map(str::parse::<u32>);
-    let (z, x, y) = (parts.next()?.ok()?, parts.next()?.ok()?, parts.next()?.ok()?);
+    let (z, x, y) = (
+        parts.next()?.ok()?,
+        parts.next()?.ok()?,
+        parts.next()?.ok()?,
+    );
     Some((TileCoord::new_checked(u8::try_from(z).ok()?, x, y)?, scale))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let shp = args.next().ok_or("usage: render_tiles FILE.shp Z/X/Y[@2x]... [--out DIR] [--repeat N]")?;
+    let shp = args
+        .next()
+        .ok_or("usage: render_tiles FILE.shp Z/X/Y[@2x]... [--out DIR] [--repeat N]")?;
     let mut tiles = Vec::new();
     let mut out = PathBuf::from("target/tiles");
     let mut repeat = 1usize;
@@ -46,12 +62,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let shapes = shapefile::read_shapes_as::<_, shapefile::Polygon>(&shp)?;
-    let polygons: Vec<MultiPolygon<f64>> =
-        shapes.into_iter().map(|p| MultiPolygon::<f64>::try_from(p).map(|mp| mp.map_coords(mercator))).collect::<Result<_, _>>()?;
+    let polygons: Vec<MultiPolygon<f64>> = shapes
+        .into_iter()
+        .map(|p| MultiPolygon::<f64>::try_from(p).map(|mp| mp.map_coords(mercator)))
+        .collect::<Result<_, _>>()?;
     let started = Instant::now();
     let layer = TileLayer::new(polygons);
-    eprintln!("prepared {layer:?} in {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
-    let style = TileStyle { fills: (0..layer.len()).map(|i| YLORRD5[i % 5]).collect(), border: [0x99, 0x99, 0x99, 0xff], border_width: 1.0 };
+    eprintln!(
+        "prepared {layer:?} in {:.1} ms",
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    let style = TileStyle {
+        fills: (0..layer.len()).map(|i| YLORRD5[i % 5]).collect(),
+        border: [0x99, 0x99, 0x99, 0xff],
+        border_width: 1.0,
+    };
     std::fs::create_dir_all(&out)?;
     for (tile, scale) in tiles {
         let started = Instant::now();
@@ -60,7 +85,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             png = render_tile(&layer, &style, tile, scale)?;
         }
         let per_tile = started.elapsed().as_secs_f64() * 1e6 / repeat as f64;
-        let name = format!("{}_{}_{}{}.png", tile.z, tile.x, tile.y, if scale == 2 { "@2x" } else { "" });
+        let name = format!(
+            "{}_{}_{}{}.png",
+            tile.z,
+            tile.x,
+            tile.y,
+            if scale == 2 { "@2x" } else { "" }
+        );
         std::fs::write(out.join(&name), &png)?;
         eprintln!("{name}: {} bytes, {per_tile:.0} µs per tile", png.len());
     }

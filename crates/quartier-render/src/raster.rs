@@ -292,9 +292,9 @@ impl Coverage {
     /// Draws the polyline `pts` (mercator) through `frame`.
     pub fn polyline(&mut self, pts: &[[f64; 2]], frame: &PixelFrame, pen: Pen) {
         let Some(&first) = pts.first() else { return };
-        let mut prev = frame.to_px(first);
+        let mut prev = frame.pixel(first);
         for &p in &pts[1..] {
-            let cur = frame.to_px(p);
+            let cur = frame.pixel(p);
             self.segment(prev, cur, pen);
             prev = cur;
         }

@@ -190,9 +190,9 @@ impl TileJob<'_> {
                 }
                 let pts = self.level.arc(a);
                 let Some(&first) = pts.first() else { continue };
-                let mut prev = self.frame.to_px(first);
+                let mut prev = self.frame.pixel(first);
                 for &p in &pts[1..] {
-                    let cur = self.frame.to_px(p);
+                    let cur = self.frame.pixel(p);
                     scratch.add_edge(prev, cur, w);
                     prev = cur;
                 }

@@ -146,7 +146,7 @@ impl PixelFrame {
     /// integer well inside f64's exact range, so the same point lands on the same global spot
     /// in every tile.
     #[inline]
-    pub fn to_px(&self, p: [f64; 2]) -> [f64; 2] {
+    pub fn pixel(&self, p: [f64; 2]) -> [f64; 2] {
         [
             (p[0] + MERCATOR_HALF_EXTENT) * self.k - self.ox,
             (MERCATOR_HALF_EXTENT - p[1]) * self.k - self.oy,
@@ -216,8 +216,8 @@ mod tests {
         let b = t.bounds_mercator();
         for size in [256, 512] {
             let f = PixelFrame::new(t, size);
-            let nw = f.to_px([b[0], b[3]]);
-            let se = f.to_px([b[2], b[1]]);
+            let nw = f.pixel([b[0], b[3]]);
+            let se = f.pixel([b[2], b[1]]);
             assert!(nw[0].abs() < 1e-6 && nw[1].abs() < 1e-6, "{nw:?}");
             assert!(
                 (se[0] - f64::from(size)).abs() < 1e-6 && (se[1] - f64::from(size)).abs() < 1e-6
@@ -234,10 +234,10 @@ mod tests {
         let parent = TileCoord::new_unchecked(9, 140, 200);
         let fp = PixelFrame::new(parent, 512);
         let p = [-8_800_000.123, 4_300_000.456];
-        let gp = fp.to_px(p);
+        let gp = fp.pixel(p);
         for kid in parent.children().unwrap() {
             let fk = PixelFrame::new(kid, 256);
-            let gk = fk.to_px(p);
+            let gk = fk.pixel(p);
             let dx = f64::from(kid.x - parent.x * 2) * 256.0;
             let dy = f64::from(kid.y - parent.y * 2) * 256.0;
             assert_eq!(gk[0] + dx, gp[0]);
