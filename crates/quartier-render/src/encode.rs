@@ -101,54 +101,94 @@ fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 
 /// A zlib stream of one fixed-Huffman deflate block, matching only at distances `near` (one
 /// pixel back) and `far` (one row back).
+///
+/// Greedy: at each position take the longer of the two matches when one reaches three bytes,
+/// else a literal. Positions are tested eight bytes at a time: the bytes equal to the byte `d`
+/// back are the zero bytes of `word(k) ^ word(k - d)`, and a match starts where three follow
+/// each other, so a stretch of literals costs one test per six bytes.
 fn zlib_compress(data: &[u8], near: usize, far: usize) -> Vec<u8> {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // High bit of each byte set where the byte is zero (exact, no carries between bytes).
+    let zero_bytes = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
+    // Starts of three zero bytes in a row (only bytes 0..=5 can qualify).
+    let starts = |z: u64| z & (z >> 8) & (z >> 16);
+    let load = |at: usize| load(data, at);
+
     let codes = FixedCodes::get();
     let mut w = BitWriter::with_capacity(data.len() / 8 + 64);
     // zlib header: deflate, 32 KiB window, no dictionary, check bits.
     w.out.extend_from_slice(&[0x78, 0x01]);
     // BFINAL = 1, BTYPE = 01 (fixed Huffman).
     w.put(0b011, 3);
-    let (near_code, near_bits) = distance_code(near);
-    let (far_code, far_bits) = distance_code(far);
+    let near_code = distance_code(near);
+    let far_code = distance_code(far);
     let n = data.len();
-    let mut k = 0;
+    // Literals not yet written start at `pending`.
+    let mut pending = 0;
+    let mut k = near.min(n);
+    while k + 8 <= n {
+        let here = load(k);
+        let sn = starts(zero_bytes(here ^ load(k - near)));
+        let sf = if k >= far {
+            starts(zero_bytes(here ^ load(k - far)))
+        } else {
+            0
+        };
+        let s = sn | sf;
+        if s == 0 {
+            k += 6;
+            continue;
+        }
+        let shift = s.trailing_zeros();
+        k += (shift / 8) as usize;
+        codes.literals(&mut w, &data[pending..k]);
+        let max = (n - k).min(MAX_MATCH);
+        let mut len = 0;
+        let mut dist = near_code;
+        if (sn >> shift) & 1 != 0 {
+            len = match_len(data, k, k - near, max);
+        }
+        // The far match can only be longer if it also holds at the near match's end.
+        if (sf >> shift) & 1 != 0 && len < max && (len == 0 || data[k + len] == data[k + len - far])
+        {
+            let far_len = match_len(data, k, k - far, max);
+            if far_len > len {
+                len = far_len;
+                dist = far_code;
+            }
+        }
+        codes.matched(&mut w, len, dist);
+        k += len;
+        pending = k;
+    }
+    // The last few bytes, one at a time.
+    k = k.max(pending);
     while k < n {
         let max = (n - k).min(MAX_MATCH);
         let mut len = 0;
-        let mut dist = (near_code, near_bits);
-        // Three equal bytes start a match; checking them inline keeps literals cheap.
+        let mut dist = near_code;
         if max >= MIN_MATCH {
-            if k >= near && starts_match(data, k, k - near) {
+            if k >= near {
                 len = match_len(data, k, k - near, max);
             }
-            if len < max && k >= far && starts_match(data, k, k - far) {
+            if k >= far {
                 let far_len = match_len(data, k, k - far, max);
                 if far_len > len {
                     len = far_len;
-                    dist = (far_code, far_bits);
+                    dist = far_code;
                 }
             }
         }
         if len >= MIN_MATCH {
-            let (lcode, lbits) = codes.length[len];
-            w.put(lcode, lbits);
-            w.put(dist.0, dist.1);
+            codes.literals(&mut w, &data[pending..k]);
+            codes.matched(&mut w, len, dist);
             k += len;
+            pending = k;
         } else {
-            // No match here: emit literals up to where one could start.
-            let end = literal_stretch(data, k + 1, near, far);
-            for chunk in data[k..end].chunks(3) {
-                let (mut value, mut bits) = (0u64, 0u32);
-                for &b in chunk {
-                    let (code, n) = codes.literal[usize::from(b)];
-                    value |= code << bits;
-                    bits += n;
-                }
-                w.put(value, bits);
-            }
-            k = end;
+            k += 1;
         }
     }
+    codes.literals(&mut w, &data[pending..n]);
     // End of block: symbol 256, seven zero bits.
     w.put(0, 7);
     let mut out = w.finish();
@@ -159,60 +199,12 @@ fn zlib_compress(data: &[u8], near: usize, far: usize) -> Vec<u8> {
 const MIN_MATCH: usize = 3;
 const MAX_MATCH: usize = 258;
 
-/// The first position from `k` on where a match of three bytes at distance `near` or `far`
-/// could start (or the end of the data), found eight bytes at a time: bytes equal to the byte
-/// `d` back are zero bytes of `word(k) ^ word(k - d)`, and a match needs three in a row.
-fn literal_stretch(data: &[u8], mut k: usize, near: usize, far: usize) -> usize {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // High bit of each byte set where the byte is zero (exact, no false positives).
-    let zero_bytes = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
-    let load = |at: usize| u64::from_le_bytes(word(&data[at..at + 8]));
-    let n = data.len();
-    while k + 8 <= n && k >= near {
-        let here = load(k);
-        let mut z = zero_bytes(here ^ load(k - near));
-        if k >= far {
-            let zf = zero_bytes(here ^ load(k - far));
-            z = (z & (z >> 8) & (z >> 16)) | (zf & (zf >> 8) & (zf >> 16));
-        } else {
-            z &= (z >> 8) & (z >> 16);
-        }
-        // Only starts 0..=5 have all three bytes inside the word.
-        let z = z & HIGH & 0x0000_8080_8080_8080;
-        if z != 0 {
-            return k + (z.trailing_zeros() / 8) as usize;
-        }
-        k += 6;
-    }
-    // The last few bytes (or the very first ones): byte by byte.
-    while k < n {
-        let max = (n - k).min(MAX_MATCH);
-        if max >= MIN_MATCH
-            && ((k >= near && starts_match(data, k, k - near))
-                || (k >= far && starts_match(data, k, k - far)))
-        {
-            return k;
-        }
-        k += 1;
-    }
-    n
-}
-
-/// Whether `data[a..a + 3]` equals `data[b..b + 3]` (both in bounds).
-#[inline(always)]
-fn starts_match(data: &[u8], a: usize, b: usize) -> bool {
-    data[a] == data[b] && data[a + 1] == data[b + 1] && data[a + 2] == data[b + 2]
-}
-
 /// Length of the common prefix of `data[a..]` and `data[b..]`, at most `max`.
-#[inline]
+#[inline(always)]
 fn match_len(data: &[u8], a: usize, b: usize, max: usize) -> usize {
     let mut l = 0;
     while l + 8 <= max {
-        let x = u64::from_le_bytes(word(&data[a + l..a + l + 8]));
-        let y = u64::from_le_bytes(word(&data[b + l..b + l + 8]));
-        let diff = x ^ y;
+        let diff = load(data, a + l) ^ load(data, b + l);
         if diff != 0 {
             return l + (diff.trailing_zeros() / 8) as usize;
         }
@@ -224,11 +216,10 @@ fn match_len(data: &[u8], a: usize, b: usize, max: usize) -> usize {
     l
 }
 
-#[inline]
-fn word(s: &[u8]) -> [u8; 8] {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(s);
-    w
+/// The eight bytes of `data` at `at`, little-endian (one unaligned load).
+#[inline(always)]
+fn load(data: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(data[at..at + 8].try_into().unwrap_or_default())
 }
 
 /// Deflate's fixed Huffman codes, bit-reversed for the LSB-first bit stream, with the extra
@@ -271,6 +262,28 @@ fn reverse(code: u32, bits: u32) -> u32 {
 }
 
 impl FixedCodes {
+    /// Writes `bytes` as literals, three codes (at most 27 bits) per write.
+    #[inline]
+    fn literals(&self, w: &mut BitWriter, bytes: &[u8]) {
+        for chunk in bytes.chunks(3) {
+            let (mut value, mut bits) = (0u64, 0u32);
+            for &b in chunk {
+                let (code, n) = self.literal[usize::from(b)];
+                value |= code << bits;
+                bits += n;
+            }
+            w.put(value, bits);
+        }
+    }
+
+    /// Writes a match of `len` bytes (3 to 258) at the distance whose code is `dist`.
+    #[inline]
+    fn matched(&self, w: &mut BitWriter, len: usize, dist: (u64, u32)) {
+        let (code, bits) = self.length[len];
+        w.put(code, bits);
+        w.put(dist.0, dist.1);
+    }
+
     fn get() -> &'static FixedCodes {
         static CODES: OnceLock<FixedCodes> = OnceLock::new();
         CODES.get_or_init(|| {
