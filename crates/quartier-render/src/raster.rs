@@ -347,18 +347,27 @@ impl Coverage {
         }
         self.drawn = true;
         let max = i64::from(COVERAGE_MAX);
+        // Every step covers the same number of pixels (those the cross-section can meet), so
+        // the inner loop has a fixed trip count and its branches are predictable; pixels it
+        // does not meet get coverage 0, which leaves them unchanged.
+        let span = ceil_in(2.0 * half, size) + 1;
+        let rows = grid.size;
         let mut ca = i_start as f64 + 0.5;
         for i in i_start..i_end {
             let centre = p[1] + (fmin(fmax(ca, lo_a), hi_a) - p[0]) * slope;
             ca += 1.0;
             let (top, bottom) = (centre - half, centre + half);
-            // Pixels [j, j + 1] meeting (top, bottom).
-            let j_start = floor_after(top, size).saturating_sub(1);
-            let j_end = ceil_in(bottom, size);
-            let mut jf = j_start as f64;
-            for j in j_start..j_end {
+            // The first pixel [j, j + 1] meeting (top, bottom), possibly above the tile.
+            let first = round_small(top);
+            let first = first - i64::from((first as f64) > top);
+            let mut jf = first as f64;
+            for j in first..first + span as i64 {
                 let overlap = fmin(bottom, jf + 1.0) - fmax(top, jf);
                 jf += 1.0;
+                if j < 0 || j >= rows as i64 {
+                    continue;
+                }
+                let j = j as usize;
                 let c = round_small(overlap * levels).clamp(0, max) as u8;
                 let idx = if X_MAJOR {
                     grid.index(i, j)
@@ -377,17 +386,21 @@ impl Coverage {
     }
 
     /// Calls `f(index, level)` for every pixel with coverage, in buffer order, reading eight
-    /// bytes at a time (most of a tile has none).
+    /// bytes at a time (most of a tile has none) and visiting only the covered bytes.
     #[inline]
     pub fn for_each_covered(&self, mut f: impl FnMut(usize, u8)) {
+        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
         let mut words = self.cov.chunks_exact(8);
         let mut base = 0;
         for w in &mut words {
-            if u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]) != 0 {
-                for (k, &c) in w.iter().enumerate() {
-                    if c != 0 {
-                        f(base + k, c);
-                    }
+            let x = u64::from_le_bytes(w.try_into().unwrap_or_default());
+            if x != 0 {
+                // High bit of each non-zero byte.
+                let mut nonzero = ((x & LOW7) + LOW7 | x) & !LOW7;
+                while nonzero != 0 {
+                    let k = (nonzero.trailing_zeros() / 8) as usize;
+                    f(base + k, w[k]);
+                    nonzero &= nonzero - 1;
                 }
             }
             base += 8;

@@ -242,46 +242,89 @@ fn finish_indexed(
         }
         return encode_indexed(&buf, grid, slots);
     };
-    let levels = usize::from(COVERAGE_MAX) + 1;
-    // Palette index of each (slot, coverage level) met so far, u16::MAX when not yet.
-    let mut table = vec![u16::MAX; slots.len() * levels];
-    let mut palette = slots.to_vec();
-    let mut index_of: FastMap<u32, u16> = FastMap::default();
-    for (i, c) in slots.iter().enumerate() {
-        index_of.insert(u32::from_le_bytes(*c), i as u16);
-    }
+    let mut blends = BlendTable::new(slots, border);
     let mut overflow_at = None;
     cov.for_each_covered(|t, level| {
         if overflow_at.is_some() {
             return;
         }
-        let e = usize::from(buf[t]) * levels + usize::from(level);
-        let mut idx = table[e];
-        if idx == u16::MAX {
-            let colour = blend_over(slots[usize::from(buf[t])], border, level_coverage(level));
-            let next = palette.len() as u16;
-            idx = *index_of.entry(u32::from_le_bytes(colour)).or_insert(next);
-            if idx == next {
-                if palette.len() == 256 {
-                    overflow_at = Some(t);
-                    return;
-                }
-                palette.push(colour);
-            }
-            table[e] = idx;
+        let slot = buf[t];
+        let idx = blends.table[usize::from(slot) * BLEND_LEVELS + usize::from(level)];
+        if idx != u16::MAX {
+            buf[t] = idx as u8;
+        } else if let Some(idx) = blends.add(slot, level) {
+            buf[t] = idx;
+        } else {
+            overflow_at = Some(t);
         }
-        buf[t] = idx as u8;
     });
     if let Some(t) = overflow_at {
         // Too many colours: the pixels before `t` already hold final palette indices, the
         // others still their slots.
         let p = Palette {
-            colours: &palette,
+            colours: &blends.palette,
             border,
         };
         return encode_rgba(&p.to_rgba(&buf, grid, Some(cov), t), grid.size as u32);
     }
-    encode_indexed(&buf, grid, &palette)
+    encode_indexed(&buf, grid, &blends.palette)
+}
+
+/// Coverage levels per slot in the blend table.
+const BLEND_LEVELS: usize = COVERAGE_MAX as usize + 1;
+
+/// The palette of an indexed tile as it grows: the fill slots, then each (fill, border
+/// coverage) blend met, deduplicated by colour.
+struct BlendTable<'a> {
+    slots: &'a [[u8; 4]],
+    border: [u8; 4],
+    palette: Vec<[u8; 4]>,
+    /// Palette index of each (slot, level), `u16::MAX` until met.
+    table: Vec<u16>,
+    index_of: FastMap<u32, u16>,
+}
+
+impl<'a> BlendTable<'a> {
+    fn new(slots: &'a [[u8; 4]], border: [u8; 4]) -> Self {
+        let index_of = slots
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (u32::from_le_bytes(*c), i as u16))
+            .collect();
+        BlendTable {
+            slots,
+            border,
+            palette: slots.to_vec(),
+            table: vec![u16::MAX; slots.len() * BLEND_LEVELS],
+            index_of,
+        }
+    }
+
+    /// Palette index of `slot` under border coverage `level`, adding the colour when new;
+    /// `None` when the palette is full.
+    #[cold]
+    #[inline(never)]
+    fn add(&mut self, slot: u8, level: u8) -> Option<u8> {
+        let colour = blend_over(
+            self.slots[usize::from(slot)],
+            self.border,
+            level_coverage(level),
+        );
+        let next = self.palette.len() as u16;
+        let idx = *self
+            .index_of
+            .entry(u32::from_le_bytes(colour))
+            .or_insert(next);
+        if idx == next {
+            if self.palette.len() == 256 {
+                self.index_of.remove(&u32::from_le_bytes(colour));
+                return None;
+            }
+            self.palette.push(colour);
+        }
+        self.table[usize::from(slot) * BLEND_LEVELS + usize::from(level)] = idx;
+        Some(idx as u8)
+    }
 }
 
 /// Coverage level `0..=COVERAGE_MAX` as 0–255.
