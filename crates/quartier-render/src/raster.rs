@@ -396,7 +396,7 @@ impl Coverage {
             let x = u64::from_le_bytes(w.try_into().unwrap_or_default());
             if x != 0 {
                 // High bit of each non-zero byte.
-                let mut nonzero = ((x & LOW7) + LOW7 | x) & !LOW7;
+                let mut nonzero = (((x & LOW7) + LOW7) | x) & !LOW7;
                 while nonzero != 0 {
                     let k = (nonzero.trailing_zeros() / 8) as usize;
                     f(base + k, w[k]);
