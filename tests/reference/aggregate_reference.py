@@ -22,6 +22,8 @@ Writes into tests/fixtures/reference/:
 - aggregate_boston.json: the 506 Boston tracts grouped by TOWN (first appearance order): tract
   counts, POP sums, POP-weighted means of LSTAT and CRIM, plain means of CMEDV, and the number of
   polygons and holes of each town's dissolved geometry.
+- aggregate_nc_change.json: the percent change of births from 1974-78 (BIR74) to 1979-84 (BIR79)
+  per North Carolina county (FIPS), for the change-between-two-years indicator.
 - aggregate_swiss.json: an area-weighted case in projected metres: a regular 10 km grid in
   CH1903+/LV95 (EPSG:2056, written as aggregate_swiss_grid.json) apportioned into the 143 Swiss
   districts by planar intersection areas.
@@ -331,8 +333,18 @@ def swiss():
     return out
 
 
+def nc_change():
+    """Percent change of births from 1974-78 to 1979-84 per NC county, by FIPS."""
+    r = shapefile.Reader(os.path.join(ROOT, "nc_sids", "nc"), encoding="cp1252")
+    return {
+        rec["FIPS"]: (rec["BIR79"] - rec["BIR74"]) / rec["BIR74"] * 100 if rec["BIR74"] else None
+        for rec in r.records()
+    }
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    write("aggregate_nc_change.json", nc_change())
     write("aggregate_london.json", london())
     write("aggregate_boston.json", boston())
     write("aggregate_swiss.json", swiss())

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::aggregate::{self, derive, AggregateManifest, AggregateReport, ChangeSpec};
 use crate::classify::{Method, MAX_CLASSES, MIN_CLASSES};
 use crate::import::{self, ImportOptions, ImportReport};
 use crate::join::{self, JoinOptions, JoinReport};
@@ -85,6 +86,15 @@ pub enum AtlasError {
         /// The join error.
         #[source]
         source: Box<join::JoinError>,
+    },
+    /// An aggregated layer (`[layer.aggregate]`) could not be computed.
+    #[error("layer {layer:?}: cannot aggregate: {source}")]
+    Aggregate {
+        /// The layer id.
+        layer: String,
+        /// The aggregation error (names the file, feature or line).
+        #[source]
+        source: Box<aggregate::AggregateError>,
     },
 }
 
@@ -292,6 +302,10 @@ struct LayerSpec {
     tables: Vec<TableSpec>,
     #[serde(default, rename = "indicator")]
     indicators: Vec<IndicatorSpec>,
+    /// Small-number suppression: counts below this are published as suppressed.
+    suppress_below: Option<f64>,
+    /// The layer's values are aggregated from points or finer units.
+    aggregate: Option<AggregateManifest>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -337,6 +351,13 @@ struct IndicatorSpec {
     description: Option<Localized>,
     #[serde(default)]
     style: StyleSpec,
+    /// A field per km² of the district's geodesic area.
+    density: Option<String>,
+    /// The change between two years' fields.
+    change: Option<ChangeSpec>,
+    /// Whether the input fields are counts for small-number suppression (default: by name for
+    /// aggregation output, `count` and `*_sum`).
+    suppress: Option<bool>,
 }
 
 /// One published indicator of a layer, with its values aligned to the layer's districts.
@@ -365,6 +386,13 @@ pub struct Indicator {
     /// Values per district (layer order); `None` is missing.
     #[serde(skip)]
     pub values: Vec<Option<f64>>,
+    /// Per district: withheld by small-number suppression (its value is then `None` too, but it is
+    /// to be shown as "suppressed", not as "no data").
+    #[serde(skip)]
+    pub suppressed: Vec<bool>,
+    /// The layer's suppression threshold, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppress_below: Option<f64>,
 }
 
 /// A layer of the atlas: imported districts plus their indicators.
@@ -407,6 +435,9 @@ pub struct LayerReport {
     pub import: ImportReport,
     /// One join report per table.
     pub joins: Vec<JoinReport>,
+    /// What the aggregation of an aggregated layer did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aggregate: Option<AggregateReport>,
     /// Indicators and their value counts.
     pub indicators: Vec<IndicatorSummary>,
 }
@@ -420,6 +451,8 @@ pub struct IndicatorSummary {
     pub values: usize,
     /// Districts without.
     pub missing: usize,
+    /// Districts whose value is withheld by small-number suppression (counted in `missing` too).
+    pub suppressed: usize,
 }
 
 impl AtlasReport {
@@ -438,13 +471,20 @@ impl fmt::Display for AtlasReport {
             for j in &l.joins {
                 writeln!(f, "{j}")?;
             }
+            if let Some(a) = &l.aggregate {
+                writeln!(f, "aggregation:\n{a}")?;
+            }
             writeln!(f, "indicators:")?;
             for i in &l.indicators {
-                writeln!(
+                write!(
                     f,
                     "  {:<24} {} values, {} missing",
                     i.id, i.values, i.missing
                 )?;
+                if i.suppressed > 0 {
+                    write!(f, " ({} suppressed)", i.suppressed)?;
+                }
+                writeln!(f)?;
             }
         }
         Ok(())
@@ -615,7 +655,9 @@ impl Atlas {
                     decimals: None,
                     formula: a.name.clone(),
                     style: style.clone(),
+                    suppressed: vec![false; v.len()],
                     values: v.clone(),
+                    suppress_below: None,
                 }),
                 AttributeValues::Text(_) => None,
             })
@@ -627,6 +669,7 @@ impl Atlas {
                 id: id.clone(),
                 import: imported.report,
                 joins: Vec::new(),
+                aggregate: None,
                 indicators: summary,
             }],
         };
@@ -661,6 +704,7 @@ fn summarize(indicators: &[Indicator]) -> Vec<IndicatorSummary> {
                 id: i.id.clone(),
                 values,
                 missing: i.values.len() - values,
+                suppressed: i.suppressed.iter().filter(|s| **s).count(),
             }
         })
         .collect()
@@ -738,6 +782,26 @@ fn load_layer(
     })?;
     let mut layer = imported.layer;
     layer.id = spec.id.clone();
+    let mut aggregate_report = None;
+    if let Some(agg) = &spec.aggregate {
+        agg.validate().map_err(|message| {
+            invalid(format!("layer {:?}, [layer.aggregate]", spec.id), message)
+        })?;
+        if let Some(from) = agg.source_path(base) {
+            for f in source_files(&from) {
+                fp.add_file(&f);
+            }
+        }
+        let out = agg
+            .apply(base, layer, &source, &imported.report.crs)
+            .map_err(|e| AtlasError::Aggregate {
+                layer: spec.id.clone(),
+                source: Box::new(e),
+            })?;
+        layer = out.layer;
+        layer.id = spec.id.clone();
+        aggregate_report = Some(out.report);
+    }
     let ids: Vec<&str> = layer.districts.iter().map(|d| d.id.as_str()).collect();
 
     // Tables, joined once each.
@@ -840,16 +904,47 @@ fn load_layer(
             ));
         }
         let table = ind.table.as_deref();
-        let (values, formula) = match (&ind.field, &ind.numerator, &ind.denominator) {
-            (Some(field), None, None) => {
+        // Small-number suppression of an input field: counts (by name, or `suppress = true`)
+        // below the layer's threshold.
+        let n_districts = layer.districts.len();
+        let counts_below = |field: &str, values: &[Option<f64>]| -> Vec<bool> {
+            match (spec.suppress_below, table) {
+                (None, _) => vec![false; n_districts],
+                (Some(t), None) => derive::suppressed_field(&layer, field, ind.suppress, t),
+                (Some(t), Some(_)) if ind.suppress == Some(true) => {
+                    derive::suppress_counts(values, t)
+                }
+                (Some(_), Some(_)) => vec![false; n_districts],
+            }
+        };
+        let derived = (&ind.density, &ind.change);
+        let (values, formula, suppressed) = match (&ind.field, &ind.numerator, &ind.denominator, derived) {
+            (None, None, None, (Some(field), None)) => {
+                let v = column(table, field, &ctx)?;
+                let areas = derive::areas_km2(&layer);
+                let suppressed = counts_below(field, &v);
+                (derive::density_per_km2(&v, &areas), format!("{field} / area (km²)"), suppressed)
+            }
+            (None, None, None, (None, Some(change))) => {
+                let from = column(table, &change.from, &ctx)?;
+                let to = column(table, &change.to, &ctx)?;
+                let suppressed = derive::either(&counts_below(&change.from, &from), &counts_below(&change.to, &to));
+                (derive::change(&from, &to, change.kind()), change.formula(), suppressed)
+            }
+            (Some(field), None, None, (None, None)) => {
                 if ind.factor.is_some() {
                     return Err(invalid(ctx, "factor only goes with numerator and denominator".into()));
                 }
-                (column(table, field, &ctx)?, field.clone())
+                let v = column(table, field, &ctx)?;
+                let suppressed = counts_below(field, &v);
+                (v, field.clone(), suppressed)
             }
-            (None, Some(num), Some(den)) => {
+            (None, Some(num), Some(den), (None, None)) => {
                 let n = column(table, num, &ctx)?;
                 let d = column(table, den, &ctx)?;
+                // A rate is withheld when its denominator is a small count, or its numerator is
+                // one (numerator = rate × denominator would give it away).
+                let suppressed = derive::either(&counts_below(num, &n), &counts_below(den, &d));
                 let factor = ind.factor.unwrap_or(1.0);
                 let values = n
                     .iter()
@@ -865,15 +960,20 @@ fn load_layer(
                 } else {
                     format!("{num} / {den} × {factor}")
                 };
-                (values, formula)
+                (values, formula, suppressed)
             }
             _ => {
                 return Err(invalid(
                     ctx,
-                    "say either field = \"NAME\" or numerator = \"A\" and denominator = \"B\" (with an optional factor)".into(),
+                    "say one of: field = \"NAME\"; numerator = \"A\" and denominator = \"B\" (with an optional factor); density = \"NAME\" (per km²); change = { from = \"A\", to = \"B\" }".into(),
                 ))
             }
         };
+        let values: Vec<Option<f64>> = values
+            .into_iter()
+            .zip(&suppressed)
+            .map(|(v, s)| if *s { None } else { v })
+            .collect();
         let style = resolve_style(&ind.style.or(&layer_style), &values)
             .map_err(|message| invalid(ctx.clone(), message))?;
         indicators.push(Indicator {
@@ -888,12 +988,15 @@ fn load_layer(
             formula,
             style,
             values,
+            suppressed,
+            suppress_below: spec.suppress_below,
         });
     }
     let layer_report = LayerReport {
         id: spec.id.clone(),
         import: imported.report,
         joins,
+        aggregate: aggregate_report,
         indicators: summarize(&indicators),
     };
     Ok((

@@ -36,6 +36,39 @@ pub struct MeanSpec {
     pub weight: Option<String>,
 }
 
+/// A change between two years in the manifest: `change = { from = "POP_2018", to = "POP_2019" }`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeSpec {
+    /// The earlier year's field.
+    pub from: String,
+    /// The later year's field.
+    pub to: String,
+    /// `(to − from) / from × 100` instead of `to − from`.
+    #[serde(default)]
+    pub percent: bool,
+}
+
+impl ChangeSpec {
+    /// How the change is expressed.
+    pub fn kind(&self) -> super::derive::Change {
+        if self.percent {
+            super::derive::Change::Percent
+        } else {
+            super::derive::Change::Absolute
+        }
+    }
+
+    /// The formula shown in the profile, e.g. `(POP_2019 − POP_2018) / POP_2018 × 100`.
+    pub fn formula(&self) -> String {
+        if self.percent {
+            format!("({} − {}) / {} × 100", self.to, self.from, self.from)
+        } else {
+            format!("{} − {}", self.to, self.from)
+        }
+    }
+}
+
 /// `[layer.aggregate]`: the layer's indicators are aggregated from points or finer units.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

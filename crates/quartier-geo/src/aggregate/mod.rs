@@ -92,7 +92,7 @@ use crate::layer::Layer;
 pub(crate) use accumulate::{conclude, Accumulator, Balance, ItemValues, Values, PROGRESS_STEP};
 
 pub use locate::{DistrictIndex, Position};
-pub use manifest::{AggregateManifest, MeanSpec};
+pub use manifest::{AggregateManifest, ChangeSpec, MeanSpec};
 pub use source::{read_source, Points, Source, SourceOptions, Units};
 pub use units::{Apportioner, Measure};
 
