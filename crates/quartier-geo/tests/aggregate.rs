@@ -882,3 +882,25 @@ sums = ["nbikes"]
     let e = Atlas::load(&typo).unwrap_err().to_string();
     assert!(e.contains("unknown field `sums`"), "{e}");
 }
+
+#[test]
+fn bundled_atlas_has_boston_towns_and_london_boroughs_aggregated() {
+    let geodata = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../geodata");
+    let (atlas, report) = Atlas::load(&geodata.join("atlas.toml")).unwrap();
+    assert!(report.is_usable(), "{report}");
+    let towns = atlas.layer("boston_towns").unwrap();
+    let expected = reference("aggregate_boston.json");
+    let population = towns.indicator("population").unwrap();
+    for (i, t) in expected["towns"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(towns.layer.districts[i].id, t["id"].as_str().unwrap());
+        assert_eq!(population.values[i], t["POP_sum"].as_f64());
+    }
+    let london = atlas.layer("london").unwrap();
+    let stations = london.indicator("stations").unwrap();
+    let bikes = london.indicator("bikes").unwrap();
+    let expected = reference("aggregate_london.json");
+    for (i, row) in expected["boroughs"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(stations.values[i], row["count"].as_f64());
+        assert_eq!(bikes.values[i], row["nbikes_sum"].as_f64());
+    }
+}

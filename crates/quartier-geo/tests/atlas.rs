@@ -29,7 +29,7 @@ fn bundled_atlas_loads_with_all_layers_and_indicators() {
     let (atlas, report) = Atlas::load(&geodata().join("atlas.toml")).unwrap();
     assert!(report.is_usable(), "{report}");
     let ids: Vec<&str> = atlas.layers.iter().map(|l| l.id.as_str()).collect();
-    assert_eq!(ids, ["boston", "montreal", "nc"]);
+    assert_eq!(ids, ["boston", "montreal", "nc", "boston_towns", "london"]);
 
     let boston = atlas.layer("boston").unwrap();
     assert_eq!(boston.layer.districts.len(), 506);
@@ -134,7 +134,8 @@ fn version_changes_with_the_data() {
             "\"montreal/",
             &format!("\"{}/montreal/", geodata().display()),
         )
-        .replace("\"nc/", &format!("\"{}/nc/", geodata().display()));
+        .replace("\"nc/", &format!("\"{}/nc/", geodata().display()))
+        .replace("\"london/", &format!("\"{}/london/", geodata().display()));
     let changed = write(&dir, "atlas.toml", &m.replace("classes = 5", "classes = 6"));
     let (c, _) = Atlas::load(&changed).unwrap();
     assert_ne!(a.version, c.version);
