@@ -211,12 +211,12 @@ impl FillScratch {
             self.delta[j] = self.start[j] as i32;
         }
         for e in &self.edges {
-            let mut yc = e.j0 as f64 + 0.5 - e.y0;
             for j in e.j0..e.j1 {
                 let slot = &mut self.delta[j as usize];
-                self.xs[*slot as usize] = e.x0 + yc * e.dxdy;
+                // Computed afresh per row (not accumulated), so the crossing depends only on the
+                // edge and the global row, whichever tile asks.
+                self.xs[*slot as usize] = e.x0 + (f64::from(j) + 0.5 - e.y0) * e.dxdy;
                 *slot += 1;
-                yc += 1.0;
             }
         }
         let w = grid.size as f64;
