@@ -529,8 +529,8 @@ impl fmt::Display for AggregateReport {
                     f,
                     "{}: {} of {} ({share:.3} %) went to no district",
                     b.field,
-                    number_text(b.outside),
-                    number_text(b.total)
+                    short_number(b.outside),
+                    short_number(b.total)
                 )?;
             }
         }
@@ -611,6 +611,16 @@ fn csv_io(e: csv::Error) -> std::io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e,
         other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// A number for people: integers as they are, others with at most three decimals.
+fn short_number(x: f64) -> String {
+    if x.fract() == 0.0 {
+        number_text(x)
+    } else {
+        let s = format!("{x:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
 
