@@ -69,8 +69,8 @@ pub fn render_tile(
 
     // Palette slot per distinct fill colour; slot 0 is "no district" (transparent).
     let mut slots: Vec<[u8; 4]> = vec![[0, 0, 0, 0]];
-    let mut slot_of: FastMap<u32, u16> = FastMap::default();
-    let district_slot: Vec<u16> = candidates
+    let mut slot_of: FastMap<u32, u32> = FastMap::default();
+    let district_slot: Vec<u32> = candidates
         .iter()
         .map(|&d| {
             let c = style.fills[d as usize];
@@ -79,7 +79,7 @@ pub fn render_tile(
             }
             *slot_of.entry(u32::from_le_bytes(c)).or_insert_with(|| {
                 slots.push(c);
-                (slots.len() - 1) as u16
+                (slots.len() - 1) as u32
             })
         })
         .collect();
@@ -105,7 +105,9 @@ pub fn render_tile(
             scale,
         ))
     } else {
-        let mut buf = vec![0u16; grid.len()];
+        // More than 256 colours (a colour per district, say): a slot per pixel in 32 bits, as
+        // a tile may show more districts than 16 bits count.
+        let mut buf = vec![0u32; grid.len()];
         tile_job.fill(&mut buf, grid, &district_slot);
         let cov = tile_job.borders(grid);
         let palette = Palette {
@@ -121,13 +123,13 @@ pub fn render_tile(
 
 /// A pixel buffer element that holds a palette slot.
 trait Slot: Copy {
-    fn from_slot(slot: u16) -> Self;
+    fn from_slot(slot: u32) -> Self;
     fn slot(self) -> usize;
 }
 
 impl Slot for u8 {
     #[inline]
-    fn from_slot(slot: u16) -> u8 {
+    fn from_slot(slot: u32) -> u8 {
         // Only used when there are at most 256 slots.
         slot as u8
     }
@@ -137,14 +139,14 @@ impl Slot for u8 {
     }
 }
 
-impl Slot for u16 {
+impl Slot for u32 {
     #[inline]
-    fn from_slot(slot: u16) -> u16 {
+    fn from_slot(slot: u32) -> u32 {
         slot
     }
     #[inline]
     fn slot(self) -> usize {
-        usize::from(self)
+        self as usize
     }
 }
 
@@ -175,7 +177,7 @@ impl TileJob<'_> {
             && (include_left || right > -margin)
     }
 
-    fn fill<T: Slot>(&self, buf: &mut [T], grid: Grid, district_slot: &[u16]) {
+    fn fill<T: Slot>(&self, buf: &mut [T], grid: Grid, district_slot: &[u32]) {
         let w = grid.size as f64;
         let mut scratch = FillScratch::new(grid.size);
         for (&d, &slot) in self.candidates.iter().zip(district_slot) {
@@ -389,4 +391,110 @@ fn uniform(buf: &[u8], grid: Grid) -> Option<u8> {
     (0..grid.size)
         .all(|j| buf[grid.row(j)].iter().all(|&b| b == v))
         .then_some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo_types::{polygon, MultiPolygon};
+
+    fn decode(bytes: &[u8]) -> image::RgbaImage {
+        image::load_from_memory_with_format(bytes, image::ImageFormat::Png)
+            .unwrap()
+            .to_rgba8()
+    }
+
+    /// 400 squares of 1,900 m in tile 10/512/511 (just north-east of 0°, 0°), each 12.4 px wide.
+    fn checkerboard() -> (TileLayer, Vec<[f64; 2]>) {
+        let side = 1900.0;
+        let mut districts = Vec::new();
+        let mut centres = Vec::new();
+        for r in 0..20 {
+            for c in 0..20 {
+                let (x0, y0) = (100.0 + f64::from(c) * side, 100.0 + f64::from(r) * side);
+                let (x1, y1) = (x0 + side, y0 + side);
+                districts.push(MultiPolygon(vec![
+                    polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)],
+                ]));
+                centres.push([(x0 + x1) / 2.0, (y0 + y1) / 2.0]);
+            }
+        }
+        (TileLayer::new(districts), centres)
+    }
+
+    #[test]
+    fn more_than_256_colours_in_one_tile() {
+        let (layer, centres) = checkerboard();
+        let tile = TileCoord::new_checked(10, 512, 511).unwrap();
+        for border_width in [0.0, 1.0] {
+            let fills: Vec<[u8; 4]> = (0..400u32)
+                .map(|i| [(i % 256) as u8, (i / 256) as u8 * 100, 7, 255])
+                .collect();
+            let style = TileStyle {
+                fills: fills.clone(),
+                border: [0, 0, 0, 255],
+                border_width,
+            };
+            let png = render_tile(&layer, &style, tile, 1).unwrap();
+            // RGBA: colour type 6 in the IHDR chunk.
+            assert_eq!(png[25], 6);
+            let img = decode(&png);
+            let frame = PixelFrame::new(tile, 256);
+            for (d, &c) in centres.iter().enumerate() {
+                let p = frame.pixel(c);
+                let px = img.get_pixel(p[0] as u32, p[1] as u32).0;
+                assert_eq!(px, fills[d], "square {d} with border {border_width}");
+            }
+        }
+    }
+
+    #[test]
+    fn two_classes_without_border_make_a_small_palette() {
+        let (layer, centres) = checkerboard();
+        let tile = TileCoord::new_checked(10, 512, 511).unwrap();
+        let fills: Vec<[u8; 4]> = (0..400)
+            .map(|i| {
+                if (i + i / 20) % 2 == 0 {
+                    [255, 0, 0, 255]
+                } else {
+                    [0, 0, 255, 255]
+                }
+            })
+            .collect();
+        let style = TileStyle {
+            fills: fills.clone(),
+            border: [0, 0, 0, 255],
+            border_width: 0.0,
+        };
+        let png = render_tile(&layer, &style, tile, 2).unwrap();
+        // Palette (3) at 2 bits: transparent plus the two classes.
+        assert_eq!((png[24], png[25]), (2, 3));
+        let img = decode(&png);
+        let frame = PixelFrame::new(tile, 512);
+        for (d, &c) in centres.iter().enumerate() {
+            let p = frame.pixel(c);
+            assert_eq!(img.get_pixel(p[0] as u32, p[1] as u32).0, fills[d]);
+        }
+        // South-west of the board lies outside every square.
+        assert_eq!(img.get_pixel(0, 511).0[3], 0);
+    }
+
+    #[test]
+    fn a_tile_inside_one_district_is_one_colour() {
+        let (layer, _) = checkerboard();
+        // Zoom 16: a tile is 611 m; 16/32769/32766 spans 611 m to 1,222 m, inside the first square.
+        let frame_tile = TileCoord::new_checked(16, 32769, 32766).unwrap();
+        let fills = vec![[10, 20, 30, 255]; 400];
+        let style = TileStyle {
+            fills,
+            border: [0, 0, 0, 255],
+            border_width: 1.0,
+        };
+        let png = render_tile(&layer, &style, frame_tile, 1).unwrap();
+        // One palette entry at one bit per pixel.
+        assert_eq!((png[24], png[25]), (1, 3));
+        assert!(png.len() < 200, "{} bytes", png.len());
+        let img = decode(&png);
+        assert!(img.pixels().all(|p| p.0 == [10, 20, 30, 255]));
+    }
 }
