@@ -95,6 +95,8 @@ pub enum Command {
     /// Load an atlas exactly as the server will and print its validation and join reports.
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// Aggregate points or finer units into districts: one CSV row per district.
+    Aggregate(crate::aggregate_cmd::AggregateArgs),
 }
 
 /// What a boundary file does not say about itself.

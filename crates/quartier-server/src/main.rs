@@ -1,9 +1,10 @@
-//! The `quartier` command: `serve`, `inspect` and `check`.
+//! The `quartier` command: `serve`, `inspect`, `check` and `aggregate`.
 //!
 //! Glue only: parse the command line, call `quartier-geo` and `quartier_server`, print.
 //! `main` prints an error once with its causes and sets the exit status, as ripgrep does:
 //! 0 success, 1 the data is not usable, 2 an error (clap's usage errors are 2 as well).
 
+mod aggregate_cmd;
 mod commands;
 mod flags;
 
@@ -38,6 +39,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Serve(args) => commands::serve(args),
         Command::Inspect(args) => commands::inspect(&args),
         Command::Check(args) => commands::check(&args),
+        Command::Aggregate(args) => aggregate_cmd::run(&args),
     }
 }
 
