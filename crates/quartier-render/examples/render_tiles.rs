@@ -54,10 +54,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut tiles = Vec::new();
     let mut out = PathBuf::from("target/tiles");
     let mut repeat = 1usize;
+    let mut border_width = 1.0f32;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--out" => out = PathBuf::from(args.next().ok_or("--out needs a directory")?),
             "--repeat" => repeat = args.next().ok_or("--repeat needs a number")?.parse()?,
+            "--border" => border_width = args.next().ok_or("--border needs a width")?.parse()?,
             _ => tiles.push(parse_tile(&arg).ok_or_else(|| format!("not a tile: {arg}"))?),
         }
     }
@@ -75,7 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let style = TileStyle {
         fills: (0..layer.len()).map(|i| YLORRD5[i % 5]).collect(),
         border: [0x99, 0x99, 0x99, 0xff],
-        border_width: 1.0,
+        border_width,
     };
     std::fs::create_dir_all(&out)?;
     for (tile, scale) in tiles {
