@@ -10,9 +10,10 @@
 //! - [`read_source`] reads points (GeoJSON, point shapefile, CSV with coordinate columns, in any
 //!   CRS) or finer units (any boundary file [`crate::import`] reads) into a [`Source`] in WGS84.
 //! - [`aggregate`] assigns them to districts and sums, counts and averages:
-//!   points by point-in-polygon ([`DistrictIndex`]: an R-tree over polygon envelopes and an exact,
-//!   banded point-in-polygon test), units by key (into given districts, or dissolved into new
-//!   ones), or units by area (area-weighted apportionment through polygon intersection).
+//!   points by point-in-polygon ([`DistrictIndex`]: an R-tree over polygon envelopes, a grid of
+//!   the same envelopes for point lookups, and an exact, banded point-in-polygon test), units by
+//!   key (into given districts, or dissolved into new ones), or units by area ([`Apportioner`]:
+//!   area-weighted apportionment through polygon intersection with geo's `BooleanOps`).
 //! - [`aggregate_files`] does both for two files, as `quartier aggregate` does.
 //! - [`derive`] computes rates per 100 or 1,000, densities per km² (geodesic area), change between
 //!   two years, and small-number suppression.
@@ -41,7 +42,17 @@
 //! the intersection computed in longitude/latitude, unless [`AreaMode::Planar`] names a projected
 //! CRS: then units and districts are projected into it and both intersection and area are planar
 //! there (use the data's own national grid, e.g. EPSG:2056, to match what a GIS computes there).
+//! Layers are stored in WGS84, so data that came in that CRS makes a round trip through WGS84;
+//! with proj4rs's Helmert shifts that moves coordinates by up to about a millimetre (CH1903+), the
+//! same smooth shift for units and districts, so the shares still agree with shapely's on the
+//! original coordinates to 3e-9 (the Swiss test below).
 //! What lies outside every district is lost and reported.
+//!
+//! Measured against the independent references in `tests/reference/aggregate_reference.py`:
+//! London station counts and bike sums per borough exact; Boston town population sums exact and
+//! population-weighted means identical; a 10 km grid over the Swiss districts in LV95 metres within
+//! 3.1e-9 relative; a grid over London with geodesic areas within 1.6e-8; geodesic borough areas
+//! within 1.4e-10 of pyproj's.
 //!
 //! **Means** are weighted by a field when one is given (`Σ v·w / Σ w`, e.g. the population-weighted
 //! mean of a share), otherwise plain means of the points or units; by area they are weighted by the
@@ -51,6 +62,10 @@
 //! **Missing is not zero.** A point or unit without a value does not count in that field's sum or
 //! mean; a district with no point at all has `count` 0 and sums 0 (no docking station, no bikes), but
 //! a district no unit reaches has missing sums, because units that do not cover it say nothing.
+//!
+//! **Small numbers** are withheld by the rules in [`derive`]; the atlas keeps the values of a
+//! suppressed district as `None` next to a `suppressed` flag, and `quartier aggregate
+//! --suppress-below` writes them as `.`.
 //!
 //! # Example
 //!
@@ -93,7 +108,7 @@ pub(crate) use accumulate::{conclude, Accumulator, Balance, ItemValues, Values, 
 
 pub use locate::{DistrictIndex, Position};
 pub use manifest::{AggregateManifest, ChangeSpec, MeanSpec};
-pub use source::{read_source, Points, Source, SourceOptions, Units};
+pub use source::{read_source, Points, Source, SourceOptions, Units, X_NAMES, Y_NAMES};
 pub use units::{Apportioner, Measure};
 
 /// Name of the output column that counts points or units per district.
