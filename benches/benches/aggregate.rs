@@ -19,13 +19,14 @@
 //! this comment, updated when the code changes.
 //!
 //! - `index_us_counties`: 74 ms
-//! - `geodesic_areas_us_counties`: 0.50 s (Karney's algorithm: about 0.5 µs per vertex)
-//! - `locate_1m_points`: 0.28 s, 3.6 million points per second
-//! - `points_into_us_counties`: 1.07 s end to end (0.94 million points per second; the areas and
+//! - `geodesic_areas_us_counties`: 0.49 s (Karney's algorithm: about 0.5 µs per vertex)
+//! - `locate_1m_points`: 0.28 to 0.34 s, 3.0 to 3.6 million points per second
+//! - `points_into_us_counties`: 1.07 s end to end (0.93 million points per second; the areas and
 //!   the index are paid once per layer, whatever the number of points)
 //! - `swiss_grid_by_area`: 66 ms
 //!
-//! (Measured while other builds shared the two cores; criterion's spread was about ±10 %.)
+//! (Measured while other builds shared the two cores, load average 3.5; criterion's spread was
+//! about ±10 %, and the two runs of `locate_1m_points` gave the range above.)
 
 use std::path::{Path, PathBuf};
 
