@@ -2,8 +2,9 @@
 //! vertices), and a 10 km grid apportioned by area into the 143 Swiss districts.
 //!
 //! The points are generated deterministically (a fixed-seed 64-bit LCG) uniformly inside the
-//! contiguous United States' bounding box, so about a third fall in the sea, Canada or Mexico and
-//! exercise the "in no district" path too.
+//! contiguous United States' bounding box; 435,057 of them (44 %) fall in the sea, the Great Lakes,
+//! Canada or Mexico and exercise the "in no district" path too (`quartier aggregate` on the same
+//! points written as CSV: 564,943 assigned).
 //!
 //! - `index_us_counties`, `geodesic_areas_us_counties`: the one-off costs per layer (the
 //!   [`DistrictIndex`], and the `area_km2` column: Karney's geodesic area over 1 M vertices).
