@@ -350,6 +350,17 @@ fn boston_towns_dissolved_from_tracts_equal_shapely_and_pandas() {
     assert_eq!(column(&out.layer, "POP_sum")[0], Some(63674.0));
 }
 
+/// Read points from `path` and count them (and sum `spec`'s fields) into `layer`.
+fn aggregate_points(
+    path: &Path,
+    opts: &SourceOptions,
+    layer: &Layer,
+    spec: &AggregateSpec,
+) -> Aggregated {
+    let src = read_source(path, opts, &spec.fields()).unwrap();
+    aggregate(&src, Some(layer), spec, None).unwrap()
+}
+
 /// The London stations as (longitude, latitude, nbikes, index), read with serde_json.
 fn station_rows() -> Vec<(f64, f64, i32, usize)> {
     let text = std::fs::read_to_string(stations()).unwrap();
@@ -401,8 +412,7 @@ fn stations_from_a_point_shapefile_and_from_csv_give_the_same_counts() {
         r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#,
     )
     .unwrap();
-    let src = read_source(&shp, &SourceOptions::default(), &spec.fields()).unwrap();
-    let out = aggregate(&src, Some(&layer), &spec, None).unwrap();
+    let out = aggregate_points(&shp, &SourceOptions::default(), &layer, &spec);
     assert_london_counts(&out.layer);
     assert_eq!(out.report.source_crs, "WGS 84 (EPSG:4326)");
 
@@ -426,13 +436,12 @@ fn stations_from_a_point_shapefile_and_from_csv_give_the_same_counts() {
         ));
     }
     std::fs::write(dir.join("stations_de.csv"), csv).unwrap();
-    let src = read_source(
+    let out = aggregate_points(
         &dir.join("stations_de.csv"),
         &SourceOptions::default(),
-        &spec.fields(),
-    )
-    .unwrap();
-    let out = aggregate(&src, Some(&layer), &spec, None).unwrap();
+        &layer,
+        &spec,
+    );
     assert_london_counts(&out.layer);
 
     // CSV in British National Grid metres (EPSG:27700), reprojected back on reading.
@@ -447,8 +456,7 @@ fn stations_from_a_point_shapefile_and_from_csv_give_the_same_counts() {
         crs: Some("EPSG:27700".into()),
         ..Default::default()
     };
-    let src = read_source(&dir.join("stations_bng.csv"), &opts, &spec.fields()).unwrap();
-    let out = aggregate(&src, Some(&layer), &spec, None).unwrap();
+    let out = aggregate_points(&dir.join("stations_bng.csv"), &opts, &layer, &spec);
     assert_london_counts(&out.layer);
     assert_eq!(
         out.report.source_crs,
@@ -475,13 +483,12 @@ fn bad_points_are_reported_by_line_and_feature() {
     let spec = sum("nbikes");
     let csv = "lon,lat,nbikes\n-0.109970527,51.52916347,4\n,51.5,3\n-0.12,abc,2\n-0.15,NA,1\n-0.197574246,51.49960695,2\n";
     std::fs::write(dir.join("bad.csv"), csv).unwrap();
-    let src = read_source(
+    let out = aggregate_points(
         &dir.join("bad.csv"),
         &SourceOptions::default(),
-        &spec.fields(),
-    )
-    .unwrap();
-    let out = aggregate(&src, Some(&layer), &spec, None).unwrap();
+        &layer,
+        &spec,
+    );
     assert_eq!(out.report.read, 5);
     assert_eq!(out.report.skipped, 3);
     assert_eq!(out.report.assigned, 2);
