@@ -3,7 +3,7 @@
 //! # Brief overview
 //!
 //! **Layers**
-//! - [`Layer`](layer::Layer): districts with string ids, names, geometry in EPSG:4326 and EPSG:3857, and attributes.
+//! - [`Layer`]: districts with string ids, names, geometry in EPSG:4326 and EPSG:3857, and attributes.
 //!
 //! **Import**
 //! - [`import`]: ESRI shapefiles (also zipped), GeoJSON and TopoJSON, with codepage detection.
@@ -45,25 +45,15 @@
 //! A whole atlas (layers, joined tables, indicators, styles) loads with
 //! [`Atlas::load`](atlas::Atlas::load); `geodata/atlas.toml` is the commented example.
 
-/// Points and finer units aggregated into districts; derived rates and small-number suppression.
 pub mod aggregate;
-/// The TOML atlas manifest: layers, joined tables, indicators and their default styles.
 pub mod atlas;
-/// Class breaks for choropleths, as PySAL mapclassify computes them.
 pub mod classify;
-/// Coordinate reference systems: identification and reprojection (proj4rs).
 pub mod crs;
-/// Boundary readers: shapefile (also zipped), GeoJSON, TopoJSON; codepages; the import report.
 pub mod import;
-/// Key joins of indicator tables to layers, with a join report.
 pub mod join;
-/// The district layer every importer produces.
 pub mod layer;
-/// ColorBrewer, viridis and cividis colour schemes with their published colours.
 pub mod palette;
-/// CSV/TSV indicator tables: encoding, delimiter, decimal mark, title and footnote rows.
 pub mod table;
-/// Geometry checks and repairs, collected into a validation report.
 pub mod validate;
 
 pub use layer::{Attribute, AttributeValues, District, Layer};

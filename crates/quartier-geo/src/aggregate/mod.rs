@@ -15,7 +15,7 @@
 //!   key (into given districts, or dissolved into new ones), or units by area ([`Apportioner`]:
 //!   area-weighted apportionment through polygon intersection with geo's `BooleanOps`).
 //! - [`aggregate_files`] does both for two files, as `quartier aggregate` does.
-//! - [`derive`] computes rates per 100 or 1,000, densities per km² (geodesic area), change between
+//! - [`derive`](mod@derive) computes rates per 100 or 1,000, densities per km² (geodesic area), change between
 //!   two years, and small-number suppression.
 //! - [`AggregateManifest`] is the `[layer.aggregate]` table of the atlas manifest.
 //!
@@ -63,7 +63,7 @@
 //! mean; a district with no point at all has `count` 0 and sums 0 (no docking station, no bikes), but
 //! a district no unit reaches has missing sums, because units that do not cover it say nothing.
 //!
-//! **Small numbers** are withheld by the rules in [`derive`]; the atlas keeps the values of a
+//! **Small numbers** are withheld by the rules in [`derive`](mod@derive); the atlas keeps the values of a
 //! suppressed district as `None` next to a `suppressed` flag, and `quartier aggregate
 //! --suppress-below` writes them as `.`.
 //!

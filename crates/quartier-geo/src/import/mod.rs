@@ -4,7 +4,7 @@
 //!
 //! [`read_layer`] opens one file, reads geometry and attributes, identifies the CRS and the text
 //! encoding, reprojects to EPSG:4326 (plus a Web Mercator copy), runs
-//! [`validate_and_repair`](crate::validate::validate_and_repair), and returns the [`Layer`] together
+//! [`crate::validate::validate_and_repair`], and returns the [`Layer`] together
 //! with an [`ImportReport`] that says what was found and where it came from (what `ogrinfo` tells;
 //! `quartier inspect` prints it).
 //!
