@@ -246,20 +246,39 @@ fn finish_indexed(
     };
     let mut blends = BlendTable::new(slots, border);
     let mut overflow_at = None;
-    cov.for_each_covered(|t, level| {
-        if overflow_at.is_some() {
-            return;
+    if cov.visited * 8 > buf.len() {
+        // Borders over more than an eighth of the tile: one pass over every byte, branch-free
+        // but for the rare new colour. Where covered pixels are this dense, a table lookup
+        // costs less than skipping uncovered pixels, whose pattern no branch predictor follows.
+        // Level 0 maps a slot to itself, and the spare bytes (slot 0, level 0) stay 0.
+        for (t, (b, &level)) in buf.iter_mut().zip(&cov.cov).enumerate() {
+            let idx = blends.table[usize::from(*b) * BLEND_LEVELS + usize::from(level)];
+            if idx != u16::MAX {
+                *b = idx as u8;
+            } else if let Some(idx) = blends.add(*b, level) {
+                *b = idx;
+            } else {
+                overflow_at = Some(t);
+                break;
+            }
         }
-        let slot = buf[t];
-        let idx = blends.table[usize::from(slot) * BLEND_LEVELS + usize::from(level)];
-        if idx != u16::MAX {
-            buf[t] = idx as u8;
-        } else if let Some(idx) = blends.add(slot, level) {
-            buf[t] = idx;
-        } else {
-            overflow_at = Some(t);
-        }
-    });
+    } else {
+        // Sparse borders: visit only the covered bytes.
+        cov.for_each_covered(|t, level| {
+            if overflow_at.is_some() {
+                return;
+            }
+            let slot = buf[t];
+            let idx = blends.table[usize::from(slot) * BLEND_LEVELS + usize::from(level)];
+            if idx != u16::MAX {
+                buf[t] = idx as u8;
+            } else if let Some(idx) = blends.add(slot, level) {
+                buf[t] = idx;
+            } else {
+                overflow_at = Some(t);
+            }
+        });
+    }
     if let Some(t) = overflow_at {
         // Too many colours: the pixels before `t` already hold final palette indices, the
         // others still their slots.
@@ -288,6 +307,10 @@ struct BlendTable<'a> {
 
 impl<'a> BlendTable<'a> {
     fn new(slots: &'a [[u8; 4]], border: [u8; 4]) -> Self {
+        let mut table = vec![u16::MAX; slots.len() * BLEND_LEVELS];
+        for s in 0..slots.len() {
+            table[s * BLEND_LEVELS] = s as u16;
+        }
         let index_of = slots
             .iter()
             .enumerate()
@@ -297,7 +320,7 @@ impl<'a> BlendTable<'a> {
             slots,
             border,
             palette: slots.to_vec(),
-            table: vec![u16::MAX; slots.len() * BLEND_LEVELS],
+            table,
             index_of,
         }
     }
