@@ -244,9 +244,22 @@ fn finish_indexed(
         }
         return encode_indexed(&buf, grid, slots);
     };
+    compose(buf, grid, slots, cov, border, cov.visited * 8 > grid.len())
+}
+
+/// Blends the border into the slot buffer through a growing palette and encodes the tile,
+/// visiting every byte when `dense`, else only the covered ones (the same result either way).
+fn compose(
+    mut buf: Vec<u8>,
+    grid: Grid,
+    slots: &[[u8; 4]],
+    cov: &Coverage,
+    border: [u8; 4],
+    dense: bool,
+) -> Vec<u8> {
     let mut blends = BlendTable::new(slots, border);
     let mut overflow_at = None;
-    if cov.visited * 8 > buf.len() {
+    if dense {
         // Borders over more than an eighth of the tile: one pass over every byte, branch-free
         // but for the rare new colour. Where covered pixels are this dense, a table lookup
         // costs less than skipping uncovered pixels, whose pattern no branch predictor follows.
@@ -500,6 +513,54 @@ mod tests {
         }
         // South-west of the board lies outside every square.
         assert_eq!(img.get_pixel(0, 511).0[3], 0);
+    }
+
+    #[test]
+    fn dense_and_sparse_composition_agree_even_past_256_colours() {
+        let (layer, _) = checkerboard();
+        let tile = TileCoord::new_checked(10, 512, 511).unwrap();
+        for colours in [5u32, 200] {
+            let fills: Vec<[u8; 4]> = (0..400u32)
+                .map(|i| [(i % colours) as u8, 9, (i % colours) as u8 / 2, 255])
+                .collect();
+            let style = TileStyle {
+                fills,
+                border: [0, 0, 0, 255],
+                border_width: 1.0,
+            };
+            let frame = PixelFrame::new(tile, 256);
+            let mut candidates = Vec::new();
+            layer.districts_in(frame.mercator_box(2.0), &mut candidates);
+            let mut slots: Vec<[u8; 4]> = vec![[0, 0, 0, 0]];
+            let district_slot: Vec<u32> = candidates
+                .iter()
+                .map(|&d| {
+                    let c = style.fills[d as usize];
+                    let at = slots.iter().position(|s| *s == c).unwrap_or_else(|| {
+                        slots.push(c);
+                        slots.len() - 1
+                    });
+                    at as u32
+                })
+                .collect();
+            let job = TileJob {
+                layer: &layer,
+                level: layer.level(10, 1),
+                frame,
+                candidates: &candidates,
+                pen: Pen::new(1.0),
+            };
+            let grid = Grid::new(256);
+            let mut buf = vec![0u8; grid.len()];
+            job.fill(&mut buf, grid, &district_slot);
+            let cov = job.borders(grid).unwrap();
+            let dense = compose(buf.clone(), grid, &slots, &cov, style.border, true);
+            let sparse = compose(buf, grid, &slots, &cov, style.border, false);
+            assert_eq!(dense, sparse, "{colours} colours");
+            // 5 colours fit a palette; 200 colours with 15 border shades each do not.
+            assert_eq!(dense[25], if colours == 5 { 3 } else { 6 });
+            assert_eq!(dense, render_tile(&layer, &style, tile, 1).unwrap());
+        }
     }
 
     #[test]
