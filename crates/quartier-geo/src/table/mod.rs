@@ -5,6 +5,7 @@
 //! Every detected property can be overridden through [`TableOptions`], and what was found is kept in
 //! the [`Table`] (`delimiter`, `encoding`, `decimal`, `header_line`, `skipped`), so that a report can say it.
 //! Joining a table to districts is [`crate::join`]'s job.
+//! A `.json` file is read as a JSON table instead: an array of flat objects (see the `json` submodule's rules).
 //!
 //! # Example
 //!
@@ -74,6 +75,7 @@
 //! [`Table::text`] gives `None` only for empty cells.
 
 mod detect;
+mod json;
 mod number;
 
 use std::path::{Path, PathBuf};
@@ -197,6 +199,16 @@ pub enum TableError {
         value: String,
         /// What is allowed.
         allowed: &'static str,
+    },
+    /// A JSON table is not an array of flat objects.
+    #[error("{}: line {line}: {message}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
     },
     /// The CSV parser failed.
     #[error("{}: line {line}: {message}", path.display())]
@@ -338,6 +350,12 @@ impl Table {
     }
 
     fn parse(path: PathBuf, bytes: &[u8], opts: &TableOptions) -> Result<Table, TableError> {
+        let is_json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        if is_json {
+            return json::parse(path, bytes);
+        }
         if let Some(decimal) = opts.decimal {
             if decimal != '.' && decimal != ',' {
                 return Err(TableError::InvalidOption {
