@@ -10,6 +10,18 @@
 use quartier_tests::{quartier, quartier_in, repo_root, scratch_dir, Server};
 use serde_json::Value;
 
+/// The layers of the bundled atlas `geodata/atlas.toml`, in manifest order.
+const ATLAS_LAYERS: [&str; 5] = ["boston", "montreal", "nc", "boston_towns", "london"];
+
+/// The `id` of every object of a JSON array.
+fn ids_of(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // quartier --help
 
@@ -169,13 +181,7 @@ fn check_the_bundled_atlas() {
     let out = quartier(&["check", "geodata/atlas.toml", "--json"]);
     assert_eq!(out.code, 0);
     let v: Value = serde_json::from_str(&out.stdout).unwrap();
-    let ids: Vec<&str> = v["layers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["boston", "montreal", "nc"]);
+    assert_eq!(ids_of(&v["layers"]), ATLAS_LAYERS);
 }
 
 #[test]
@@ -233,9 +239,8 @@ fn serve_the_bundled_atlas_on_a_free_port() {
     let server = Server::start(&[]);
     let health = json(&server, "/health");
     assert_eq!(health["status"], "ok");
-    assert_eq!(health["layers"], 3);
-    let layers = json(&server, "/api/layers");
-    assert_eq!(layers.as_array().unwrap().len(), 3);
+    assert_eq!(health["layers"], ATLAS_LAYERS.len());
+    assert_eq!(ids_of(&json(&server, "/api/layers")), ATLAS_LAYERS);
     // A tile over North Carolina is a PNG.
     let tile = server.get("/tiles/nc/sids_rate74/6/17/25.png");
     assert_eq!(tile.status, 200);
@@ -292,7 +297,7 @@ fn serve_a_shapefile_directly() {
 fn serve_finds_the_bundled_atlas_from_any_directory() {
     let dir = scratch_dir("elsewhere");
     let server = Server::start_in(&dir, &[]);
-    assert_eq!(json(&server, "/health")["layers"], 3);
+    assert_eq!(json(&server, "/health")["layers"], ATLAS_LAYERS.len());
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -426,6 +426,9 @@ test('clicking a district opens its profile with value, average and rank', async
   assert.ok(row.value.startsWith(fixed(v, ind.decimals)), `value ${row.value}`);
   assert.equal(row.average, fixed(mean, ind.decimals));
   assert.equal(row.rank, `${rank} of ${all.length}`);
+  // The URL is written 50 ms after the last change (and the profile column's resize moves the map).
+  await page.waitForFunction((id) => new URLSearchParams(location.search).get('district') === id,
+    feature.properties.id, { timeout: 5_000 }).catch(() => {});
   assert.match(page.url(), new RegExp('district=' + encodeURIComponent(feature.properties.id) + '(&|$)'));
   await settle(page);
   await page.screenshot({ path: path.join(SHOTS, 'profile.png') });

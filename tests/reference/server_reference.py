@@ -2,9 +2,14 @@
 """Reference points for the HTTP server tests (crates/quartier-server/tests/api.rs, tests/tests.rs).
 
 For every district of the bundled atlas layers (geodata/: NC counties, Boston tracts, Montréal
-districts) this finds a point well inside it, independently of Quartier:
+districts, Boston's towns dissolved from the tracts, London boroughs) this finds a point well
+inside it, independently of Quartier:
 
-- pyshp reads the shapefiles, Python's json module the GeoJSON;
+- pyshp reads the shapefiles, Python's json module the GeoJSON; the London TopoJSON is decoded by
+  `decode_topojson` of aggregate_reference.py (arcs decoded by hand from the specification,
+  Richmond upon Thames repaired with GEOS's make_valid);
+- Boston's towns (layer `boston_towns`) are the shapely unary_union of their tracts, grouped by
+  the tracts' TOWN field (stripped), as `[layer.aggregate] dissolve = "TOWN"` in geodata/atlas.toml;
 - shapely's polylabel finds the pole of inaccessibility of the district's largest polygon (the
   interior point farthest from its boundary) and its distance to the boundary;
 - pyproj reprojects NAD27 (EPSG:4267, the .prj of NC and Boston) to WGS84 (EPSG:4326).
@@ -28,11 +33,16 @@ import json
 import math
 import os
 
+import sys
+
 import pyproj
 import shapefile
 import shapely
 from shapely.geometry import shape
-from shapely.ops import polylabel
+from shapely.ops import polylabel, unary_union
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from aggregate_reference import decode_topojson  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GEODATA = os.path.join(HERE, "..", "..", "geodata")
@@ -61,23 +71,12 @@ def shapefile_points(path, id_field, name_field, extra=None):
     r = shapefile.Reader(path, encoding="utf-8")
     out = []
     for sr in r.iterShapeRecords():
-        geom = shape(sr.shape.__geo_interface__)
-        p, deg, largest = interior(geom)
-        # Distance to holes too: the pole is inside the polygon, so distance to the whole
-        # boundary is what counts.
-        deg = min(deg, largest.boundary.distance(p))
-        lon, lat = nad27.transform(p.x, p.y)
         rec = sr.record.as_dict()
-        row = {
-            "id": str(rec[id_field]),
-            "name": rec[name_field],
-            "lon": round(lon, 7),
-            "lat": round(lat, 7),
-            "radius_m": round(radius_m(lat, deg), 1),
-        }
-        if extra:
+        geom = shape(sr.shape.__geo_interface__)
+        row = geometry_row(str(rec[id_field]), rec[name_field], geom, nad27.transform)
+        if row and extra:
             row.update(extra(rec))
-        if row["radius_m"] >= MIN_RADIUS_M:
+        if row:
             out.append(row)
     return out
 
@@ -85,21 +84,59 @@ def shapefile_points(path, id_field, name_field, extra=None):
 def geojson_points(path, name_field):
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
-    out = []
-    for feat in data["features"]:
-        geom = shape(feat["geometry"])
-        p, deg, largest = interior(geom)
-        deg = min(deg, largest.boundary.distance(p))
-        row = {
-            "id": str(feat["id"]),
-            "name": feat["properties"][name_field],
-            "lon": round(p.x, 7),
-            "lat": round(p.y, 7),
-            "radius_m": round(radius_m(p.y, deg), 1),
-        }
-        if row["radius_m"] >= MIN_RADIUS_M:
-            out.append(row)
-    return out
+    rows = (
+        geometry_row(str(feat["id"]), feat["properties"][name_field], shape(feat["geometry"]))
+        for feat in data["features"]
+    )
+    return [r for r in rows if r]
+
+
+def geometry_row(district_id, name, geom, to_wgs84=None):
+    """The interior point row of one district geometry, or None when it is too close to a border."""
+    p, deg, largest = interior(geom)
+    # Distance to holes too: the pole is inside the polygon, so distance to the whole boundary
+    # is what counts.
+    deg = min(deg, largest.boundary.distance(p))
+    lon, lat = to_wgs84(p.x, p.y) if to_wgs84 else (p.x, p.y)
+    row = {
+        "id": district_id,
+        "name": name,
+        "lon": round(lon, 7),
+        "lat": round(lat, 7),
+        "radius_m": round(radius_m(lat, deg), 1),
+    }
+    return row if row["radius_m"] >= MIN_RADIUS_M else None
+
+
+def dissolved_towns(path):
+    """Boston's tracts unioned per TOWN, in order of first appearance: [(town, geometry)]."""
+    r = shapefile.Reader(path, encoding="utf-8")
+    order, parts = [], {}
+    for sr in r.iterShapeRecords():
+        town = sr.record["TOWN"].strip()
+        if town not in parts:
+            order.append(town)
+            parts[town] = []
+        parts[town].append(shape(sr.shape.__geo_interface__))
+    return [(town, unary_union(parts[town])) for town in order]
+
+
+def town_points(path):
+    nad27 = pyproj.Transformer.from_crs("EPSG:4267", "EPSG:4326", always_xy=True)
+    rows = (geometry_row(town, town, g, nad27.transform) for town, g in dissolved_towns(path))
+    return [r for r in rows if r]
+
+
+def london_points(path):
+    boroughs, _, _ = decode_topojson(path)
+    # The feature id is the borough's name, and the layer has no name field: name = id.
+    rows = (geometry_row(str(bid), str(bid), g) for bid, g in boroughs)
+    return [r for r in rows if r]
+
+
+def london_bounds(path):
+    boroughs, _, _ = decode_topojson(path)
+    return list(shapely.GeometryCollection([g for _, g in boroughs]).bounds)
 
 
 def shapefile_bounds(path):
@@ -139,6 +176,9 @@ def main():
             "nc": shapefile_bounds(os.path.join(GEODATA, "nc", "nc.shp")),
             "boston": shapefile_bounds(os.path.join(GEODATA, "boston", "boston_tracts.shp")),
             "montreal": geojson_bounds(os.path.join(GEODATA, "montreal", "election.geojson")),
+            # The union of all tracts has the tracts' extent: the same vertices are extreme.
+            "boston_towns": shapefile_bounds(os.path.join(GEODATA, "boston", "boston_tracts.shp")),
+            "london": london_bounds(os.path.join(GEODATA, "london", "londonBoroughs.json")),
         },
         "layers": {
             "nc": shapefile_points(os.path.join(GEODATA, "nc", "nc.shp"), "FIPS", "NAME", nc_extra),
@@ -148,6 +188,8 @@ def main():
             "montreal": geojson_points(
                 os.path.join(GEODATA, "montreal", "election.geojson"), "district"
             ),
+            "boston_towns": town_points(os.path.join(GEODATA, "boston", "boston_tracts.shp")),
+            "london": london_points(os.path.join(GEODATA, "london", "londonBoroughs.json")),
         },
     }
     with open(OUT, "w", encoding="utf-8") as f:

@@ -1,11 +1,14 @@
 //! In-process tests of every route and every error case, on the real bundled atlas
-//! (`geodata/atlas.toml`: Boston tracts, Montréal districts, NC counties).
+//! (`geodata/atlas.toml`: Boston tracts, Montréal districts, NC counties, Boston's towns dissolved
+//! from the tracts, London boroughs with the cycle-hire stations counted in).
 //!
 //! The router is called with `tower::ServiceExt::oneshot`, no socket (axum's `examples/testing`).
 //! Expected values come from independent references committed as fixtures:
 //! - `tests/fixtures/reference/server_interior_points.json` (`tests/reference/server_reference.py`:
 //!   pyshp + shapely polylabel + pyproj): a point deep inside every district, each layer's WGS84
 //!   bounds, and each NC county's SIDS rate;
+//! - `aggregate_boston.json` and `aggregate_london.json` (`tests/reference/aggregate_reference.py`,
+//!   shapely): the 92 towns dissolved from the tracts, and the stations counted per borough;
 //! - `classify_mapclassify.json` (PySAL mapclassify breaks) and `classify_colorbrewer.json`
 //!   (ColorBrewer's published colours), both from `tests/reference/classify_reference.py`.
 #![allow(clippy::unwrap_used)] // test helpers may panic: a failing fixture read is a failing test
@@ -34,6 +37,24 @@ fn fixture(name: &str) -> Value {
 fn reference() -> &'static Value {
     static R: OnceLock<Value> = OnceLock::new();
     R.get_or_init(|| fixture("server_interior_points.json"))
+}
+
+/// The layers of the bundled atlas, in manifest order.
+const LAYERS: [&str; 5] = ["boston", "montreal", "nc", "boston_towns", "london"];
+
+/// Number of districts per layer of [`LAYERS`]: 506 Boston tracts, 58 Montréal districts and
+/// 100 NC counties (tests/fixtures/SOURCES.md); the towns and boroughs as many as the shapely
+/// references of the aggregation found.
+fn feature_counts() -> [u64; 5] {
+    let towns = fixture("aggregate_boston.json")["towns"]
+        .as_array()
+        .unwrap()
+        .len();
+    let boroughs = fixture("aggregate_london.json")["boroughs"]
+        .as_array()
+        .unwrap()
+        .len();
+    [506, 58, 100, towns as u64, boroughs as u64]
 }
 
 /// The bundled atlas, loaded once for all tests of this file.
@@ -197,7 +218,7 @@ async fn health_reports_ok_and_is_not_cached() {
     assert_eq!(a.header("cache-control"), "no-store");
     let v = a.json();
     assert_eq!(v["status"], "ok");
-    assert_eq!(v["layers"], 3);
+    assert_eq!(v["layers"], LAYERS.len());
     assert_eq!(v["stats"]["cache"]["budget_bytes"], 64 * 1024 * 1024);
 }
 
@@ -208,7 +229,7 @@ async fn atlas_has_titles_themes_and_style_choices() {
     assert_eq!(v["titles"]["en"], "Quartier demo atlas");
     assert_eq!(v["lang"], "de");
     assert!(v["basemap"].is_null());
-    assert_eq!(v["layers"], serde_json::json!(["boston", "montreal", "nc"]));
+    assert_eq!(v["layers"], serde_json::json!(LAYERS));
     let themes = v["themes"].as_array().unwrap();
     assert_eq!(themes.len(), 7);
     assert_eq!(themes[0]["id"], "demography");
@@ -230,13 +251,14 @@ async fn layers_list_matches_the_files() {
     let v = get_json("/api/layers").await;
     let layers = v.as_array().unwrap();
     let ids: Vec<&str> = layers.iter().map(|l| l["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["boston", "montreal", "nc"]);
+    assert_eq!(ids, LAYERS);
     let features: Vec<u64> = layers
         .iter()
         .map(|l| l["features"].as_u64().unwrap())
         .collect();
-    // 506 Boston tracts, 58 Montréal districts, 100 NC counties (tests/fixtures/SOURCES.md).
-    assert_eq!(features, [506, 58, 100]);
+    assert_eq!(features, feature_counts());
+    // The reference counts are the ones the issue names: 92 towns, 33 boroughs.
+    assert_eq!(&features[3..], [92, 33]);
     for l in layers {
         let id = l["id"].as_str().unwrap();
         let expected = floats(&reference()["bounds"][id]);
@@ -304,7 +326,7 @@ async fn unknown_layer_is_a_404_listing_the_layers() {
         assert_eq!(a.status, StatusCode::NOT_FOUND, "{uri}");
         assert_eq!(
             a.error(),
-            "no layer \"paris\"; layers are: boston, montreal, nc",
+            format!("no layer \"paris\"; layers are: {}", LAYERS.join(", ")),
             "{uri}"
         );
     }
@@ -346,9 +368,15 @@ async fn features_keep_ids_names_and_values() {
 
 #[tokio::test]
 async fn at_finds_every_district_at_its_interior_point() {
-    for layer in ["nc", "boston", "montreal"] {
+    for (layer, features) in LAYERS.iter().zip(feature_counts()) {
         let points = reference()["layers"][layer].as_array().unwrap();
-        assert!(points.len() > 50);
+        // Only districts with a point at least 150 m from their border are in the reference: that
+        // is nearly all of them (478 of the 506 tracts, every borough).
+        assert!(
+            points.len() as f64 >= 0.9 * features as f64,
+            "{layer}: {} points for {features} districts",
+            points.len()
+        );
         for p in points {
             let uri = format!("/api/layers/{layer}/at?lon={}&lat={}", p["lon"], p["lat"]);
             let v = get_json(&uri).await;
