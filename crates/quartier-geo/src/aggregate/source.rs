@@ -18,9 +18,8 @@ use serde_json::Value;
 
 use super::{AggregateError, Location, Problem};
 use crate::crs::{Crs, ToWgs84};
-use crate::import::codepage::Codepage;
 use crate::import::{self, ImportOptions};
-use crate::layer::Layer;
+use crate::layer::{AttributeValues, Layer};
 use crate::table::{parse_number, Table, TableOptions};
 
 /// How to read a point or unit source; every `None` means "find out from the file".
@@ -677,102 +676,54 @@ fn shapefile_points(
     finish(shp, "ESRI Shapefile", &crs, raw)
 }
 
-/// The numeric fields asked for, read from the `.dbf` next to `shp`.
+/// The numeric fields asked for, read from the `.dbf` next to `shp` with the importer's DBF reader
+/// and codepage rules (so text fields holding numbers and odd codepages behave as in an import).
 fn dbf_fields(
     shp: &Path,
     opts: &SourceOptions,
     fields: &[String],
     records: usize,
 ) -> Result<Vec<Vec<Option<f64>>>, AggregateError> {
-    use dbase::FieldValue;
     if fields.is_empty() {
         return Ok(Vec::new());
     }
-    let Some(dbf) = sibling(shp, "dbf") else {
-        return Err(AggregateError::NoSuchField {
-            path: shp.to_path_buf(),
-            field: fields[0].clone(),
-            role: "a value to sum or average",
-            available: "(none: there is no .dbf file)".into(),
-        });
-    };
-    let label = match &opts.encoding {
-        Some(e) => Some(e.clone()),
-        None => sibling(shp, "cpg")
-            .map(|p| read_bytes(&p))
-            .transpose()?
-            .map(|b| String::from_utf8_lossy(&b).trim().to_string()),
-    };
-    let builder = match label.as_deref().and_then(Codepage::from_label) {
-        Some(Codepage::Whatwg(e)) => {
-            dbase::ReaderBuilder::new().with_encoding(dbase::encoding::EncodingRs::from(e))
-        }
-        _ => dbase::ReaderBuilder::new().with_encoding(dbase::UnicodeLossy),
-    };
-    let dbf_error = |reason: String| AggregateError::Structure {
-        path: dbf.clone(),
-        at: None,
-        reason,
-    };
-    let mut reader = builder
-        .open(&dbf)
-        .map_err(|e| dbf_error(format!("not a readable .dbf: {e}")))?;
-    let names: Vec<String> = reader
-        .fields()
+    let columns =
+        crate::import::shapefile::read_attributes(shp, opts.encoding.as_deref(), records)?;
+    let dbf = shp.with_extension("dbf");
+    fields
         .iter()
-        .map(|f| f.name().to_string())
-        .collect();
-    for f in fields {
-        if !names.iter().any(|n| n == f) {
-            return Err(AggregateError::NoSuchField {
-                path: dbf.clone(),
-                field: f.clone(),
-                role: "a value to sum or average",
-                available: list_or_none(&names),
-            });
-        }
-    }
-    let rows = reader
-        .read()
-        .map_err(|e| dbf_error(format!("cannot read the records: {e}")))?;
-    if rows.len() != records {
-        return Err(dbf_error(format!(
-            "it has {} records but {} has {records} shapes: the files do not belong together or one is truncated",
-            rows.len(),
-            shp.display()
-        )));
-    }
-    let mut out = vec![Vec::with_capacity(records); fields.len()];
-    for (i, row) in rows.iter().enumerate() {
-        for (k, f) in fields.iter().enumerate() {
-            let v = match row.get(f) {
-                None => None,
-                Some(FieldValue::Numeric(v)) => *v,
-                Some(FieldValue::Float(v)) => v.map(f64::from),
-                Some(FieldValue::Integer(v)) => Some(f64::from(*v)),
-                Some(FieldValue::Double(v)) | Some(FieldValue::Currency(v)) => Some(*v),
-                Some(FieldValue::Character(None)) => None,
-                Some(FieldValue::Character(Some(s))) => {
-                    parse_number(s, '.').map_err(|_| AggregateError::NotNumeric {
-                        path: dbf.clone(),
-                        at: format!("record {}", i + 1),
-                        field: f.clone(),
-                        value: format!("{s:?}"),
-                    })?
+        .map(|f| {
+            let column = columns.iter().find(|c| &c.name == f).ok_or_else(|| {
+                let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+                AggregateError::NoSuchField {
+                    path: dbf.clone(),
+                    field: f.clone(),
+                    role: "a value to sum or average",
+                    available: if names.is_empty() {
+                        "(none: there is no .dbf file)".into()
+                    } else {
+                        list_or_none(&names)
+                    },
                 }
-                Some(other) => {
-                    return Err(AggregateError::NotNumeric {
-                        path: dbf.clone(),
-                        at: format!("record {}", i + 1),
-                        field: f.clone(),
-                        value: format!("{other}"),
+            })?;
+            match &column.values {
+                AttributeValues::Number(v) => Ok(v.clone()),
+                AttributeValues::Text(v) => v
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| match s {
+                        None => Ok(None),
+                        Some(s) => parse_number(s, '.').map_err(|_| AggregateError::NotNumeric {
+                            path: dbf.clone(),
+                            at: format!("record {}", i + 1),
+                            field: f.clone(),
+                            value: format!("{s:?}"),
+                        }),
                     })
-                }
-            };
-            out[k].push(v);
-        }
-    }
-    Ok(out)
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -63,7 +63,7 @@
 pub mod codepage;
 mod dbf;
 mod geojson;
-mod shapefile;
+pub(crate) mod shapefile;
 mod topojson;
 mod zip;
 

@@ -10,7 +10,9 @@ use geo::{Coord, LineString, MultiPolygon, Polygon};
 
 use super::codepage::Codepage;
 use super::dbf::Dbf;
-use super::{crs_override, encoding_override, read_file, ImportError, ImportOptions, Parsed};
+use super::{
+    crs_override, encoding_override, read_file, Column, ImportError, ImportOptions, Parsed,
+};
 use crate::crs::Crs;
 use crate::validate::signed_area2;
 
@@ -93,19 +95,15 @@ pub(crate) fn parse(parts: ShapefileParts, opts: &ImportOptions) -> Result<Parse
             );
             (Vec::new(), None, None)
         }
-        Some((dbf_path, bytes)) => {
-            let dbf = Dbf::parse(bytes, dbf_path)?;
-            if dbf.len() != geometries.len() {
-                return Err(ImportError::RecordCount {
-                    shp: shp_path,
-                    dbf: dbf_path.clone(),
-                    shapes: geometries.len(),
-                    records: dbf.len(),
-                });
-            }
-            let (codepage, source) =
-                choose_codepage(&shp_path, &dbf, parts.cpg.as_ref(), opts, &mut notes)?;
-            let columns = dbf.columns(codepage, &mut notes);
+        Some(dbf) => {
+            let (columns, codepage, source) = decode_dbf(
+                &shp_path,
+                dbf,
+                parts.cpg.as_ref(),
+                geometries.len(),
+                opts,
+                &mut notes,
+            )?;
             (columns, Some(codepage.name().to_string()), Some(source))
         }
     };
@@ -143,6 +141,55 @@ pub(crate) fn parse(parts: ShapefileParts, opts: &ImportOptions) -> Result<Parse
         repaired,
         notes,
     })
+}
+
+/// Decode a `.dbf` whose records must match `shapes` shapes: the columns, the codepage used and
+/// where the codepage came from.
+fn decode_dbf(
+    shp_path: &Path,
+    (dbf_path, bytes): &(PathBuf, Vec<u8>),
+    cpg: Option<&(PathBuf, Vec<u8>)>,
+    shapes: usize,
+    opts: &ImportOptions,
+    notes: &mut Vec<String>,
+) -> Result<(Vec<Column>, Codepage, String), ImportError> {
+    let dbf = Dbf::parse(bytes, dbf_path)?;
+    if dbf.len() != shapes {
+        return Err(ImportError::RecordCount {
+            shp: shp_path.to_path_buf(),
+            dbf: dbf_path.clone(),
+            shapes,
+            records: dbf.len(),
+        });
+    }
+    let (codepage, source) = choose_codepage(shp_path, &dbf, cpg, opts, notes)?;
+    Ok((dbf.columns(codepage, notes), codepage, source))
+}
+
+/// The attribute columns of the shapefile `shp_path` (any shape type, e.g. points), decoded by the
+/// same codepage rules as a boundary import; `shapes` is the number of shapes the `.dbf` must match.
+/// A shapefile without a `.dbf` has no columns.
+pub(crate) fn read_attributes(
+    shp_path: &Path,
+    encoding: Option<&str>,
+    shapes: usize,
+) -> Result<Vec<Column>, ImportError> {
+    let read = |ext: &str| -> Result<Option<(PathBuf, Vec<u8>)>, ImportError> {
+        match sibling(shp_path, ext) {
+            Some(p) => Ok(Some((p.clone(), read_file(&p)?))),
+            None => Ok(None),
+        }
+    };
+    let Some(dbf) = read("dbf")? else {
+        return Ok(Vec::new());
+    };
+    let opts = ImportOptions {
+        encoding: encoding.map(str::to_string),
+        ..ImportOptions::default()
+    };
+    let cpg = read("cpg")?;
+    let (columns, _, _) = decode_dbf(shp_path, &dbf, cpg.as_ref(), shapes, &opts, &mut Vec::new())?;
+    Ok(columns)
 }
 
 /// The DBF codepage by the rules in [`super::codepage`], and where it came from.
