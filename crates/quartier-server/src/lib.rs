@@ -12,6 +12,8 @@
 //! - [`style`]: the style query parameters (`method`, `classes`, `palette`, `breaks`, `centre`).
 //! - [`cache`]: the tile cache with a byte budget; [`etag`]: strong ETags and 304s.
 //! - [`locate`]: the district containing a point (R-tree plus exact point-in-polygon).
+//! - [`suppression`]: small-number suppression: the colour of withheld districts, and the rule that
+//!   no withheld number reaches any answer.
 //! - [`error`]: [`AppError`](error::AppError), every failure as a JSON answer.
 //! - [`serve`]: binding a socket and shutting down gracefully on Ctrl-C or SIGTERM.
 //!
@@ -46,6 +48,7 @@ pub mod serve;
 pub mod source;
 pub mod state;
 pub mod style;
+pub mod suppression;
 
 pub use http::app;
 pub use state::AppState;

@@ -26,6 +26,7 @@ use crate::error::AppError;
 use crate::etag::{self, Fnv};
 use crate::locate::Locator;
 use crate::style::{ResolvedStyle, StyleParams};
+use crate::suppression::{self, SUPPRESSED};
 
 /// At most this many classified styles are kept; past it the cache starts afresh, so that a client
 /// sending endless manual breaks cannot grow the server's memory without bound.
@@ -57,12 +58,17 @@ impl Default for ServerOptions {
 
 /// Summary statistics of one indicator over a layer's districts, for the profile panel
 /// ("your district vs. the city") and the legend.
+///
+/// Withheld values (small-number suppression) are not in any of them: `count + missing +
+/// suppressed` is the number of districts.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct IndicatorStats {
     /// Districts with a value.
     pub count: usize,
-    /// Districts without.
+    /// Districts without a value (no data), not counting withheld ones.
     pub missing: usize,
+    /// Districts whose value is withheld by small-number suppression.
+    pub suppressed: usize,
     /// Arithmetic mean of the district values (unweighted), `None` when all are missing.
     pub mean: Option<f64>,
     /// Smallest value.
@@ -75,8 +81,9 @@ pub struct IndicatorStats {
 }
 
 impl IndicatorStats {
-    /// Compute the statistics of `values`.
-    pub fn new(values: &[Option<f64>]) -> Self {
+    /// Compute the statistics of `values`, of which `suppressed` districts are withheld (their
+    /// values must be `None` already: see [`crate::suppression::withhold`]).
+    pub fn new(values: &[Option<f64>], suppressed: usize) -> Self {
         let present: Vec<(usize, f64)> = values
             .iter()
             .enumerate()
@@ -100,7 +107,8 @@ impl IndicatorStats {
         }
         IndicatorStats {
             count,
-            missing: values.len() - count,
+            missing: (values.len() - count).saturating_sub(suppressed),
+            suppressed,
             mean,
             min,
             max,
@@ -173,8 +181,11 @@ impl LayerState {
         let locator = Locator::new(&atlas.layer.districts);
         let stats = atlas
             .indicators
-            .iter()
-            .map(|i| IndicatorStats::new(&i.values))
+            .iter_mut()
+            .map(|i| {
+                let suppressed = suppression::withhold(i);
+                IndicatorStats::new(&i.values, suppressed)
+            })
             .collect();
         let indicator_index = atlas
             .indicators
@@ -470,7 +481,11 @@ impl AppState {
         let fills = ind
             .values
             .iter()
-            .map(|v| {
+            .enumerate()
+            .map(|(i, v)| {
+                if suppression::is_suppressed(ind, i) {
+                    return opaque(SUPPRESSED);
+                }
                 v.and_then(|v| classification.class_of(v))
                     .and_then(|k| colors.get(k).copied())
                     .map_or(opaque(NO_DATA), opaque)
@@ -585,7 +600,7 @@ mod tests {
 
     #[test]
     fn stats_mean_min_max_and_ranks() {
-        let s = IndicatorStats::new(&[Some(3.0), None, Some(5.0), Some(3.0), Some(1.0)]);
+        let s = IndicatorStats::new(&[Some(3.0), None, Some(5.0), Some(3.0), Some(1.0)], 0);
         assert_eq!(s.count, 4);
         assert_eq!(s.missing, 1);
         assert_eq!(s.mean, Some(3.0));
@@ -596,8 +611,17 @@ mod tests {
 
     #[test]
     fn stats_of_nothing() {
-        let s = IndicatorStats::new(&[None, None]);
+        let s = IndicatorStats::new(&[None, None], 0);
         assert_eq!((s.count, s.missing, s.mean, s.min), (0, 2, None, None));
         assert_eq!(s.ranks, vec![None, None]);
+    }
+
+    #[test]
+    fn withheld_values_are_neither_missing_nor_counted() {
+        // Two of five districts withheld (their values already cleared), one without data.
+        let s = IndicatorStats::new(&[Some(4.0), None, None, Some(8.0), None], 2);
+        assert_eq!((s.count, s.missing, s.suppressed), (2, 1, 2));
+        assert_eq!((s.mean, s.min, s.max), (Some(6.0), Some(4.0), Some(8.0)));
+        assert_eq!(s.ranks, vec![Some(2), None, None, Some(1), None]);
     }
 }

@@ -239,6 +239,7 @@ async fn atlas_has_titles_themes_and_style_choices() {
     assert_eq!(v["max_classes"], 9);
     assert_eq!(v["default_palette"], "YlGnBu");
     assert_eq!(v["no_data_color"], "#a6a6a6");
+    assert_eq!(v["suppressed_color"], SUPPRESSED_COLOR);
     assert!(v["palettes"]
         .as_array()
         .unwrap()
@@ -575,17 +576,64 @@ fn decode(png: &[u8]) -> image::RgbaImage {
         .to_rgba8()
 }
 
+/// Width of a tile pixel in metres at latitude `lat` (an upper bound for points nearer the
+/// equator than `lat`), zoom `z` and scale 1 or 2.
+fn pixel_metres(lat: f64, z: u8, scale: u32) -> f64 {
+    156_543.03 * lat.to_radians().cos() / 2f64.powi(i32::from(z)) / f64::from(scale)
+}
+
+/// Pixels of the tiles of one layer, indicator and style at one zoom and scale, each tile fetched
+/// once through the router.
+struct TileSampler {
+    state: Arc<AppState>,
+    /// `/tiles/{layer}/{indicator}`.
+    path: String,
+    z: u8,
+    scale: u32,
+    tiles: std::collections::HashMap<(u64, u64), image::RgbaImage>,
+}
+
+impl TileSampler {
+    fn new(state: Arc<AppState>, layer: &str, indicator: &str, z: u8, scale: u32) -> Self {
+        TileSampler {
+            state,
+            path: format!("/tiles/{layer}/{indicator}"),
+            z,
+            scale,
+            tiles: Default::default(),
+        }
+    }
+
+    /// The RGBA pixel of the tile covering a WGS84 point.
+    async fn pixel(&mut self, lon: f64, lat: f64) -> [u8; 4] {
+        let size = 256 * self.scale;
+        let (gx, gy) = global_pixel(lon, lat, self.z, size);
+        let (tx, ty) = (gx / u64::from(size), gy / u64::from(size));
+        if !self.tiles.contains_key(&(tx, ty)) {
+            let suffix = if self.scale == 2 { "@2x" } else { "" };
+            let uri = format!("{}/{}/{tx}/{ty}{suffix}.png", self.path, self.z);
+            let a = get_with(self.state.clone(), &uri, &[]).await;
+            assert_eq!(a.status, StatusCode::OK, "{uri}");
+            assert_eq!(a.header("content-type"), "image/png");
+            let img = decode(&a.body);
+            assert_eq!((img.width(), img.height()), (size, size));
+            self.tiles.insert((tx, ty), img);
+        }
+        self.tiles[&(tx, ty)]
+            .get_pixel((gx % u64::from(size)) as u32, (gy % u64::from(size)) as u32)
+            .0
+    }
+}
+
 /// At the interior point of every NC county far enough from its border, the tile pixel is exactly
 /// the colour of the county's class: class from mapclassify's breaks on the rate computed by the
 /// reference script, colour from ColorBrewer.
 async fn check_county_colours(z: u8, scale: u32) {
     let (bins, _) = mapclassify("nc_sids_rate", "quantile", 5);
     let colours = colorbrewer("YlOrRd", 5);
-    let size = 256 * scale;
     // A pixel at this zoom is at most this many metres wide in NC (latitude above 33°N).
-    let pixel_m =
-        156_543.03 * 34f64.to_radians().cos() / 2f64.powi(i32::from(z)) / f64::from(scale);
-    let mut tiles: std::collections::HashMap<(u64, u64), image::RgbaImage> = Default::default();
+    let pixel_m = pixel_metres(34.0, z, scale);
+    let mut tiles = TileSampler::new(atlas_state(), "nc", "sids_rate74", z, scale);
     let mut checked = 0;
     for p in reference()["layers"]["nc"].as_array().unwrap() {
         // Keep clear of the anti-aliased border (1 px at most) and of the datum shift.
@@ -594,28 +642,9 @@ async fn check_county_colours(z: u8, scale: u32) {
         }
         let rate = p["sids_rate74"].as_f64().unwrap();
         let class = bins.iter().position(|b| rate <= *b).unwrap();
-        let (gx, gy) = global_pixel(
-            p["lon"].as_f64().unwrap(),
-            p["lat"].as_f64().unwrap(),
-            z,
-            size,
-        );
-        let (tx, ty) = (gx / u64::from(size), gy / u64::from(size));
-        let img = match tiles.entry((tx, ty)) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                let suffix = if scale == 2 { "@2x" } else { "" };
-                let a = get(&format!("/tiles/nc/sids_rate74/{z}/{tx}/{ty}{suffix}.png")).await;
-                assert_eq!(a.status, StatusCode::OK);
-                assert_eq!(a.header("content-type"), "image/png");
-                let img = decode(&a.body);
-                assert_eq!((img.width(), img.height()), (size, size));
-                e.insert(img)
-            }
-        };
-        let px = img
-            .get_pixel((gx % u64::from(size)) as u32, (gy % u64::from(size)) as u32)
-            .0;
+        let px = tiles
+            .pixel(p["lon"].as_f64().unwrap(), p["lat"].as_f64().unwrap())
+            .await;
         assert_eq!(
             px,
             rgb(&colours[class]),
@@ -773,6 +802,303 @@ fn two_sources_with_one_layer_id_are_refused() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("layer id \"nc\" is defined by both"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small-number suppression (docs/manifest.md): counts from 1 up to below the layer's threshold, and
+// what is computed from them, are withheld. Which boroughs that hits is computed here from the
+// shapely reference counts (aggregate_london.json) and the manifest's threshold.
+
+/// The suppression test atlas: London's boroughs with the stations counted in and a threshold
+/// high enough that real boroughs are withheld (see the comment in the manifest).
+const SUPPRESSION_MANIFEST: &str = "crates/quartier-server/tests/london_suppressed.toml";
+
+/// The `#333333` of the server's `SUPPRESSED`, as documented in docs/api.md.
+const SUPPRESSED_COLOR: &str = "#333333";
+
+fn suppression_state() -> Arc<AppState> {
+    static STATE: OnceLock<Arc<AppState>> = OnceLock::new();
+    STATE
+        .get_or_init(|| {
+            let (atlas, _) =
+                source::load_all(&[repo().join(SUPPRESSION_MANIFEST)], &Default::default())
+                    .unwrap();
+            Arc::new(AppState::new(atlas, &ServerOptions::default()))
+        })
+        .clone()
+}
+
+/// The `suppress_below` of a layer, read from the manifest's text (the line after its `id`).
+fn manifest_threshold(manifest: &str, layer: &str) -> f64 {
+    let text = std::fs::read_to_string(repo().join(manifest)).unwrap();
+    let block = text
+        .split("[[layer]]")
+        .find(|b| b.contains(&format!("\nid = \"{layer}\"")))
+        .unwrap_or_else(|| panic!("no layer {layer} in {manifest}"));
+    let line = block
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("suppress_below = "))
+        .unwrap_or_else(|| panic!("layer {layer} of {manifest} has no suppress_below"));
+    line.parse().unwrap()
+}
+
+/// What the published indicators of the London layers are computed from, in the reference:
+/// (indicator, reference field of aggregate_london.json).
+const LONDON_INDICATORS: [(&str, &str); 3] = [
+    ("stations", "count"),
+    ("station_density", "count"),
+    ("bikes", "nbikes_sum"),
+];
+
+/// One borough of the reference: its id and the counts of [`LONDON_INDICATORS`].
+struct Borough {
+    id: String,
+    counts: Value,
+}
+
+fn london_boroughs() -> Vec<Borough> {
+    fixture("aggregate_london.json")["boroughs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| Borough {
+            id: b["id"].as_str().unwrap().to_string(),
+            counts: b.clone(),
+        })
+        .collect()
+}
+
+impl Borough {
+    /// The reference count `indicator` is computed from.
+    fn count(&self, indicator: &str) -> f64 {
+        let (_, field) = LONDON_INDICATORS
+            .iter()
+            .find(|(i, _)| *i == indicator)
+            .unwrap();
+        self.counts[field].as_f64().unwrap()
+    }
+
+    /// The reference value of `indicator`: the count, or for the density the count per km² of
+    /// geodesic area (pyproj's Geod).
+    fn value(&self, indicator: &str) -> f64 {
+        let count = self.count(indicator);
+        match indicator {
+            "station_density" => count / self.counts["area_km2"].as_f64().unwrap(),
+            _ => count,
+        }
+    }
+
+    /// True when `indicator` must be withheld for this borough under `threshold`.
+    fn withheld(&self, indicator: &str, threshold: f64) -> bool {
+        (1.0..threshold).contains(&self.count(indicator))
+    }
+}
+
+fn assert_relative(actual: f64, expected: f64, what: &str) {
+    assert!(
+        (actual - expected).abs() <= 1e-9 * expected.abs(),
+        "{what}: {actual} vs {expected}"
+    );
+}
+
+/// Everything the API says about suppression on a London layer agrees with the reference counts:
+/// legend counts and colours, layer statistics, features.geojson, and `/at` at every borough's
+/// interior point. Returns how many (borough, indicator) pairs are withheld.
+async fn check_london_suppression(state: Arc<AppState>, layer: &str, threshold: f64) -> usize {
+    let boroughs = london_boroughs();
+    let get_ok = |uri: String| {
+        let state = state.clone();
+        async move {
+            let a = get_with(state, &uri, &[]).await;
+            assert_eq!(a.status, StatusCode::OK, "{uri}");
+            a.json()
+        }
+    };
+    let detail = get_ok(format!("/api/layers/{layer}")).await;
+    let features = get_ok(format!("/api/layers/{layer}/features.geojson")).await;
+    let features = features["features"].as_array().unwrap();
+    assert_eq!(features.len(), boroughs.len());
+    let mut withheld_pairs = 0;
+    for (indicator, _) in LONDON_INDICATORS {
+        let withheld: Vec<&Borough> = boroughs
+            .iter()
+            .filter(|b| b.withheld(indicator, threshold))
+            .collect();
+        withheld_pairs += withheld.len();
+        let published = boroughs.len() - withheld.len();
+
+        // features.geojson: null plus the indicator named in `suppressed`, or the value.
+        let mut values = Vec::new();
+        for f in features {
+            let p = &f["properties"];
+            let b = boroughs.iter().find(|b| b.id == p["id"]).unwrap();
+            let names = p["suppressed"].as_array().cloned().unwrap_or_default();
+            let named = names.iter().any(|n| n == indicator);
+            if b.withheld(indicator, threshold) {
+                assert!(p["values"][indicator].is_null(), "{layer} {}: {p}", b.id);
+                assert!(named, "{layer} {}: {indicator} not named in {p}", b.id);
+            } else {
+                // Published values are the reference values, 0 included.
+                let v = p["values"][indicator].as_f64().unwrap();
+                assert_relative(v, b.value(indicator), &format!("{layer} {}", b.id));
+                assert!(!named, "{layer} {}: {p}", b.id);
+                values.push(v);
+            }
+        }
+        assert_eq!(values.len(), published);
+
+        // Statistics and the classification see only the published values.
+        let ind = detail["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == indicator)
+            .unwrap();
+        assert_eq!(ind["suppress_below"], threshold);
+        let stats = &ind["stats"];
+        assert_eq!(stats["suppressed"], withheld.len(), "{layer} {indicator}");
+        assert_eq!(stats["count"], published);
+        assert_eq!(stats["missing"], 0);
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        let max = values.iter().copied().fold(f64::MIN, f64::max);
+        let min = values.iter().copied().fold(f64::MAX, f64::min);
+        assert_relative(stats["mean"].as_f64().unwrap(), mean, "mean");
+        assert_eq!(stats["max"].as_f64().unwrap(), max);
+        assert_eq!(stats["min"].as_f64().unwrap(), min);
+
+        let legend = get_ok(format!(
+            "/api/layers/{layer}/indicators/{indicator}/legend.json"
+        ))
+        .await;
+        assert_eq!(legend["suppressed"], withheld.len(), "{layer} {indicator}");
+        assert_eq!(legend["suppressed_color"], SUPPRESSED_COLOR);
+        assert_eq!(legend["suppress_below"], threshold);
+        assert_eq!(legend["missing"], 0);
+        assert_eq!(legend["no_data_color"], "#a6a6a6");
+        assert_ne!(legend["suppressed_color"], legend["no_data_color"]);
+        let colors = legend["colors"].as_array().unwrap();
+        assert!(colors.iter().all(|c| c != SUPPRESSED_COLOR), "{colors:?}");
+        let classified: u64 = legend["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_u64().unwrap())
+            .sum();
+        assert_eq!(classified as usize, published, "{layer} {indicator}");
+        let breaks = floats(&legend["breaks"]);
+        assert_eq!(breaks[0], min);
+        assert_eq!(*breaks.last().unwrap(), max);
+    }
+
+    // `/at`: the same, with ranks among the published values only.
+    for p in reference()["layers"]["london"].as_array().unwrap() {
+        let uri = format!("/api/layers/{layer}/at?lon={}&lat={}", p["lon"], p["lat"]);
+        let at = get_ok(uri.clone()).await;
+        assert_eq!(at["id"], p["id"], "{uri}");
+        let b = boroughs.iter().find(|b| b.id == p["id"]).unwrap();
+        let expected: Vec<&str> = LONDON_INDICATORS
+            .iter()
+            .map(|(i, _)| *i)
+            .filter(|i| b.withheld(i, threshold))
+            .collect();
+        let named: Vec<&str> = at["suppressed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap())
+            .filter(|n| LONDON_INDICATORS.iter().any(|(i, _)| i == n))
+            .collect();
+        assert_eq!(named, expected, "{uri}");
+        for (indicator, _) in LONDON_INDICATORS {
+            if b.withheld(indicator, threshold) {
+                assert!(at["values"][indicator].is_null(), "{uri}");
+                assert!(at["ranks"][indicator].is_null(), "{uri}");
+            } else {
+                let v = b.value(indicator);
+                assert_relative(at["values"][indicator].as_f64().unwrap(), v, &uri);
+                // Rank 1 is the highest published value; ties share the better rank.
+                let higher = boroughs
+                    .iter()
+                    .filter(|o| !o.withheld(indicator, threshold))
+                    .filter(|o| o.value(indicator) > v * (1.0 + 1e-9))
+                    .count();
+                assert_eq!(at["ranks"][indicator], higher + 1, "{uri} {indicator}");
+            }
+        }
+    }
+    withheld_pairs
+}
+
+#[tokio::test]
+async fn bundled_london_withholds_exactly_what_its_counts_say() {
+    let threshold = manifest_threshold("geodata/atlas.toml", "london");
+    assert_eq!(threshold, 3.0);
+    // No borough has 1 or 2 stations (or bikes), so with the threshold 3 nothing is withheld:
+    // every count is published, 0 included, and the legend still names the rule.
+    assert_eq!(
+        check_london_suppression(atlas_state(), "london", threshold).await,
+        0
+    );
+    let nc = get_json("/api/layers/nc/indicators/sids_rate74/legend.json").await;
+    assert_eq!(nc["suppressed"], 0);
+    assert!(nc["suppress_below"].is_null());
+}
+
+#[tokio::test]
+async fn suppressed_boroughs_are_published_as_suppressed_never_as_their_value() {
+    let threshold = manifest_threshold(SUPPRESSION_MANIFEST, "london_suppressed");
+    let withheld =
+        check_london_suppression(suppression_state(), "london_suppressed", threshold).await;
+    // Real boroughs are withheld for stations and station density (bikes are all 0 or 46 and more).
+    assert!(withheld >= 2, "{withheld}");
+}
+
+#[tokio::test]
+async fn tiles_draw_suppressed_boroughs_in_the_suppressed_colour() {
+    let threshold = manifest_threshold(SUPPRESSION_MANIFEST, "london_suppressed");
+    let boroughs = london_boroughs();
+    for (z, scale) in [(11, 1), (12, 1), (11, 2)] {
+        let legend = get_with(
+            suppression_state(),
+            "/api/layers/london_suppressed/indicators/stations/legend.json",
+            &[],
+        )
+        .await
+        .json();
+        let breaks = floats(&legend["breaks"]);
+        let pixel_m = pixel_metres(51.0, z, scale);
+        let mut tiles = TileSampler::new(
+            suppression_state(),
+            "london_suppressed",
+            "stations",
+            z,
+            scale,
+        );
+        let (mut suppressed, mut classed) = (0, 0);
+        for p in reference()["layers"]["london"].as_array().unwrap() {
+            if p["radius_m"].as_f64().unwrap() < 4.0 * pixel_m {
+                continue;
+            }
+            let b = boroughs.iter().find(|b| b.id == p["id"]).unwrap();
+            let px = tiles
+                .pixel(p["lon"].as_f64().unwrap(), p["lat"].as_f64().unwrap())
+                .await;
+            if b.withheld("stations", threshold) {
+                assert_eq!(px, rgb(SUPPRESSED_COLOR), "{} at z{z} scale {scale}", b.id);
+                suppressed += 1;
+            } else {
+                let count = b.counts["count"].as_f64().unwrap();
+                let class = breaks[1..].iter().position(|u| count <= *u).unwrap();
+                let colour = legend["colors"][class].as_str().unwrap();
+                assert_eq!(px, rgb(colour), "{} ({count}) at z{z} scale {scale}", b.id);
+                classed += 1;
+            }
+        }
+        assert!(
+            suppressed >= 1 && classed >= 20,
+            "z{z}: {suppressed} suppressed, {classed} classed"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
