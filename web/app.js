@@ -69,6 +69,7 @@
   let hoverControl = null;
   let hoverOutline = null;
   let selectedOutline = null;
+  let suppressedLayer = null;
   let pending = 0;
   let tilesLoading = false;
   let styleSeq = 0;
@@ -122,6 +123,35 @@
 
   function isNumber(v) {
     return typeof v === 'number' && Number.isFinite(v);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Small-number suppression
+  //
+  // A layer with a `suppress_below` threshold withholds small counts (and what is computed from
+  // them). The server never sends such a value: it is `null`, and the district names the indicator
+  // in `suppressed` (features.geojson, /at). The page shows it as its own state, never as "no data":
+  // the word "suppressed" in hover, profile and table, a labelled legend class, and a hatch over the
+  // districts on the map, so the state is not told by colour alone.
+
+  /** Fill of withheld districts when legend.json does not name one (`suppressed_color`). */
+  const SUPPRESSED_FALLBACK = '#333333';
+
+  /** True when the value of `indicatorId` is withheld for this district. */
+  function isSuppressed(item, indicatorId) {
+    return !!(item && item.suppressed && item.suppressed.has(indicatorId));
+  }
+
+  /** "Suppressed (fewer than 3)" for a threshold, or just "Suppressed" without one. */
+  function suppressedLabel(threshold) {
+    return isNumber(threshold)
+      ? t('legend.suppressed', { n: formatNumber(threshold, Number.isInteger(threshold) ? 0 : null) })
+      : t('legend.suppressed0');
+  }
+
+  /** The explanation of suppression under a threshold, for tooltips. */
+  function suppressedHelp(key, threshold) {
+    return isNumber(threshold) ? t(key, { n: formatNumber(threshold, Number.isInteger(threshold) ? 0 : null) }) : '';
   }
 
   function formatNumber(v, decimals) {
@@ -284,7 +314,8 @@
             }
           }
         }
-        const item = { id, name, values, polys, bbox, feature: f };
+        const suppressed = new Set(Array.isArray(props.suppressed) ? props.suppressed.map(String) : []);
+        const item = { id, name, values, suppressed, polys, bbox, feature: f };
         this.items.push(item);
         this.byId.set(id, item);
         if (polys.length) {
@@ -729,6 +760,18 @@
       '<span class="range">' + escapeHtml(t('legend.nodata')) + '</span>' +
       '<span class="count">' + escapeHtml(countText(missing)) + '</span></li>',
     );
+    const withheld = isNumber(lg.suppressed) ? lg.suppressed : 0;
+    if (isNumber(lg.suppress_below) || withheld > 0) {
+      // Its own class, labelled and hatched (as on the map), whenever the layer suppresses.
+      const color = lg.suppressed_color || SUPPRESSED_FALLBACK;
+      parts.push(
+        '<li class="legend-class legend-suppressed' + (withheld === 0 ? ' legend-empty' : '') + '" data-class="suppressed" data-color="' +
+        escapeHtml(color) + '" data-count="' + withheld + '" title="' + escapeHtml(suppressedHelp('legend.suppressed.help', lg.suppress_below)) + '">' +
+        '<span class="swatch swatch-suppressed" style="background-color:' + escapeHtml(color) + '" aria-hidden="true"></span>' +
+        '<span class="range">' + escapeHtml(suppressedLabel(lg.suppress_below)) + '</span>' +
+        '<span class="count">' + escapeHtml(countText(withheld)) + '</span></li>',
+      );
+    }
     parts.push('</ul>');
     const methodName = t('method.' + lg.method);
     parts.push('<p class="legend-summary">' + escapeHtml(t('legend.summary', {
@@ -757,6 +800,27 @@
     const lg = data.legend;
     const style = lg && typeof lg.style === 'string' ? (lg.style ? '?' + lg.style : '') : query(styleParams());
     return 'tiles/' + enc(state.layer) + '/' + enc(state.indicator) + '/{z}/{x}/{y}{r}.png' + style;
+  }
+
+  /**
+   * A hatch over the districts whose value of the mapped indicator is withheld (the tiles fill them
+   * with `suppressed_color`), from features.geojson once it is loaded. Non-interactive, so hover and
+   * click go to the map underneath. The pattern `#quartier-hatch` is defined in index.html.
+   */
+  function updateSuppressedOverlay() {
+    if (suppressedLayer) {
+      map.removeLayer(suppressedLayer);
+      suppressedLayer = null;
+    }
+    const index = data.featuresReady.get(state.layer);
+    if (!map || !index) return;
+    const features = index.items.filter((it) => isSuppressed(it, state.indicator)).map((it) => it.feature);
+    if (!features.length) return;
+    suppressedLayer = L.geoJSON(features, {
+      pane: 'suppressed',
+      interactive: false,
+      style: { stroke: false, fill: true, fillColor: 'url(#quartier-hatch)', fillOpacity: 1 },
+    }).addTo(map);
   }
 
   function updateTiles() {
@@ -808,6 +872,7 @@
     data.goodStyle = { ...state.style };
     renderLegend();
     updateTiles();
+    updateSuppressedOverlay();
     syncStyleControls();
     renderTable();
     writeUrl();
@@ -829,6 +894,7 @@
     });
     map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     map.createPane('choropleth').style.zIndex = 250;
+    map.createPane('suppressed').style.zIndex = 260;
 
     const basemap = data.atlas && data.atlas.basemap;
     if (basemap && basemap.url) {
@@ -929,7 +995,12 @@
     if (b && !b.contains(latlng)) return null;
     try {
       const d = await getJSON('api/layers/' + enc(layerId) + '/at' + query({ lon: latlng.lng, lat: latlng.lat }));
-      return d ? { id: String(d.id), name: d.name != null ? String(d.name) : String(d.id), values: d.values || {} } : null;
+      return d ? {
+        id: String(d.id),
+        name: d.name != null ? String(d.name) : String(d.id),
+        values: d.values || {},
+        suppressed: new Set(Array.isArray(d.suppressed) ? d.suppressed.map(String) : []),
+      } : null;
     } catch (_) {
       return null;
     }
@@ -961,10 +1032,14 @@
     }
     const ind = currentIndicator();
     const value = district.values ? district.values[state.indicator] : null;
+    const withheld = isSuppressed(district, state.indicator);
+    let text = t('nodata');
+    if (withheld) text = t('suppressed');
+    else if (isNumber(value)) text = withUnit(formatNumber(value, ind && ind.decimals), unitOf(ind));
     box.dataset.district = id;
     box.innerHTML = '<strong class="hover-name">' + escapeHtml(district.name) + '</strong>' +
-      '<span class="hover-value">' + escapeHtml(isNumber(value)
-        ? withUnit(formatNumber(value, ind && ind.decimals), unitOf(ind)) : t('nodata')) + '</span>' +
+      '<span class="hover-value' + (withheld ? ' suppressed-value' : '') + '">' + escapeHtml(text) + '</span>' +
+      (withheld ? '<span class="hover-indicator">' + escapeHtml(suppressedHelp('suppressed.help', ind && ind.suppress_below)) + '</span>' : '') +
       '<span class="hover-indicator">' + escapeHtml(titleOf(ind)) + '</span>';
     if (!hoverOutline && district.feature && district.id !== state.district) {
       hoverOutline = outline(district, false);
@@ -1074,10 +1149,15 @@
             '%"></span><span class="position-value" style="left:' + pos(v) + '%"></span></span>';
         }
         const current = ind.id === state.indicator;
+        const withheld = isSuppressed(item, ind.id);
+        const valueText = withheld
+          ? '<span class="suppressed-value" title="' + escapeHtml(suppressedHelp('suppressed.help', ind.suppress_below)) + '">' +
+            escapeHtml(t('suppressed')) + '</span>'
+          : escapeHtml(formatNumber(v, ind.decimals));
         rows.push('<tr data-indicator="' + escapeHtml(ind.id) + '"' + (current ? ' class="current" aria-current="true"' : '') + '>' +
           '<th scope="row"><button type="button" class="link-button" data-indicator="' + escapeHtml(ind.id) + '">' +
           escapeHtml(titleOf(ind)) + '</button>' + (unit ? '<span class="unit">' + escapeHtml(unit) + '</span>' : '') + bar + '</th>' +
-          '<td class="num value">' + escapeHtml(formatNumber(v, ind.decimals)) + cmp + '</td>' +
+          '<td class="num value">' + valueText + cmp + '</td>' +
           '<td class="num average">' + escapeHtml(formatNumber(mean, ind.decimals)) + '</td>' +
           '<td class="num rank">' + (rank ? escapeHtml(t('profile.rankof', { rank, n: stats.n })) : '–') + '</td></tr>');
       }
@@ -1144,8 +1224,11 @@
     }
     const rows = index.items.map((item) => {
       const v = item.values[state.indicator];
-      return { item, value: isNumber(v) ? v : null, cls: classIndex(v) };
+      const withheld = isSuppressed(item, state.indicator);
+      return { item, value: isNumber(v) && !withheld ? v : null, cls: withheld ? -1 : classIndex(v), withheld };
     });
+    // Without a value: withheld districts first, then those without data.
+    const missingRank = (r) => (r.withheld ? 1 : 2);
     const { key, dir } = state.tableSort;
     const sign = dir === 'asc' ? 1 : -1;
     const collator = new Intl.Collator(state.lang, { numeric: true, sensitivity: 'base' });
@@ -1153,7 +1236,7 @@
       if (key === 'value' || key === 'class') {
         const av = key === 'value' ? a.value : (a.cls < 0 ? null : a.cls);
         const bv = key === 'value' ? b.value : (b.cls < 0 ? null : b.cls);
-        if (av === null && bv === null) return collator.compare(a.item.name, b.item.name);
+        if (av === null && bv === null) return missingRank(a) - missingRank(b) || collator.compare(a.item.name, b.item.name);
         if (av === null) return 1; // missing values always last
         if (bv === null) return -1;
         return (av - bv) * sign || collator.compare(a.item.name, b.item.name);
@@ -1164,15 +1247,24 @@
       th.setAttribute('aria-sort', th.dataset.sort === key ? (dir === 'asc' ? 'ascending' : 'descending') : 'none');
     }
     const lg = data.legend;
-    const html = rows.map(({ item, value, cls }) => {
-      const clsCell = cls >= 0
-        ? '<span class="swatch" style="background-color:' + escapeHtml(lg.colors[cls]) + '" aria-hidden="true"></span>' +
-          escapeHtml((cls + 1) + ': ' + classRange(cls))
-        : '<span class="swatch swatch-nodata" style="background-color:' + escapeHtml(lg ? lg.no_data_color || '#ccc' : '#ccc') +
+    const html = rows.map(({ item, value, cls, withheld }) => {
+      let clsCell;
+      if (withheld) {
+        clsCell = '<span class="swatch swatch-suppressed" style="background-color:' +
+          escapeHtml(lg ? lg.suppressed_color || SUPPRESSED_FALLBACK : SUPPRESSED_FALLBACK) + '" aria-hidden="true"></span>' +
+          escapeHtml(suppressedLabel(lg ? lg.suppress_below : null));
+      } else if (cls >= 0) {
+        clsCell = '<span class="swatch" style="background-color:' + escapeHtml(lg.colors[cls]) + '" aria-hidden="true"></span>' +
+          escapeHtml((cls + 1) + ': ' + classRange(cls));
+      } else {
+        clsCell = '<span class="swatch swatch-nodata" style="background-color:' + escapeHtml(lg ? lg.no_data_color || '#ccc' : '#ccc') +
           '" aria-hidden="true"></span>' + escapeHtml(t('legend.nodata'));
+      }
+      const valueText = withheld ? t('suppressed') : formatNumber(value, ind && ind.decimals);
       return '<tr data-id="' + escapeHtml(item.id) + '"><td>' + escapeHtml(item.name) + '</td><td>' + escapeHtml(item.id) +
-        '</td><td class="num" data-value="' + (value === null ? '' : value) + '">' +
-        escapeHtml(formatNumber(value, ind && ind.decimals)) + '</td><td>' + (lg ? clsCell : '') +
+        '</td><td class="num' + (withheld ? ' suppressed-value' : '') + '" data-value="' + (value === null ? '' : value) + '"' +
+        (withheld ? ' data-suppressed="true"' : '') + '>' +
+        escapeHtml(valueText) + '</td><td>' + (lg ? clsCell : '') +
         '</td><td><button type="button" class="link-button" data-show="' + escapeHtml(item.id) + '">' +
         escapeHtml(t('table.open')) + '</button></td></tr>';
     }).join('');
@@ -1180,10 +1272,17 @@
     updateCsv(rows, ind);
   }
 
+  /**
+   * The table as CSV: `id,name,<indicator>,status`. A value that is not published is an empty cell
+   * with the reason in `status` (`suppressed` or `no data`), so a spreadsheet never reads it as 0.
+   */
   function updateCsv(rows, ind) {
     const cell = (s) => (/[",\n;]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s);
-    const lines = ['id,name,' + cell(state.indicator)];
-    for (const { item, value } of rows) lines.push([cell(item.id), cell(item.name), value === null ? '' : String(value)].join(','));
+    const lines = ['id,name,' + cell(state.indicator) + ',status'];
+    for (const { item, value, withheld } of rows) {
+      const status = withheld ? 'suppressed' : (value === null ? 'no data' : '');
+      lines.push([cell(item.id), cell(item.name), value === null ? '' : String(value), status].join(','));
+    }
     if (csvUrl) URL.revokeObjectURL(csvUrl);
     csvUrl = URL.createObjectURL(new Blob(['\ufeff' + lines.join('\r\n') + '\r\n'], { type: 'text/csv' }));
     const a = $('table-csv');
@@ -1268,7 +1367,10 @@
     renderIndicatorInfo();
     fitLayer();
     refreshStyle();
-    loadFeatures(id).then(() => renderTable(), () => {});
+    loadFeatures(id).then(() => {
+      renderTable();
+      if (id === state.layer) updateSuppressedOverlay();
+    }, () => {});
   }
 
   function setIndicator(id) {
@@ -1426,6 +1528,7 @@
     createMap(initial);
     await refreshStyle();
     loadFeatures(state.layer).then(() => {
+      updateSuppressedOverlay();
       if (hoverActive && hoverLatLng) showHover(data.featuresReady.get(state.layer).find(hoverLatLng.lng, hoverLatLng.lat));
     }, (err) => showStatus(t('error.load', { message: err.message })));
     if (initial.district && !state.embed) openProfile(initial.district);

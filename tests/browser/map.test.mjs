@@ -109,14 +109,28 @@ async function pageLegend(page) {
       range: li.querySelector('.range').textContent,
       countText: li.querySelector('.count').textContent,
       nodata: li.classList.contains('legend-nodata'),
+      suppressed: li.classList.contains('legend-suppressed'),
     };
   }));
 }
 
-/** Asserts that the page's legend is exactly legend.json: colours, breaks, counts, no-data class. */
+/**
+ * Asserts that the page's legend is exactly legend.json: colours, breaks, counts, the no-data class,
+ * and the suppressed class when the layer withholds small numbers (and only then).
+ */
 function assertLegendEquals(shown, legend, label) {
-  const classes = shown.filter((c) => !c.nodata);
+  const classes = shown.filter((c) => !c.nodata && !c.suppressed);
   const nodata = shown.find((c) => c.nodata);
+  const suppressed = shown.find((c) => c.suppressed);
+  if (legend.suppress_below != null || legend.suppressed > 0) {
+    assert.ok(suppressed, `${label}: the legend has a suppressed class`);
+    assert.equal(suppressed.color, legend.suppressed_color.toLowerCase(), `${label}: suppressed colour`);
+    assert.equal(suppressed.swatch, legend.suppressed_color.toLowerCase(), `${label}: suppressed swatch`);
+    assert.equal(suppressed.count, legend.suppressed, `${label}: suppressed count`);
+    assert.notEqual(suppressed.color, legend.no_data_color.toLowerCase(), `${label}: suppressed is not no data`);
+  } else {
+    assert.equal(suppressed, undefined, `${label}: no suppressed class without suppression`);
+  }
   assert.equal(classes.length, legend.colors.length, `${label}: number of classes`);
   assert.equal(legend.breaks.length, legend.colors.length + 1, `${label}: legend.json breaks vs colours`);
   classes.forEach((c, i) => {
@@ -585,6 +599,102 @@ test('a German browser gets the German UI and German indicator titles; the switc
     .includes('Sudden infant deaths 1974–78'));
   await page.waitForFunction(() => location.search.includes('lang=en'));
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('suppressed districts: own legend class, hatched on the map, "suppressed" in hover, profile, table and CSV', async () => {
+  // The suppression test layer (run.sh serves it next to the bundled atlas): which boroughs are
+  // withheld comes from the server's features.geojson, checked against the shapely reference
+  // counts by the router tests.
+  const layer = 'london_suppressed';
+  const legend = await api(`/api/layers/${layer}/indicators/stations/legend.json`);
+  assert.ok(legend.suppressed > 0, 'the test layer withholds some boroughs');
+  const gj = await api(`/api/layers/${layer}/features.geojson`);
+  const withheld = gj.features.filter((f) => (f.properties.suppressed || []).includes('stations'));
+  assert.equal(withheld.length, legend.suppressed);
+  for (const f of withheld) assert.equal(valuesOf(f).stations, null, `${f.properties.id}: no value is sent`);
+  // The withheld borough with the largest extent, so that a point well inside it is easy to hit.
+  const extent = (f) => {
+    const cs = f.geometry.coordinates.flat(2);
+    const xs = cs.map((c) => c[0]);
+    const ys = cs.map((c) => c[1]);
+    return (Math.max(...xs) - Math.min(...xs)) * (Math.max(...ys) - Math.min(...ys));
+  };
+  const borough = withheld.reduce((a, b) => (extent(b) > extent(a) ? b : a));
+  const { id, name } = borough.properties;
+  const { lon, lat } = interiorPoint(borough.geometry);
+
+  const { page, errors } = await open(en, `?layer=${layer}&indicator=stations`);
+  const shown = await pageLegend(page);
+  assertLegendEquals(shown, legend, `${layer}/stations`);
+  const row = shown.find((c) => c.suppressed);
+  assert.equal(row.range, `Suppressed (fewer than ${legend.suppress_below})`);
+  assert.equal(row.countText, `${legend.suppressed} districts`);
+  assert.match(await page.getAttribute('#legend .legend-suppressed', 'title'), /privacy/);
+  // The hatch over exactly the withheld boroughs.
+  const hatched = await page.$$eval('.leaflet-suppressed-pane path', (ps) => ps.map((p) => p.getAttribute('fill')));
+  assert.equal(hatched.length, withheld.length, 'one hatched shape per withheld borough');
+  assert.ok(hatched.every((f) => f === 'url(#quartier-hatch)'), hatched.join(' '));
+
+  // Hover and profile say "suppressed"; other indicators of the borough keep their values.
+  const pt = await pointOnScreen(page, lon, lat, 12);
+  await page.mouse.move(pt.x - 5, pt.y - 5);
+  await page.mouse.move(pt.x, pt.y);
+  await page.waitForFunction((n) => {
+    const el = document.querySelector('#hover-info .hover-name');
+    return el && el.textContent === n;
+  }, name, { timeout: 10_000 }).catch(() => {});
+  assert.equal(await page.textContent('#hover-info .hover-name'), name);
+  assert.equal(await page.textContent('#hover-info .hover-value'), 'suppressed');
+  await page.mouse.click(pt.x, pt.y);
+  await page.waitForSelector('#profile:not([hidden])');
+  assert.equal(await page.textContent('#profile-name'), name);
+  assert.equal(await page.textContent('#profile tr[data-indicator="stations"] .value'), 'suppressed');
+  assert.equal(await page.textContent('#profile tr[data-indicator="stations"] .rank'), '–');
+  const bikes = valuesOf(borough).bikes;
+  assert.equal(typeof bikes, 'number', 'bikes of the borough are published');
+  const bikesShown = await page.textContent('#profile tr[data-indicator="bikes"] .value');
+  assert.ok(bikesShown.startsWith(fixed(bikes, 0)), `bikes: ${bikesShown}`);
+  assert.deepEqual(await axeViolations(page), [], 'suppressed legend class, hover and profile');
+  await settle(page);
+  await page.screenshot({ path: path.join(SHOTS, 'suppressed.png') });
+
+  // The table and its CSV: the word, an empty cell and the reason, never a number.
+  await page.keyboard.press('Escape');
+  await page.click('#btn-table');
+  await page.waitForFunction((n) => document.querySelectorAll('#district-table tbody tr').length === n, gj.features.length);
+  const cell = await page.$eval(`#district-table tr[data-id="${id}"] td:nth-child(3)`,
+    (td) => ({ text: td.textContent, value: td.dataset.value, suppressed: td.dataset.suppressed }));
+  assert.deepEqual(cell, { text: 'suppressed', value: '', suppressed: 'true' });
+  const csv = await page.evaluate(async () => (await fetch(document.getElementById('table-csv').href)).text());
+  const lines = csv.replace(/^\ufeff/, '').trim().split('\r\n');
+  assert.equal(lines[0], 'id,name,stations,status');
+  const csvRows = lines.slice(1).filter((l) => l.startsWith(id + ','));
+  assert.deepEqual(csvRows, [`${id},${name},,suppressed`]);
+  assert.equal(lines.filter((l) => l.endsWith(',suppressed')).length, withheld.length);
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  // German: "gesperrt".
+  const german = await open(de, `?layer=${layer}&indicator=stations&district=${encodeURIComponent(id)}`);
+  assert.equal(await german.page.textContent('#legend .legend-suppressed .range'),
+    `Gesperrt (weniger als ${legend.suppress_below})`);
+  await german.page.waitForSelector('#profile:not([hidden])');
+  assert.equal(await german.page.textContent('#profile tr[data-indicator="stations"] .value'), 'gesperrt');
+  assert.deepEqual(german.errors, []);
+  await german.page.close();
+});
+
+test('a layer without suppression shows no suppressed class; the bundled London layer names its rule', async () => {
+  const { page, errors } = await open(en, '?layer=london&indicator=stations');
+  const legend = await api('/api/layers/london/indicators/stations/legend.json');
+  assert.equal(legend.suppressed, 0, 'no borough of the real data has 1 or 2 stations');
+  assertLegendEquals(await pageLegend(page), legend, 'london/stations');
+  assert.equal(await page.$$eval('.leaflet-suppressed-pane path', (ps) => ps.length), 0);
+  const nc = await open(en, '?layer=nc&indicator=sids_rate74');
+  assert.equal(await nc.page.$$eval('#legend .legend-suppressed', (ls) => ls.length), 0);
+  assert.deepEqual([...errors, ...nc.errors], []);
+  await nc.page.close();
   await page.close();
 });
 

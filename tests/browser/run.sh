@@ -3,7 +3,9 @@
 #
 # Installs what it needs when missing (Debian's chromium; playwright-core and axe-core from npm,
 # pinned in package-lock.json), builds the `quartier` binary, serves the bundled atlas on a free loopback port,
-# and runs map.test.mjs with node's built-in test runner. Screenshots land in
+# and runs map.test.mjs with node's built-in test runner. Next to the bundled atlas it serves the
+# suppression test atlas crates/quartier-server/tests/london_suppressed.toml (layer
+# `london_suppressed`: real boroughs withheld, which the bundled `london` layer has none of). Screenshots land in
 # tests/browser/screenshots/ (git-ignored). The server is stopped on exit, whatever happens.
 #
 # Environment: CHROMIUM (default /usr/bin/chromium), QUARTIER_BIN (skip the build and use this
@@ -48,7 +50,8 @@ fi
 PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 LOG="$(mktemp -t quartier-browser-server.XXXXXX.log)"
 echo "== quartier serve on 127.0.0.1:$PORT (log: $LOG) =="
-"$QUARTIER_BIN" serve --bind "127.0.0.1:$PORT" >"$LOG" 2>&1 &
+"$QUARTIER_BIN" serve geodata/atlas.toml crates/quartier-server/tests/london_suppressed.toml \
+  --bind "127.0.0.1:$PORT" >"$LOG" 2>&1 &
 SERVER_PID=$!
 cleanup() {
   if kill -0 "$SERVER_PID" 2>/dev/null; then

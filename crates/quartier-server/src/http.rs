@@ -675,8 +675,8 @@ async fn legend(
         breaks: &c.classification.breaks,
         colors: c.colors.iter().map(|rgb| palette::hex(*rgb)).collect(),
         counts: &c.classification.counts,
-        // The classifier sees withheld values as missing; the legend shows them as their own state.
-        missing: c.classification.missing.saturating_sub(stats.suppressed),
+        // Withheld districts are not given to the classifier: `missing` is real no-data only.
+        missing: c.classification.missing,
         no_data_color: palette::hex(NO_DATA),
         suppressed: stats.suppressed,
         suppressed_color: palette::hex(SUPPRESSED),

@@ -445,8 +445,12 @@ impl AppState {
         if let Some(c) = self.read_styles().get(&key) {
             return Ok(c.clone());
         }
+        // Withheld values are not data: the classifier sees only the other districts, so that its
+        // counts, `missing` and notes speak of real gaps ("4 of 33 values are missing" would be
+        // wrong for four withheld boroughs).
+        let published = suppression::published_values(ind, l.stats[indicator].suppressed);
         let classification = match classify::classify(
-            &ind.values,
+            &published,
             style.method,
             style.classes,
             style.breaks.as_deref(),
@@ -459,7 +463,7 @@ impl AppState {
                 requested: style.classes,
                 breaks: Vec::new(),
                 counts: Vec::new(),
-                missing: ind.values.len(),
+                missing: published.len(),
                 notes: vec![e.to_string()],
             },
             Err(e) => {

@@ -6,12 +6,15 @@
 //! `None`). The server shows it as its own state, never as its value and never as "no data":
 //!
 //! - tiles fill it with [`SUPPRESSED`] (`suppressed_color` in `legend.json` and `/api/atlas`);
-//! - `legend.json` counts it in `suppressed`, not in `missing`;
+//! - `legend.json` counts it in `suppressed`, not in `missing`; the classifier never sees it
+//!   ([`published_values`]);
 //! - `features.geojson` and `/at` give `null` as its value and name the indicator in `suppressed`;
 //! - statistics, ranks and the classification never see the number (it is `None` for them).
 //!
 //! [`withhold`] runs once per indicator when a layer is prepared, so that a withheld number cannot
 //! reach any answer even if a value were left next to a suppressed flag.
+
+use std::borrow::Cow;
 
 use quartier_geo::atlas::Indicator;
 use quartier_geo::palette::Rgb;
@@ -42,6 +45,23 @@ pub fn withhold(indicator: &mut Indicator) -> usize {
         }
     }
     withheld
+}
+
+/// The values of the districts that are not withheld (borrowed when `withheld` is 0, the usual case):
+/// what the classifier sees.
+pub fn published_values(indicator: &Indicator, withheld: usize) -> Cow<'_, [Option<f64>]> {
+    if withheld == 0 {
+        return Cow::Borrowed(&indicator.values);
+    }
+    Cow::Owned(
+        indicator
+            .values
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !is_suppressed(indicator, *i))
+            .map(|(_, v)| *v)
+            .collect(),
+    )
 }
 
 /// The ids of the indicators whose value is withheld for district `i`, in indicator order.
@@ -121,6 +141,7 @@ mod tests {
         );
         assert_eq!(withhold(&mut a), 2);
         assert_eq!(a.values, [Some(0.0), None, None]);
+        assert_eq!(published_values(&a, 2).as_ref(), [Some(0.0)]);
         let both = [a, b];
         assert!(withheld_at(&both, 0).is_empty());
         assert_eq!(withheld_at(&both, 1), ["a"]);

@@ -974,6 +974,14 @@ async fn check_london_suppression(state: Arc<AppState>, layer: &str, threshold: 
         assert_eq!(legend["suppressed_color"], SUPPRESSED_COLOR);
         assert_eq!(legend["suppress_below"], threshold);
         assert_eq!(legend["missing"], 0);
+        // The classifier never saw the withheld districts, so no note calls them missing.
+        let notes = legend["notes"].as_array().unwrap();
+        assert!(
+            notes
+                .iter()
+                .all(|n| !n.as_str().unwrap().contains("missing")),
+            "{notes:?}"
+        );
         assert_eq!(legend["no_data_color"], "#a6a6a6");
         assert_ne!(legend["suppressed_color"], legend["no_data_color"]);
         let colors = legend["colors"].as_array().unwrap();
