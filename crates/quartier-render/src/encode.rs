@@ -375,17 +375,60 @@ impl BitWriter {
 /// ([`crate::render_tile`] is where a bad scale is refused).
 #[must_use]
 pub fn empty_tile_png(scale: u8) -> &'static [u8] {
-    static SMALL: OnceLock<Vec<u8>> = OnceLock::new();
-    static LARGE: OnceLock<Vec<u8>> = OnceLock::new();
-    let (cell, size) = if scale == 2 {
-        (&LARGE, 512u32)
-    } else {
-        (&SMALL, 256u32)
-    };
-    cell.get_or_init(|| {
-        let grid = Grid::new(size as usize);
+    static CELLS: [OnceLock<Vec<u8>>; 2] = [OnceLock::new(), OnceLock::new()];
+    once_per_scale(&CELLS, scale, |grid| {
         encode_indexed(&vec![0u8; grid.len()], grid, &[[0, 0, 0, 0]])
     })
+}
+
+/// Bytes made once per tile size (`scale` 2: 512 px, else 256 px) and kept in `cells`.
+fn once_per_scale(
+    cells: &'static [OnceLock<Vec<u8>>; 2],
+    scale: u8,
+    make: impl FnOnce(Grid) -> Vec<u8>,
+) -> &'static [u8] {
+    let (cell, size) = if scale == 2 {
+        (&cells[1], 512)
+    } else {
+        (&cells[0], 256)
+    };
+    cell.get_or_init(|| make(Grid::new(size)))
+}
+
+/// A tile of one colour: the PNG [`encode_indexed`] gives for a buffer of zeros and the palette
+/// `[colour]` (1-bit indices), the transparent [`empty_tile_png`] when `colour` is transparent.
+///
+/// Only the palette differs between colours, so the image stream is encoded once per scale and
+/// kept: a one-colour tile costs two chunk checksums, not an encoding.
+pub(crate) fn solid_tile_png(colour: [u8; 4], scale: u8) -> Vec<u8> {
+    if colour[3] == 0 {
+        return empty_tile_png(scale).to_vec();
+    }
+    static TAILS: [OnceLock<Vec<u8>>; 2] = [OnceLock::new(), OnceLock::new()];
+    let tail = once_per_scale(&TAILS, scale, |grid| {
+        let png = encode_indexed(&vec![0u8; grid.len()], grid, &[[0, 0, 0, 255]]);
+        png[idat_offset(&png)..].to_vec()
+    });
+    let size = if scale == 2 { 512 } else { 256 };
+    let mut png = start_png(size, 1, 3);
+    chunk(&mut png, b"PLTE", &colour[..3]);
+    if colour[3] != 255 {
+        chunk(&mut png, b"tRNS", &colour[3..]);
+    }
+    png.extend_from_slice(tail);
+    png.shrink_to_fit();
+    png
+}
+
+/// Where the `IDAT` chunk starts in a PNG written by this module (after the signature,
+/// `IHDR`, `PLTE` and an optional `tRNS`).
+fn idat_offset(png: &[u8]) -> usize {
+    let mut at = SIGNATURE.len();
+    while at + 8 <= png.len() && &png[at + 4..at + 8] != b"IDAT" {
+        let len = u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]) as usize;
+        at += 12 + len;
+    }
+    at
 }
 
 #[cfg(test)]
@@ -492,5 +535,19 @@ mod tests {
         assert_eq!(codes.length[258], (u64::from(reverse(0xc5, 8)), 8));
         // Length 3 is symbol 257: 7-bit code 1.
         assert_eq!(codes.length[3], (u64::from(reverse(1, 7)), 7));
+    }
+
+    #[test]
+    fn solid_tiles_are_what_encoding_one_colour_gives() {
+        for (scale, size) in [(1u8, 256usize), (2, 512)] {
+            let grid = Grid::new(size);
+            let zeros = vec![0u8; grid.len()];
+            for colour in [[255, 255, 178, 255], [189, 0, 38, 128], [1, 2, 3, 1]] {
+                let png = solid_tile_png(colour, scale);
+                assert_eq!(png, encode_indexed(&zeros, grid, &[colour]), "{colour:?}");
+                assert!(decode(&png).pixels().all(|p| p.0 == colour));
+            }
+            assert_eq!(solid_tile_png([9, 9, 9, 0], scale), empty_tile_png(scale));
+        }
     }
 }

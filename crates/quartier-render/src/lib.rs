@@ -15,7 +15,7 @@ mod topology;
 pub use encode::empty_tile_png;
 pub use error::RenderError;
 pub use layer::TileLayer;
-pub use render::render_tile;
+pub use render::{render_one_colour_tile, render_tile};
 pub use simplify::SIMPLIFY_TOLERANCE_PX;
 pub use style::{TileStyle, MAX_BORDER_WIDTH};
 pub use tile::{TileCoord, MERCATOR_HALF_EXTENT, TILE_SIZE};

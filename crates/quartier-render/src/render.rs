@@ -11,7 +11,7 @@
 //!    border coverage) and encode an indexed PNG, or RGBA (with the same 16 levels) when more
 //!    than 256 colours are needed.
 
-use crate::encode::{empty_tile_png, encode_indexed, encode_rgba};
+use crate::encode::{empty_tile_png, encode_indexed, encode_rgba, solid_tile_png};
 use crate::error::RenderError;
 use crate::layer::TileLayer;
 use crate::raster::{Coverage, FillScratch, Grid, Pen, COVERAGE_MAX};
@@ -40,32 +40,24 @@ pub fn render_tile(
     tile: TileCoord,
     scale: u8,
 ) -> Result<Vec<u8>, RenderError> {
-    let size = match scale {
-        1 | 2 => TILE_SIZE * u32::from(scale),
-        _ => return Err(RenderError::UnsupportedScale { scale }),
-    };
-    if !tile.is_valid() {
-        return Err(RenderError::InvalidTile {
-            z: tile.z,
-            x: tile.x,
-            y: tile.y,
-            max_zoom: TileCoord::MAX_ZOOM,
-        });
+    let setup = Setup::new(layer, style, tile, scale)?;
+    match setup.one_colour(layer, style) {
+        Some(png) => Ok(png),
+        None => Ok(draw(setup, layer, style)),
     }
-    style.check(layer.len())?;
+}
 
-    let frame = PixelFrame::new(tile, size);
-    let pen = if style.border[3] > 0 {
-        Pen::new(f64::from(style.border_width) * f64::from(scale))
-    } else {
-        None
-    };
-    let margin = pen.map_or(1.0, |p| p.margin());
-    let mut candidates = Vec::new();
-    layer.districts_in(frame.mercator_box(margin), &mut candidates);
-    if candidates.is_empty() {
-        return Ok(empty_tile_png(scale).to_vec());
-    }
+/// Draws a tile pixel by pixel: fills, borders, palette, encoding.
+fn draw(setup: Setup, layer: &TileLayer, style: &TileStyle) -> Vec<u8> {
+    let Setup {
+        frame,
+        pen,
+        candidates,
+        size,
+        tile,
+        scale,
+        ..
+    } = setup;
 
     // Palette slot per distinct fill colour; slot 0 is "no district" (transparent).
     let mut slots: Vec<[u8; 4]> = vec![[0, 0, 0, 0]];
@@ -96,14 +88,7 @@ pub fn render_tile(
         let mut buf = vec![0u8; grid.len()];
         tile_job.fill(&mut buf, grid, &district_slot);
         let cov = tile_job.borders(grid);
-        Ok(finish_indexed(
-            buf,
-            grid,
-            &slots,
-            cov.as_ref(),
-            style.border,
-            scale,
-        ))
+        finish_indexed(buf, grid, &slots, cov.as_ref(), style.border, scale)
     } else {
         // More than 256 colours (a colour per district, say): a slot per pixel in 32 bits, as
         // a tile may show more districts than 16 bits count.
@@ -114,11 +99,123 @@ pub fn render_tile(
             colours: &slots,
             border: style.border,
         };
-        Ok(encode_rgba(
-            &palette.to_rgba(&buf, grid, cov.as_ref(), 0),
-            size,
-        ))
+        encode_rgba(&palette.to_rgba(&buf, grid, cov.as_ref(), 0), size)
     }
+}
+
+/// The tile as one PNG when it is a single colour, without drawing it: when no district
+/// edge crosses it and no border comes within reach, every pixel lies inside the same districts,
+/// and the tile is that colour (transparent outside them all).
+///
+/// `Ok(None)` means the tile has to be drawn with [`render_tile`]. The test costs an R-tree
+/// lookup and a bounding-box check per candidate arc, plus a point-in-polygon test at the tile's
+/// centre against the few candidates when none is near, so a server can run it on its async
+/// threads and send only the tiles that need drawing to a thread pool. Most tiles of a city
+/// zoomed in, or of a large district, are one colour. The bytes are those [`render_tile`] gives.
+///
+/// # Errors
+/// As [`render_tile`].
+pub fn render_one_colour_tile(
+    layer: &TileLayer,
+    style: &TileStyle,
+    tile: TileCoord,
+    scale: u8,
+) -> Result<Option<Vec<u8>>, RenderError> {
+    Ok(Setup::new(layer, style, tile, scale)?.one_colour(layer, style))
+}
+
+/// What every tile needs before drawing: checked inputs, the pixel frame, the pen and the
+/// districts whose box comes within the pen's reach.
+struct Setup {
+    frame: PixelFrame,
+    pen: Option<Pen>,
+    margin: f64,
+    candidates: Vec<u32>,
+    size: u32,
+    tile: TileCoord,
+    scale: u8,
+}
+
+impl Setup {
+    fn new(
+        layer: &TileLayer,
+        style: &TileStyle,
+        tile: TileCoord,
+        scale: u8,
+    ) -> Result<Setup, RenderError> {
+        let size = match scale {
+            1 | 2 => TILE_SIZE * u32::from(scale),
+            _ => return Err(RenderError::UnsupportedScale { scale }),
+        };
+        if !tile.is_valid() {
+            return Err(RenderError::InvalidTile {
+                z: tile.z,
+                x: tile.x,
+                y: tile.y,
+                max_zoom: TileCoord::MAX_ZOOM,
+            });
+        }
+        style.check(layer.len())?;
+        let frame = PixelFrame::new(tile, size);
+        let pen = if style.border[3] > 0 {
+            Pen::new(f64::from(style.border_width) * f64::from(scale))
+        } else {
+            None
+        };
+        let margin = pen.map_or(1.0, |p| p.margin());
+        let mut candidates = Vec::new();
+        layer.districts_in(frame.mercator_box(margin), &mut candidates);
+        Ok(Setup {
+            frame,
+            pen,
+            margin,
+            candidates,
+            size,
+            tile,
+            scale,
+        })
+    }
+
+    /// The PNG of a one-colour tile (see [`render_one_colour_tile`]), `None` when it needs
+    /// drawing.
+    fn one_colour(&self, layer: &TileLayer, style: &TileStyle) -> Option<Vec<u8>> {
+        if self.candidates.is_empty() {
+            return Some(empty_tile_png(self.scale).to_vec());
+        }
+        let job = TileJob {
+            layer,
+            level: layer.level(self.tile.z, self.scale),
+            frame: self.frame,
+            candidates: &self.candidates,
+            pen: self.pen,
+        };
+        let fill = job.one_colour(style, self.margin)?;
+        Some(solid_tile_png(fill, self.scale))
+    }
+}
+
+/// Whether the segment `a`–`b` touches the square `[lo, hi]²` (Liang–Barsky clipping; touching
+/// the boundary counts).
+fn segment_meets_square(a: [f64; 2], b: [f64; 2], lo: f64, hi: f64) -> bool {
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for axis in 0..2 {
+        let d = b[axis] - a[axis];
+        for (p, q) in [(-d, a[axis] - lo), (d, hi - a[axis])] {
+            if p == 0.0 {
+                if q < 0.0 {
+                    return false;
+                }
+            } else {
+                let r = q / p;
+                if p < 0.0 {
+                    t0 = t0.max(r);
+                } else {
+                    t1 = t1.min(r);
+                }
+            }
+        }
+    }
+    t0 <= t1
 }
 
 /// A pixel buffer element that holds a palette slot.
@@ -177,6 +274,72 @@ impl TileJob<'_> {
             && (include_left || right > -margin)
     }
 
+    /// The colour of every pixel when no edge of a candidate comes within `margin` pixels of
+    /// the tile: then no edge crosses the tile and no border reaches it, so each district covers
+    /// all of it or none of it. Painted as `fill` paints: in layer order, the last district that
+    /// covers the tile and is not transparent wins; transparent outside them all.
+    fn one_colour(&self, style: &TileStyle, margin: f64) -> Option<[u8; 4]> {
+        let (lo, hi) = (-margin, self.frame.size as f64 + margin);
+        let near = self.candidates.iter().any(|&d| {
+            self.layer.arcs_of(d as usize).iter().any(|&a| {
+                let a = a as usize;
+                // The box first (cheap), then the edges: a ring's box holds its whole inside.
+                self.arc_near(a, margin, false)
+                    && self.level.arc(a).windows(2).any(|e| {
+                        segment_meets_square(self.frame.pixel(e[0]), self.frame.pixel(e[1]), lo, hi)
+                    })
+            })
+        });
+        if near {
+            return None;
+        }
+        let centre = [self.frame.size as f64 / 2.0; 2];
+        let mut colour = [0, 0, 0, 0];
+        for &d in self.candidates {
+            let fill = style.fills[d as usize];
+            if fill[3] != 0 && self.covers(d, centre) {
+                colour = fill;
+            }
+        }
+        Some(colour)
+    }
+
+    /// Even-odd test of the tile pixel position `p` against district `d` (this zoom's
+    /// geometry), counting the edges a ray from `p` to the left crosses. Only arcs `fill`
+    /// would use can cross that ray.
+    fn covers(&self, d: u32, p: [f64; 2]) -> bool {
+        let mut inside = false;
+        self.fill_edges(d, |prev, cur| {
+            if (prev[1] > p[1]) != (cur[1] > p[1]) {
+                let x = prev[0] + (p[1] - prev[1]) * (cur[0] - prev[0]) / (cur[1] - prev[1]);
+                if x < p[0] {
+                    inside = !inside;
+                }
+            }
+        });
+        inside
+    }
+
+    /// Calls `edge` with each edge (in tile pixels) of district `d` that the fill uses: those of
+    /// its arcs that reach the tile's rows, left of the tile included.
+    #[inline]
+    fn fill_edges(&self, d: u32, mut edge: impl FnMut([f64; 2], [f64; 2])) {
+        for &a in self.layer.arcs_of(d as usize) {
+            let a = a as usize;
+            if !self.arc_near(a, 0.0, true) {
+                continue;
+            }
+            let pts = self.level.arc(a);
+            let Some(&first) = pts.first() else { continue };
+            let mut prev = self.frame.pixel(first);
+            for &p in &pts[1..] {
+                let cur = self.frame.pixel(p);
+                edge(prev, cur);
+                prev = cur;
+            }
+        }
+    }
+
     fn fill<T: Slot>(&self, buf: &mut [T], grid: Grid, district_slot: &[u32]) {
         let w = grid.size as f64;
         let mut scratch = FillScratch::new(grid.size);
@@ -185,20 +348,7 @@ impl TileJob<'_> {
                 continue;
             }
             scratch.begin();
-            for &a in self.layer.arcs_of(d as usize) {
-                let a = a as usize;
-                if !self.arc_near(a, 0.0, true) {
-                    continue;
-                }
-                let pts = self.level.arc(a);
-                let Some(&first) = pts.first() else { continue };
-                let mut prev = self.frame.pixel(first);
-                for &p in &pts[1..] {
-                    let cur = self.frame.pixel(p);
-                    scratch.add_edge(prev, cur, w);
-                    prev = cur;
-                }
-            }
+            self.fill_edges(d, |prev, cur| scratch.add_edge(prev, cur, w));
             scratch.fill(buf, grid, T::from_slot(slot));
         }
     }
@@ -580,5 +730,118 @@ mod tests {
         assert!(png.len() < 200, "{} bytes", png.len());
         let img = decode(&png);
         assert!(img.pixels().all(|p| p.0 == [10, 20, 30, 255]));
+    }
+
+    /// Every tile of zooms 14 to 17 over the checkerboard, drawn pixel by pixel and through
+    /// the one-colour shortcut: the same bytes, and the shortcut taken where it should be.
+    #[test]
+    fn one_colour_tiles_are_the_bytes_drawing_gives() {
+        let (layer, _) = checkerboard();
+        let fills: Vec<[u8; 4]> = (0..400u32)
+            .map(|i| match i % 3 {
+                0 => [200, 30, 30, 255],
+                1 => [30, 200, 30, 128], // half transparent: a tRNS chunk
+                _ => [0, 0, 0, 0],       // not drawn
+            })
+            .collect();
+        for border in [[0, 0, 0, 255], [0, 0, 0, 0]] {
+            let style = TileStyle {
+                fills: fills.clone(),
+                border,
+                border_width: 1.0,
+            };
+            let mut shortcuts = 0;
+            // Zoom 16 at 256 px and zoom 15 at 512 px (the same pixels), every other tile.
+            for (z, scale, step) in [(16u8, 1u8, 2usize), (15, 2, 1)] {
+                let n = 1u32 << (z - 10);
+                for x in (512 * n - 1..=513 * n).step_by(step) {
+                    for y in (511 * n - 1..=512 * n).step_by(step) {
+                        let tile = TileCoord::new_checked(z, x, y).unwrap();
+                        let setup = Setup::new(&layer, &style, tile, scale).unwrap();
+                        let fast = render_one_colour_tile(&layer, &style, tile, scale).unwrap();
+                        let drawn = draw(setup, &layer, &style);
+                        if let Some(png) = fast {
+                            assert_eq!(png, drawn, "{tile:?}@{scale}x");
+                            shortcuts += 1;
+                        }
+                        assert_eq!(render_tile(&layer, &style, tile, scale).unwrap(), drawn);
+                    }
+                }
+            }
+            // Squares of 1,900 m hold one-colour tiles of 611 m (zoom 16).
+            assert!(shortcuts > 100, "{shortcuts} one-colour tiles");
+        }
+    }
+
+    #[test]
+    fn holes_overlaps_and_nearby_borders() {
+        let square = |x0: f64, y0: f64, side: f64| -> geo_types::LineString<f64> {
+            vec![
+                (x0, y0),
+                (x0 + side, y0),
+                (x0 + side, y0 + side),
+                (x0, y0 + side),
+                (x0, y0),
+            ]
+            .into()
+        };
+        // A 20 km square with a 5 km hole, and a second square over its east half.
+        let holed = MultiPolygon(vec![geo_types::Polygon::new(
+            square(0.0, 0.0, 20_000.0),
+            vec![square(7_500.0, 7_500.0, 5_000.0)],
+        )]);
+        let east = MultiPolygon(vec![geo_types::Polygon::new(
+            square(10_000.0, 0.0, 10_000.0),
+            vec![],
+        )]);
+        let layer = TileLayer::new(vec![holed, east]);
+        let red = [255, 0, 0, 255];
+        let blue = [0, 0, 255, 255];
+        let style = |fills: Vec<[u8; 4]>| TileStyle {
+            fills,
+            border: [0, 0, 0, 255],
+            border_width: 1.0,
+        };
+        // Zoom 17 tiles are 306 m: the tile holding a point (in mercator metres).
+        let frame = PixelFrame::new(TileCoord::new_checked(17, 0, 0).unwrap(), 256);
+        let t = |x: f64, y: f64| {
+            let [px, py] = frame.pixel([x, y]);
+            TileCoord::new_checked(17, (px / 256.0) as u32, (py / 256.0) as u32).unwrap()
+        };
+        let one = |fills: Vec<[u8; 4]>, tile: TileCoord| {
+            render_one_colour_tile(&layer, &style(fills), tile, 1).unwrap()
+        };
+        let hole = t(8_500.0, 11_000.0);
+        let both = t(15_000.0, 5_000.0);
+        let west = t(4_000.0, 4_000.0);
+        assert_eq!(one(vec![red, blue], hole), Some(empty_tile_png(1).to_vec()));
+        assert_eq!(one(vec![red, blue], both), Some(solid_tile_png(blue, 1)));
+        assert_eq!(
+            one(vec![red, [0, 0, 0, 0]], both),
+            Some(solid_tile_png(red, 1))
+        );
+        assert_eq!(one(vec![red, blue], west), Some(solid_tile_png(red, 1)));
+        // The tile the east square's west edge crosses.
+        let on_line = t(10_000.0, 5_000.0);
+        assert_eq!(one(vec![red, blue], on_line), None);
+        let png = render_tile(&layer, &style(vec![red, blue]), on_line, 1).unwrap();
+        let colours: std::collections::HashSet<[u8; 4]> =
+            decode(&png).pixels().map(|p| p.0).collect();
+        assert!(
+            colours.contains(&red) && colours.contains(&blue),
+            "{colours:?}"
+        );
+    }
+
+    #[test]
+    fn segments_against_a_square() {
+        let m = |a: [f64; 2], b: [f64; 2]| segment_meets_square(a, b, 0.0, 10.0);
+        assert!(m([-5.0, 5.0], [15.0, 5.0])); // straight through
+        assert!(m([2.0, 2.0], [3.0, 3.0])); // inside
+        assert!(m([-1.0, 10.0], [11.0, 10.0])); // along an edge
+        assert!(!m([-5.0, -5.0], [-1.0, 20.0])); // left of it
+        assert!(!m([-5.0, 4.0], [4.0, -5.0])); // cuts the corner region outside
+        assert!(m([-5.0, 6.0], [6.0, -5.0])); // cuts the corner inside
+        assert!(!m([12.0, 12.0], [12.0, 12.0])); // a point outside
     }
 }
