@@ -109,6 +109,14 @@ impl TileCache {
         found
     }
 
+    /// The cached tile, counting only a hit: for a lookup whose miss is handed on to
+    /// [`Self::get_or_render`], which counts it.
+    pub fn get_hit(&self, key: &TileKey) -> Option<Bytes> {
+        let found = self.inner.as_ref()?.get(key)?;
+        self.count(true);
+        Some(found)
+    }
+
     /// Keep a tile. A tile larger than a shard's share of the budget is simply not kept.
     pub fn insert(&self, key: TileKey, tile: Bytes) {
         if let Some(cache) = &self.inner {

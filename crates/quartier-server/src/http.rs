@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
@@ -30,6 +29,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::{AppError, AppResult, JsonPath, JsonQuery};
 use crate::etag::{etag_for_body, if_none_match};
+use crate::fast::{tile_response, FastTiles};
 use crate::state::{AppState, IndicatorStats, LayerState};
 use crate::style::{url_escape, Lang, StyleParams};
 use crate::suppression::{self, SUPPRESSED};
@@ -84,10 +84,12 @@ pub fn app(state: Arc<AppState>) -> Router {
         .allow_methods([Method::GET, Method::HEAD])
         .allow_headers(Any)
         .expose_headers([header::ETAG, HeaderName::from_static(CACHE_STATUS_HEADER)]);
-    router
+    // Cached tiles are answered by the fast lane in front of the router; CORS and tracing wrap both.
+    let router = router.with_state(Arc::clone(&state));
+    Router::new()
+        .fallback_service(FastTiles::new(state, router))
         .layer(cors)
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -796,7 +798,7 @@ async fn tilejson(
 // GET /tiles/{layer}/{indicator}/{z}/{x}/{y}.png and {y}@2x.png
 
 /// `"5.png"` -> `(5, 1)`, `"5@2x.png"` -> `(5, 2)`.
-fn parse_tile_name(name: &str) -> AppResult<(&str, u8)> {
+pub(crate) fn parse_tile_name(name: &str) -> AppResult<(&str, u8)> {
     let bad = || {
         AppError::bad_request(format!(
             "tile file {name:?} is not {{y}}.png or {{y}}@2x.png (e.g. 26.png or 26@2x.png)"
@@ -812,7 +814,7 @@ fn parse_tile_name(name: &str) -> AppResult<(&str, u8)> {
 }
 
 /// Check `z/x/y` and say exactly what is allowed when it is wrong.
-fn parse_tile(z: &str, x: &str, y: &str) -> AppResult<TileCoord> {
+pub(crate) fn parse_tile(z: &str, x: &str, y: &str) -> AppResult<TileCoord> {
     let max = TileCoord::MAX_ZOOM;
     let z: u8 = z.parse().map_err(|_| {
         AppError::bad_request(format!("zoom {z:?} is not a whole number from 0 to {max}"))
@@ -873,22 +875,7 @@ async fn tile(
             (png, false) => (png, "miss"),
         }
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static(TILE_CACHE_CONTROL),
-            ),
-            (header::ETAG, etag),
-            (
-                HeaderName::from_static(CACHE_STATUS_HEADER),
-                HeaderValue::from_static(status),
-            ),
-        ],
-        Body::from(png),
-    )
-        .into_response())
+    Ok(tile_response(png, etag, HeaderValue::from_static(status)))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 //!   Every route is documented in `docs/api.md`.
 //! - [`style`]: the style query parameters (`method`, `classes`, `palette`, `breaks`, `centre`).
 //! - [`cache`]: the tile cache with a byte budget; [`etag`]: strong ETags and 304s.
+//! - [`fast`]: the fast lane answering cached tiles before the router.
 //! - [`locate`]: the district containing a point (R-tree plus exact point-in-polygon).
 //! - [`suppression`]: small-number suppression: the colour of withheld districts, and the rule that
 //!   no withheld number reaches any answer.
@@ -42,6 +43,7 @@
 pub mod cache;
 pub mod error;
 pub mod etag;
+pub mod fast;
 pub mod http;
 pub mod locate;
 pub mod serve;

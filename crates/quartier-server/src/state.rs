@@ -18,7 +18,7 @@ use bytes::Bytes;
 use quartier_geo::atlas::{Atlas, AtlasLayer, Basemap, Indicator, Localized};
 use quartier_geo::classify::{self, Classification, ClassifyError};
 use quartier_geo::palette::{self, NO_DATA};
-use quartier_render::{render_tile, TileCoord, TileLayer, TileStyle};
+use quartier_render::{render_one_colour_tile, render_tile, TileCoord, TileLayer, TileStyle};
 use tokio::sync::Semaphore;
 
 use crate::cache::{CacheStats, TileCache, TileKey};
@@ -558,6 +558,19 @@ impl AppState {
             self.counters.empty.fetch_add(1, Ordering::Relaxed);
             return Ok(self.empty_tile(scale));
         }
+        // A one-colour tile (inside one district, or between them) needs no drawing: answered
+        // here, it skips the hop to the blocking pool and back, which costs more than the test.
+        let one_colour = render_one_colour_tile(
+            &self.layers[layer].render,
+            &classified.tile_style,
+            tile,
+            scale,
+        )
+        .map_err(|e| AppError::Internal(format!("tile {tile:?}: {e}")))?;
+        if let Some(png) = one_colour {
+            self.counters.rendered.fetch_add(1, Ordering::Relaxed);
+            return Ok(Bytes::from(png));
+        }
         let permit = Arc::clone(&self.render_permits)
             .acquire_owned()
             .await
@@ -573,6 +586,12 @@ impl AppState {
                 tile,
                 scale,
             )
+            .map(|mut png| {
+                // The encoder's buffer is larger than most tiles: give the rest back, so that
+                // the cache's byte budget is the memory its tiles really take.
+                png.shrink_to_fit();
+                png
+            })
         })
         .await
         .map_err(|e| AppError::Internal(format!("render task of tile {tile:?} failed: {e}")))?
