@@ -105,11 +105,11 @@ def lat_to_y(lat, z):
     return int(math.floor((1 - s / math.pi) / 2 * (1 << z)))
 
 
-def tile_list(bounds):
-    """Every XYZ tile whose square meets the layer's WGS84 bounding box, zooms 5 to 11."""
+def tile_list(bounds, zooms=ZOOMS):
+    """Every XYZ tile whose square meets a WGS84 bounding box `[w, s, e, n]` (zooms 5 to 11)."""
     w, s, e, n = bounds
     tiles = []
-    for z in ZOOMS:
+    for z in zooms:
         for x in range(lon_to_x(w, z), lon_to_x(e, z) + 1):
             for y in range(lat_to_y(n, z), lat_to_y(s, z) + 1):
                 tiles.append((z, x, y))
@@ -379,14 +379,14 @@ def montage(work):
 # report
 
 def wrk_numbers(path):
-    """Requests/s, latency percentiles and errors from `wrk --latency` output."""
+    """Requests/s (`per_s`), latency percentiles and errors from `wrk --latency` output."""
     out = {"non_2xx": 0, "socket_errors": 0}
     units = {"us": 1e-3, "ms": 1.0, "s": 1e3}
     with open(path) as f:
         for line in f:
             parts = line.split()
             if line.startswith("Requests/sec:"):
-                out["tiles_per_s"] = float(parts[1])
+                out["per_s"] = float(parts[1])
             elif len(parts) == 2 and parts[0] in ("50%", "99%"):
                 value = parts[1]
                 unit = next(u for u in ("us", "ms", "s") if value.endswith(u))
@@ -415,6 +415,7 @@ def report(work):
             cpu_s = float(f.read())
         w["cpu_us_per_tile"] = cpu_s / w["requests"] * 1e6
         w["connections"] = connections
+        w["tiles_per_s"] = w["per_s"]
         runs.append(w)
     print(f"NC counties, SIDS rate 1974 per 1,000 births (quantile, 5 classes, YlOrRd), "
           f"{setup['tiles']} tiles at zooms 5-11 {setup['per_zoom']}")
@@ -436,24 +437,16 @@ def report(work):
     print(f"quartier answers over the list: {fetched['cache_status']}")
 
 
+def dispatch(commands, doc):
+    """Run `argv[1]` from `commands` (name -> function taking the remaining arguments)."""
+    if len(sys.argv) < 3 or sys.argv[1] not in commands:
+        sys.exit(doc)
+    commands[sys.argv[1]](*sys.argv[2:])
+
+
 def main():
-    if len(sys.argv) < 3:
-        sys.exit(__doc__)
-    cmd = sys.argv[1]
-    if cmd == "prepare":
-        prepare(sys.argv[2], sys.argv[3])
-    elif cmd == "mapnik":
-        mapnik_peer(sys.argv[2])
-    elif cmd == "mapserver":
-        mapserver_peer(sys.argv[2])
-    elif cmd == "quartier":
-        quartier_fetch(sys.argv[2], sys.argv[3])
-    elif cmd == "montage":
-        montage(sys.argv[2])
-    elif cmd == "report":
-        report(sys.argv[2])
-    else:
-        sys.exit(__doc__)
+    dispatch({"prepare": prepare, "mapnik": mapnik_peer, "mapserver": mapserver_peer,
+              "quartier": quartier_fetch, "montage": montage, "report": report}, __doc__)
 
 
 if __name__ == "__main__":
