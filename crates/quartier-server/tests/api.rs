@@ -9,6 +9,9 @@
 //!   bounds, and each NC county's SIDS rate;
 //! - `aggregate_boston.json` and `aggregate_london.json` (`tests/reference/aggregate_reference.py`,
 //!   shapely): the 92 towns dissolved from the tracts, and the stations counted per borough;
+//!   with the threshold of a layer's manifest, the counts say which boroughs must be withheld by
+//!   small-number suppression (on the bundled `london` layer none; on the test atlas
+//!   `tests/london_suppressed.toml`, threshold 40, four);
 //! - `classify_mapclassify.json` (PySAL mapclassify breaks) and `classify_colorbrewer.json`
 //!   (ColorBrewer's published colours), both from `tests/reference/classify_reference.py`.
 #![allow(clippy::unwrap_used)] // test helpers may panic: a failing fixture read is a failing test
