@@ -15,7 +15,8 @@ DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 PY=python3
-QUARTIER="$ROOT/target/release/quartier"
+# QUARTIER=/path/to/quartier measures another build (e.g. an older commit) without building.
+QUARTIER="${QUARTIER:-}"
 mkdir -p "$WORK"
 chmod 755 "$WORK"   # nginx's workers (user nobody) read the static tiles from here
 
@@ -28,7 +29,10 @@ if ((${#need[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-(cd "$ROOT" && cargo build --release -p quartier-server --quiet)
+if [ -z "$QUARTIER" ]; then
+  (cd "$ROOT" && cargo build --release -p quartier-server --quiet)
+  QUARTIER="$ROOT/target/release/quartier"
+fi
 
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PIDS=()

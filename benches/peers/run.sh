@@ -15,7 +15,8 @@ DURATION="${DURATION:-10}"        # seconds of wrk per Quartier measurement
 SERVER_CPU="${SERVER_CPU:-1}"     # the core the renderers (and Quartier's server) run on
 CLIENT_CPU="${CLIENT_CPU:-0}"     # the core wrk runs on
 PY=/usr/bin/python3               # Debian's python: python3-mapnik and python3-mapscript live there
-QUARTIER="$ROOT/target/release/quartier"
+# QUARTIER=/path/to/quartier measures another build (e.g. an older commit) without building.
+QUARTIER="${QUARTIER:-}"
 mkdir -p "$WORK"
 
 # --- tools -----------------------------------------------------------------------------------
@@ -29,7 +30,10 @@ if ((${#need[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-(cd "$ROOT" && cargo build --release -p quartier-server --quiet)
+if [ -z "$QUARTIER" ]; then
+  (cd "$ROOT" && cargo build --release -p quartier-server --quiet)
+  QUARTIER="$ROOT/target/release/quartier"
+fi
 
 # --- Quartier, one core, no tile cache -------------------------------------------------------
 PORT="$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
