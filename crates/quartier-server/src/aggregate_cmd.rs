@@ -164,12 +164,7 @@ pub fn run(args: &AggregateArgs) -> anyhow::Result<ExitCode> {
     let districts = out.layer.districts.len();
     match args.output.as_deref() {
         Some(path) if path.as_os_str() != "-" => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?;
-            let mut w = std::io::BufWriter::new(file);
-            out.write_csv(&mut w, args.suppress_below)
-                .and_then(|()| w.flush())
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            write_atomically(path, |w| out.write_csv(w, args.suppress_below))?;
             eprint!("{}", out.report);
             eprintln!("wrote {districts} districts to {}", path.display());
         }
@@ -182,6 +177,30 @@ pub fn run(args: &AggregateArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Write `path` through a temporary file in the same folder that is renamed over it at the end,
+/// so a failed or interrupted run never leaves a half-written table where the last good one was.
+fn write_atomically(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let tmp = path.with_file_name(format!(".{name}.quartier-tmp"));
+    let result = (|| -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        write(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        // Best effort: the temporary file is ours; the error that matters is the write's.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]
@@ -275,5 +294,25 @@ mod tests {
         let a = args(&[&src, "--into", &src, "--area-crs", "EPSG:4326"]);
         let e = format!("{:#}", super::run(&a).unwrap_err());
         assert!(e.contains("planar areas need a projected CRS"), "{e}");
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_last_good_file() {
+        let dir = std::env::temp_dir().join(format!("quartier-atomic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("out.csv");
+        std::fs::write(&path, "id,count\nold,1\n").unwrap();
+        let err = super::write_atomically(&path, |w| {
+            w.write_all(b"id,count\nhalf")?;
+            Err(std::io::Error::other("disk full"))
+        })
+        .unwrap_err();
+        assert!(format!("{err:#}").contains("disk full"), "{err:#}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "id,count\nold,1\n");
+        assert!(!dir.join(".out.csv.quartier-tmp").exists());
+
+        super::write_atomically(&path, |w| w.write_all(b"id,count\nnew,2\n")).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "id,count\nnew,2\n");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
