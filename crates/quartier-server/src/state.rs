@@ -500,14 +500,18 @@ impl AppState {
             .field(l.id())
             .field(&ind.id)
             .field(&key.2);
+        let tile_style = TileStyle {
+            border_width: style.border,
+            ..TileStyle::new(fills)
+        };
         let classified = Arc::new(Classified {
             canonical: key.2.clone(),
             style,
             id: self.next_style.fetch_add(1, Ordering::Relaxed),
             classification,
             colors,
-            // The renderer's default border: thin grey, light enough for 3,000 counties at zoom 4.
-            tile_style: TileStyle::new(fills),
+            // Thin grey borders of the requested width (default 0.5 px, see `style::DEFAULT_BORDER`).
+            tile_style,
             etag_base,
         });
         let mut styles = self.styles.write().unwrap_or_else(|e| e.into_inner());

@@ -667,6 +667,57 @@ async fn tiles_draw_each_county_in_its_class_colour() {
     check_county_colours(7, 2).await;
 }
 
+/// The distinct RGBA values of a tile.
+fn distinct_colours(png: &[u8]) -> std::collections::BTreeSet<[u8; 4]> {
+    decode(png).pixels().map(|p| p.0).collect()
+}
+
+#[tokio::test]
+async fn border_width_is_a_style_parameter() {
+    // A z7 tile in the middle of North Carolina holds many county borders.
+    let tile = "/tiles/nc/sids_rate74/7/36/50.png";
+    let legend = get_json("/api/layers/nc/indicators/sids_rate74/legend.json").await;
+    let mut allowed: std::collections::BTreeSet<[u8; 4]> = legend["colors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| rgb(c.as_str().unwrap()))
+        .collect();
+    allowed.insert(rgb(legend["no_data_color"].as_str().unwrap()));
+    allowed.insert([0, 0, 0, 0]);
+    // Without borders a tile holds nothing but the class colours (and transparency outside).
+    let none = get(&format!("{tile}?border=0")).await;
+    assert_eq!(none.status, StatusCode::OK);
+    let colours = distinct_colours(&none.body);
+    assert!(colours.is_subset(&allowed), "{colours:?}");
+    // The default and a 1 px border add blended border shades, more pixels of them at 1 px.
+    let thin = distinct_colours(&get(tile).await.body);
+    assert!(!thin.is_subset(&allowed));
+    let count_border = |png: &[u8]| {
+        decode(png)
+            .pixels()
+            .filter(|p| !allowed.contains(&p.0))
+            .count()
+    };
+    let thin_px = count_border(&get(tile).await.body);
+    let wide = get(&format!("{tile}?border=1")).await;
+    assert!(
+        count_border(&wide.body) > thin_px,
+        "1 px borders cover more pixels"
+    );
+    // The width is part of the style: its own ETag, and spelled out in the canonical style.
+    assert_ne!(wide.header("etag"), get(tile).await.header("etag"));
+    let l = get_json("/api/layers/nc/indicators/sids_rate74/legend.json?border=1").await;
+    assert!(l["style"].as_str().unwrap().ends_with("&border=1"), "{l}");
+    let bad = get(&format!("{tile}?border=9")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.error().contains("0 (no borders) to 4 pixels"),
+        "{}",
+        bad.error()
+    );
+}
+
 #[tokio::test]
 async fn tile_outside_the_layer_is_empty_and_transparent() {
     let a = get("/tiles/nc/sids_rate74/6/0/0.png").await;
