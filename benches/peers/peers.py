@@ -30,7 +30,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 NC = os.path.join(ROOT, "tests", "fixtures", "nc_sids", "nc")
-STYLE = "method=quantile&classes=5&palette=YlOrRd"
+STYLE = "method=quantile&classes=5&palette=YlOrRd&border=1"
 LAYER, INDICATOR = "nc", "sids_rate74"
 ZOOMS = range(5, 12)
 R = 6378137.0
@@ -39,10 +39,10 @@ HALF = math.pi * R
 # get the same Helmert shift through PROJ, so all three put the counties in the same place.
 NAD27 = "+proj=longlat +ellps=clrk66 +towgs84=-8,160,176 +no_defs"
 MERCATOR = "epsg:3857"
-# Quartier's default border: 0.5 px of #999999 (quartier_render::TileStyle::new), which its
-# renderer draws as a 1 px line at half strength. The peers draw the same.
+# 1 px grey borders, as issue 6 specifies: Quartier's `border=1` style parameter (its default
+# is 0.5 px) and the same #999999 line of width 1 in each peer.
 BORDER = "#999999"
-BORDER_WIDTH = 0.5
+BORDER_WIDTH = 1
 # Tiles saved for the check by eye: the whole state, a region, a few counties, one border.
 SAMPLES = [(5, 8, 12), (7, 35, 50), (9, 143, 201), (11, 574, 804)]
 
