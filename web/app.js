@@ -452,6 +452,7 @@
     if (num('classes') !== null) style.classes = Math.round(num('classes'));
     if (q.get('palette')) style.palette = q.get('palette');
     if (q.get('centre')) style.centre = q.get('centre');
+    if (num('border') !== null) style.border = num('border');
     if (q.get('breaks')) {
       const breaks = q.get('breaks').split(',').map(Number);
       if (breaks.every(Number.isFinite)) style.breaks = breaks;
@@ -479,6 +480,7 @@
     else if (s.classes) p.classes = s.classes;
     if (s.palette) p.palette = s.palette;
     if (s.centre != null) p.centre = s.centre;
+    if (s.border != null) p.border = s.border;
     return p;
   }
 
@@ -625,6 +627,9 @@
       (Array.isArray(lg.colors) ? lg.colors.length : null);
     if (classes) $('classes-select').value = String(classes);
     if (lg.palette) setPaletteValue(lg.palette);
+    // The server's default border (0.5 px) is left out of the style string; other widths are in it.
+    const border = /(?:^|&)border=([^&]*)/.exec(lg.style || '');
+    $('border-select').value = border ? String(Number(border[1])) : '0.5';
     const diverging = paletteGroup(lg.palette) === 'diverging';
     $('centre-field').hidden = !diverging;
     $('centre-mean').checked = diverging && (state.style.centre === 'mean' ||
@@ -1435,6 +1440,10 @@
     $('palette-select').addEventListener('change', (e) => {
       const palette = e.target.value;
       setStyle(paletteGroup(palette) === 'diverging' ? { palette } : { palette, centre: null });
+    });
+    $('border-select').addEventListener('change', (e) => {
+      const border = Number(e.target.value);
+      setStyle({ border: border === 0.5 ? null : border });
     });
     $('centre-mean').addEventListener('change', (e) => setStyle({ centre: e.target.checked ? 'mean' : null }));
     $('breaks-form').addEventListener('submit', (e) => {

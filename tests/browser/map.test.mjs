@@ -338,6 +338,16 @@ test('classification controls restyle tiles and legend together', async () => {
   assertLegendEquals(await pageLegend(page), legend, 'equal/4/Blues');
   assert.match(page.url(), /method=equal/);
 
+  // Border width: 1 px goes into the tile URLs and the shared URL; back to thin drops it again.
+  await page.selectOption('#border-select', '1');
+  await page.waitForFunction(() => [...document.querySelectorAll('.choropleth-tiles img')]
+    .every((i) => /border=1/.test(i.src) && /palette=Blues/.test(i.src)));
+  await page.waitForFunction(() => /border=1/.test(location.search)); // the URL follows, debounced
+  await page.selectOption('#border-select', '0.5');
+  await page.waitForFunction(() => [...document.querySelectorAll('.choropleth-tiles img')]
+    .every((i) => !/border=/.test(i.src)));
+  await idle(page);
+
   // Own breaks: the field starts with the current classes' upper bounds; new bounds restyle both.
   await page.selectOption('#method-select', 'manual');
   await idle(page);
