@@ -170,6 +170,28 @@ impl Server {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
+    /// Send SIGHUP (reload the data) and wait until the log has one more line containing
+    /// `outcome` than before, or panic after the start limit.
+    #[cfg(unix)]
+    pub fn hangup(&self, outcome: &str) {
+        let before = self.log().matches(outcome).count();
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill").args(["-HUP", &pid]).status();
+        assert!(
+            status.is_ok_and(|s| s.success()),
+            "cannot send SIGHUP to {pid}"
+        );
+        let until = Instant::now() + START_LIMIT;
+        while self.log().matches(outcome).count() == before {
+            assert!(
+                Instant::now() < until,
+                "no {outcome:?} after SIGHUP; log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Send SIGTERM and wait for the exit code (graceful shutdown).
     #[cfg(unix)]
     pub fn terminate(mut self) -> i32 {

@@ -293,6 +293,37 @@ fn serve_a_shapefile_directly() {
     assert_eq!(health["stats"]["cache"]["budget_bytes"], 0);
 }
 
+#[cfg(unix)]
+#[test]
+fn sighup_reloads_the_data_and_a_broken_file_keeps_the_last_good_data_live() {
+    let dir = scratch_dir("reload");
+    let source = dir.join("districts.json");
+    let fixtures = repo_root().join("tests/fixtures");
+    std::fs::copy(
+        fixtures.join("montreal_districts/election.geojson"),
+        &source,
+    )
+    .unwrap();
+    let server = Server::start(&[source.to_str().unwrap(), "--no-cache"]);
+    let features = |server: &Server| json(server, "/api/layers")[0]["features"].clone();
+    assert_eq!(features(&server), 58);
+    let version = json(&server, "/health")["version"].clone();
+
+    // A half-copied file: the reload fails and says so; the 58 districts stay live.
+    let text = std::fs::read_to_string(&source).unwrap();
+    std::fs::write(&source, &text[..text.len() / 2]).unwrap();
+    server.hangup("reload failed, the last good atlas stays live");
+    assert_eq!(features(&server), 58);
+    assert_eq!(json(&server, "/health")["version"], version);
+
+    // The finished new file (London's 33 boroughs): the reload puts it live.
+    std::fs::copy(fixtures.join("london/londonBoroughs.json"), &source).unwrap();
+    server.hangup("atlas reloaded");
+    assert_eq!(features(&server), 33);
+    assert_ne!(json(&server, "/health")["version"], version);
+    assert_eq!(server.terminate(), 0);
+}
+
 #[test]
 fn serve_finds_the_bundled_atlas_from_any_directory() {
     let dir = scratch_dir("elsewhere");

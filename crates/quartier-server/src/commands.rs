@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::Context;
 use quartier_geo::atlas::Atlas;
 use quartier_geo::import::read_layer;
+use quartier_server::reload::{LiveApp, Reloader};
 use quartier_server::serve;
 use quartier_server::source;
 use quartier_server::state::{AppState, ServerOptions};
@@ -150,6 +151,11 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         web_dir,
         render_threads: 0,
     };
+    let reloader = Reloader {
+        sources,
+        import: args.import.options(),
+        options: options.clone(),
+    };
     let state = Arc::new(AppState::new(atlas, &options));
     tracing::info!(
         load = ?loaded,
@@ -169,7 +175,8 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             url_to_open(addr),
             started.elapsed()
         );
-        serve::serve(listener, state).await?;
+        tracing::info!("send SIGHUP (kill -HUP {}) to reload the data; if it fails to load, the current data stays live", std::process::id());
+        serve::serve(listener, LiveApp::new(state), Some(reloader)).await?;
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)

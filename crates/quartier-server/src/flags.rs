@@ -44,7 +44,12 @@ Routes (see docs/api.md):
   /api/layers/{layer}/indicators/{ind}/legend.json   classes, breaks, colours
   /tiles/{layer}/{ind}/{z}/{x}/{y}.png (@2x.png)     PNG tiles
   /tiles/{layer}/{ind}/tilejson.json                 TileJSON 3.0.0
-Style parameters on tiles, legend and TileJSON: method, classes, palette, breaks.";
+Style parameters on tiles, legend and TileJSON: method, classes, palette, breaks, centre, border.
+
+Updating the data while serving: edit the files, run `quartier check`, then
+  kill -HUP <pid>                                  # the log prints the pid at start
+Every source is loaded again; only when all of it loads does the new data go live. When it
+fails, the error is logged and the last good data stays live.";
 
 const INSPECT_EXAMPLES: &str = "\
 Examples:

@@ -17,6 +17,8 @@
 //!   no withheld number reaches any answer.
 //! - [`error`]: [`AppError`](error::AppError), every failure as a JSON answer.
 //! - [`serve`]: binding a socket and shutting down gracefully on Ctrl-C or SIGTERM.
+//! - [`reload`]: `SIGHUP` loads every source again and swaps the new atlas in only when it loaded;
+//!   otherwise the last good atlas stays live.
 //!
 //! The `quartier` binary (`src/main.rs`) is glue: it parses the command line, loads the sources
 //! and calls into this library, `quartier-geo` and `quartier-render`.
@@ -46,6 +48,7 @@ pub mod etag;
 pub mod fast;
 pub mod http;
 pub mod locate;
+pub mod reload;
 pub mod serve;
 pub mod source;
 pub mod state;

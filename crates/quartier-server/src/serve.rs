@@ -1,12 +1,14 @@
-//! Running the router on a socket until Ctrl-C or SIGTERM (axum's `examples/graceful-shutdown`).
+//! Running the router on a socket until Ctrl-C or SIGTERM (axum's `examples/graceful-shutdown`),
+//! reloading the atlas on SIGHUP ([`crate::reload`]).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use crate::http::app;
-use crate::state::AppState;
+use axum::ServiceExt;
+
+use crate::reload::{LiveApp, Reloader};
 
 /// Why the server could not run.
 #[derive(Debug, thiserror::Error)]
@@ -47,16 +49,24 @@ pub async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), ServeEr
 }
 
 /// Serve until Ctrl-C or SIGTERM; open connections finish their requests first.
-pub async fn serve(listener: TcpListener, state: Arc<AppState>) -> Result<(), ServeError> {
+/// With a `reloader`, SIGHUP loads the sources again and makes them live if they load.
+pub async fn serve(
+    listener: TcpListener,
+    live: LiveApp,
+    reloader: Option<Reloader>,
+) -> Result<(), ServeError> {
     let addr = listener.local_addr().map_err(|source| ServeError::Serve {
         addr: SocketAddr::from(([0, 0, 0, 0], 0)),
         source,
     })?;
-    axum::serve(listener, app(Arc::clone(&state)))
+    if let Some(reloader) = reloader {
+        tokio::spawn(reload_on_hangup(reloader, live.clone()));
+    }
+    axum::serve(listener, live.clone().into_make_service())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|source| ServeError::Serve { addr, source })?;
-    let stats = state.stats();
+    let stats = live.state().stats();
     tracing::info!(
         tiles_rendered = stats.tiles_rendered,
         cache_hits = stats.cache.hits,
@@ -67,6 +77,31 @@ pub async fn serve(listener: TcpListener, state: Arc<AppState>) -> Result<(), Se
     );
     Ok(())
 }
+
+/// On every SIGHUP, reload on the blocking pool (loading is CPU and file work); one at a time.
+#[cfg(unix)]
+async fn reload_on_hangup(reloader: Reloader, live: LiveApp) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hangups = match signal(SignalKind::hangup()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("cannot listen for SIGHUP, reloading is off: {e}");
+            return;
+        }
+    };
+    let reloader = Arc::new(reloader);
+    while hangups.recv().await.is_some() {
+        tracing::info!("SIGHUP: loading the atlas again");
+        let (r, l) = (Arc::clone(&reloader), live.clone());
+        // The outcome is logged by `reload`; a failed reload leaves the live atlas as it was.
+        if let Err(e) = tokio::task::spawn_blocking(move || r.reload(&l)).await {
+            tracing::error!("reload stopped unexpectedly, the last good atlas stays live: {e}");
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn reload_on_hangup(_reloader: Reloader, _live: LiveApp) {}
 
 /// Resolves on Ctrl-C, or SIGTERM on Unix.
 async fn shutdown_signal() {

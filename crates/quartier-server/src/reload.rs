@@ -1,0 +1,226 @@
+//! Publishing new data without breaking what is live: the router can be replaced while serving.
+//!
+//! GIS staff update a manifest, a boundary file or a table, run `quartier check`, and send the
+//! running server `SIGHUP` (`kill -HUP <pid>`). The server then loads every source again, off
+//! the async threads, exactly as at start. Only when that succeeds does [`LiveApp::replace`] swap
+//! in the new atlas; requests already running finish on the atlas they started with. When loading
+//! fails (a broken manifest, a half-copied shapefile, a duplicate key), the error is logged and the
+//! last good atlas stays live, untouched: an import is all or nothing.
+//!
+//! The new atlas has a new data fingerprint, so its ETags differ and clients fetch fresh tiles;
+//! the old tile cache goes with the old state.
+
+use std::convert::Infallible;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::task::{Context, Poll};
+
+use axum::extract::Request;
+use axum::response::Response;
+use axum::Router;
+use quartier_geo::import::ImportOptions;
+use tower::Service;
+
+use crate::http::app;
+use crate::source::{self, SourceError};
+use crate::state::{AppState, ServerOptions};
+
+/// The router of the atlas that is live now, replaceable while serving.
+#[derive(Clone)]
+pub struct LiveApp {
+    current: Arc<RwLock<Live>>,
+}
+
+/// A router together with the state it serves.
+struct Live {
+    router: Router,
+    state: Arc<AppState>,
+}
+
+impl std::fmt::Debug for LiveApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveApp")
+            .field("version", &self.state().version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LiveApp {
+    /// Serve `state` until it is replaced.
+    pub fn new(state: Arc<AppState>) -> LiveApp {
+        LiveApp {
+            current: Arc::new(RwLock::new(Live {
+                router: app(Arc::clone(&state)),
+                state,
+            })),
+        }
+    }
+
+    /// The state that is live now.
+    pub fn state(&self) -> Arc<AppState> {
+        Arc::clone(&self.read().state)
+    }
+
+    /// Make `state` live; later requests see it, running ones finish on the old one.
+    pub fn replace(&self, state: Arc<AppState>) {
+        let router = app(Arc::clone(&state));
+        // A poisoned lock still holds a whole `Live` (the swap below is one assignment).
+        let mut live = self.current.write().unwrap_or_else(|e| e.into_inner());
+        *live = Live { router, state };
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Live> {
+        self.current.read().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Service<Request> for LiveApp {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = <Router as Service<Request>>::Future;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // A router is always ready.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let mut router = self.read().router.clone();
+        router.call(request)
+    }
+}
+
+/// How to load the atlas again: the sources and options `quartier serve` started with.
+#[derive(Debug, Clone)]
+pub struct Reloader {
+    /// Atlas manifests and boundary files, as given on the command line.
+    pub sources: Vec<PathBuf>,
+    /// `--crs`, `--encoding`, `--id-field`, `--name-field`.
+    pub import: ImportOptions,
+    /// Cache budget, map page folder, render threads.
+    pub options: ServerOptions,
+}
+
+impl Reloader {
+    /// Load every source again and prepare it for serving; nothing live is touched.
+    pub fn load(&self) -> Result<Arc<AppState>, SourceError> {
+        let (atlas, reports) = source::load_all(&self.sources, &self.import)?;
+        for report in reports.iter().filter(|r| !r.is_usable()) {
+            tracing::warn!(
+                "{} has districts that cannot be used; they are left out of the map",
+                report.path.display()
+            );
+        }
+        Ok(Arc::new(AppState::new(atlas, &self.options)))
+    }
+
+    /// Load again and, when that worked, make the result live; otherwise keep what is live.
+    /// Returns the version that is live afterwards.
+    pub fn reload(&self, live: &LiveApp) -> Result<String, SourceError> {
+        match self.load() {
+            Ok(state) => {
+                let version = state.version.clone();
+                live.replace(state);
+                tracing::info!(%version, "atlas reloaded: the new data is live");
+                Ok(version)
+            }
+            Err(e) => {
+                tracing::error!(
+                    live = %live.state().version,
+                    "reload failed, the last good atlas stays live: {}",
+                    error_chain(&e)
+                );
+                Err(e)
+            }
+        }
+    }
+}
+
+/// An error with its causes, for one log line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::path::Path;
+
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    fn fixture(rel: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures")
+            .join(rel)
+    }
+
+    async fn layer_ids(live: &LiveApp) -> Vec<String> {
+        let request = Request::get("/api/layers").body(Body::empty()).unwrap();
+        let response = live.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), 200);
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    fn reloader(sources: Vec<PathBuf>) -> Reloader {
+        Reloader {
+            sources,
+            import: ImportOptions::default(),
+            options: ServerOptions::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_reload_keeps_the_last_good_atlas_and_a_good_one_goes_live() {
+        let dir = std::env::temp_dir().join(format!("quartier-reload-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // The source a city edits in place: first Montréal's 58 districts.
+        let source = dir.join("districts.json");
+        std::fs::copy(fixture("montreal_districts/election.geojson"), &source).unwrap();
+        let reloader = reloader(vec![source.clone()]);
+        let live = LiveApp::new(reloader.load().unwrap());
+        let first = live.state().version.clone();
+        assert_eq!(layer_ids(&live).await, ["districts"]);
+
+        // A half-written file: the reload fails, the same atlas answers.
+        let text = std::fs::read_to_string(&source).unwrap();
+        std::fs::write(&source, &text[..text.len() / 2]).unwrap();
+        let err = reloader.reload(&live).unwrap_err();
+        assert!(
+            error_chain(&err).contains("districts.json"),
+            "{}",
+            error_chain(&err)
+        );
+        assert_eq!(live.state().version, first);
+        assert_eq!(layer_ids(&live).await, ["districts"]);
+
+        // A good new file (London's 33 boroughs, TopoJSON) goes live with a new version.
+        std::fs::copy(fixture("london/londonBoroughs.json"), &source).unwrap();
+        let version = reloader.reload(&live).unwrap();
+        assert_ne!(version, first);
+        assert_eq!(live.state().version, version);
+        assert_eq!(live.state().layers[0].atlas.layer.districts.len(), 33);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
