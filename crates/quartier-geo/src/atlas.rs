@@ -395,6 +395,28 @@ pub struct Indicator {
     pub suppress_below: Option<f64>,
 }
 
+impl Indicator {
+    /// An indicator that is just a numeric field: titled by its name, no unit, theme "other",
+    /// nothing withheld. What a boundary file served without a manifest publishes.
+    pub fn from_field(name: &str, values: Vec<Option<f64>>, style: Style) -> Indicator {
+        Indicator {
+            id: name.to_string(),
+            title: name.into(),
+            unit: "".into(),
+            theme: Theme::Other,
+            source: None,
+            year: None,
+            description: None,
+            decimals: None,
+            formula: name.to_string(),
+            style,
+            suppressed: vec![false; values.len()],
+            values,
+            suppress_below: None,
+        }
+    }
+}
+
 /// A layer of the atlas: imported districts plus their indicators.
 #[derive(Debug, Clone)]
 pub struct AtlasLayer {
@@ -644,21 +666,9 @@ impl Atlas {
             .attributes
             .iter()
             .filter_map(|a| match &a.values {
-                AttributeValues::Number(v) => Some(Indicator {
-                    id: a.name.clone(),
-                    title: a.name.as_str().into(),
-                    unit: "".into(),
-                    theme: Theme::Other,
-                    source: None,
-                    year: None,
-                    description: None,
-                    decimals: None,
-                    formula: a.name.clone(),
-                    style: style.clone(),
-                    suppressed: vec![false; v.len()],
-                    values: v.clone(),
-                    suppress_below: None,
-                }),
+                AttributeValues::Number(v) => {
+                    Some(Indicator::from_field(&a.name, v.clone(), style.clone()))
+                }
                 AttributeValues::Text(_) => None,
             })
             .collect();

@@ -19,21 +19,9 @@ use crate::flags::{CheckArgs, InspectArgs, ServeArgs};
 /// Exit status when the data was read but is not usable.
 const NOT_USABLE: u8 = 1;
 
-/// The error and its causes on one line, `a: b: c`, leaving out a cause whose text its parent
-/// already quotes (many errors print their source in their own message).
+/// The error and its causes on one line (see [`quartier_server::error::error_chain`]).
 pub fn error_chain(err: &anyhow::Error) -> String {
-    let mut out = String::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if out.contains(&text) {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(": ");
-        }
-        out.push_str(&text);
-    }
-    out
+    quartier_server::error::error_chain(err.as_ref())
 }
 
 /// Print to stdout; a closed pipe surfaces as an `io::Error` that `main` treats as success.

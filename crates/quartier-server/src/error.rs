@@ -148,6 +148,24 @@ fn query_rejection(rejection: QueryRejection) -> AppError {
     AppError::bad_request(format!("bad query string: {}", rejection.body_text()))
 }
 
+/// An error and its causes on one line, `a: b: c`, leaving out a cause whose text its parent
+/// already quotes (many errors print their source in their own message). For logs and the CLI.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = String::new();
+    let mut cause = Some(err);
+    while let Some(e) = cause {
+        let text = e.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+        cause = e.source();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

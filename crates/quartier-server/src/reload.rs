@@ -21,6 +21,7 @@ use axum::Router;
 use quartier_geo::import::ImportOptions;
 use tower::Service;
 
+use crate::error::error_chain;
 use crate::http::app;
 use crate::source::{self, SourceError};
 use crate::state::{AppState, ServerOptions};
@@ -134,21 +135,6 @@ impl Reloader {
             }
         }
     }
-}
-
-/// An error with its causes, for one log line.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let more = s.to_string();
-        if !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        source = s.source();
-    }
-    text
 }
 
 #[cfg(test)]

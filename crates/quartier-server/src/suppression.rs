@@ -76,7 +76,7 @@ pub fn withheld_at(indicators: &[Indicator], i: usize) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use quartier_geo::atlas::{Style, Theme};
+    use quartier_geo::atlas::Style;
     use quartier_geo::classify::Method;
     use quartier_geo::palette::{schemes, NO_DATA};
 
@@ -103,26 +103,17 @@ mod tests {
     }
 
     fn indicator(id: &str, values: Vec<Option<f64>>, suppressed: Vec<bool>) -> Indicator {
+        let style = Style {
+            method: Method::Quantile,
+            classes: 5,
+            palette: "YlGnBu".into(),
+            breaks: None,
+            centre: None,
+        };
         Indicator {
-            id: id.into(),
-            title: id.into(),
-            unit: "".into(),
-            theme: Theme::Other,
-            source: None,
-            year: None,
-            description: None,
-            decimals: None,
-            formula: id.into(),
-            style: Style {
-                method: Method::Quantile,
-                classes: 5,
-                palette: "YlGnBu".into(),
-                breaks: None,
-                centre: None,
-            },
-            values,
             suppressed,
             suppress_below: Some(3.0),
+            ..Indicator::from_field(id, values, style)
         }
     }
 
