@@ -91,7 +91,7 @@ INDICATORS = {
         periods=range(2013, 2020),
     ),
     # The raw GENESIS export read directly: a long table with one row per year and Kreis.
-    "population_avg": dict(raw="genesis", periods=range(1995, 2020)),
+    "population_genesis": dict(raw="genesis", periods=range(1995, 2020)),
 }
 
 INDEX_COMPONENTS = [("income", 1.0, 1), ("abitur", 1.0, 1), ("no_hauptschule", 1.0, -1), ("crime_rate", 1.0, -1)]
