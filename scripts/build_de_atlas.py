@@ -70,7 +70,9 @@ DEFAULT_SOURCE = next((c for c in SOURCE_CANDIDATES if c.exists()), SOURCE_CANDI
 DEFAULT_OUT = REPO / "geodata" / "de"
 
 SNAP_GRID_DEG = 1e-8
-TOLERANCE_DEG = 0.0005  # about 35 m east-west and 55 m north-south at 51° N
+# GEOS: about the square root of the largest triangle area removed. Measured: borders move by at
+# most 27 m (median Kreis), 48 m (95th percentile), 127 m (Vorpommern-Greifswald's coast).
+TOLERANCE_DEG = 0.0005
 QUANTIZE = 1_000_000
 MERGED = {"03152", "03156"}
 MERGED_INTO = {"AGS": "03159", "GEN": "Göttingen", "BEZ": "Landkreis", "NUTS": "DE91C"}
@@ -236,7 +238,7 @@ def main() -> None:
           f"{len(out['arcs']):,} arcs with {arcs_vertices:,} vertices (each shared border once), "
           f"{vertex_count(back):,} vertices as polygons")
     print(f"checks: {len(back)} features, all valid: {not invalid}, valid coverage: {coverage_ok}, Düren present: {duren is not None}")
-    print(f"union area: input {input_union_km2:,.1f} km², output {output_union_km2:,.1f} km² ({diff_pct:+.4f} %)")
+    print(f"union area: input {input_union_km2:,.1f} km², output {output_union_km2:,.1f} km² ({diff_pct:+.6f} %)")
     if duren is not None:
         print(f"Düren (05358) area: {geodesic_km2(duren):.2f} km² (districts.csv says 941.49 km²)")
     if abs(diff_pct) > 0.1:
