@@ -1,11 +1,11 @@
-// UI texts of the Quartier map page in German and English.
+// The page's own words in German and English, and `t()` to look them up.
 //
-// Only the page's own words live here; atlas, layer and indicator titles and units come from the
-// server in the chosen language (`/api/layers?lang=de`). Keys are grouped by where they appear.
-// `{name}` placeholders are filled by `t(key, {name: ...})` in app.js.
-'use strict';
+// Owns the UI texts only: atlas, layer, indicator and theme titles, units and the legend's class
+// labels come from the server in the chosen language (`/api/layers?lang=de`, `legend.json?lang=de`).
+// Keys are grouped by where they appear; `{name}` placeholders are filled by `t(key, {name: ...})`.
+import { lang } from './state.js';
 
-window.QUARTIER_I18N = {
+const TEXTS = {
   de: {
     'lang.name': 'Deutsch',
     'lang.switch': 'Sprache',
@@ -45,9 +45,6 @@ window.QUARTIER_I18N = {
     'palette.cbsafe': 'farbfehlsichtig-tauglich',
     'style.centre': 'Farbmitte beim Durchschnitt aller Bezirke',
     'legend': 'Legende',
-    'legend.nodata': 'Keine Daten',
-    'legend.suppressed': 'Gesperrt (weniger als {n})',
-    'legend.suppressed0': 'Gesperrt',
     'legend.suppressed.help': 'Geheimhaltung: Fallzahlen unter {n} und daraus berechnete Werte werden zum Schutz der Betroffenen nicht veröffentlicht.',
     'legend.count': '{n} Bezirke',
     'legend.count1': '1 Bezirk',
@@ -99,13 +96,6 @@ window.QUARTIER_I18N = {
     'error.load': 'Daten konnten nicht geladen werden: {message}',
     'error.style': 'Diese Klassifizierung ist nicht möglich: {message}',
     'error.tiles': 'Einige Kartenkacheln konnten nicht geladen werden.',
-    'theme.demography': 'Demografie und Integration',
-    'theme.work': 'Arbeit',
-    'theme.income': 'Einkommen',
-    'theme.education': 'Bildung und Erziehung',
-    'theme.housing': 'Wohnen',
-    'theme.safety': 'Sicherheit',
-    'theme.other': 'Sonstiges',
   },
   en: {
     'lang.name': 'English',
@@ -146,9 +136,6 @@ window.QUARTIER_I18N = {
     'palette.cbsafe': 'colour-blind safe',
     'style.centre': 'Centre the colours on the average of all districts',
     'legend': 'Legend',
-    'legend.nodata': 'No data',
-    'legend.suppressed': 'Suppressed (fewer than {n})',
-    'legend.suppressed0': 'Suppressed',
     'legend.suppressed.help': 'Withheld to protect privacy: counts below {n}, and values computed from them, are not published.',
     'legend.count': '{n} districts',
     'legend.count1': '1 district',
@@ -200,12 +187,20 @@ window.QUARTIER_I18N = {
     'error.load': 'Could not load data: {message}',
     'error.style': 'This classification is not possible: {message}',
     'error.tiles': 'Some map tiles could not be loaded.',
-    'theme.demography': 'Demography and integration',
-    'theme.work': 'Work',
-    'theme.income': 'Income',
-    'theme.education': 'Education and upbringing',
-    'theme.housing': 'Housing',
-    'theme.safety': 'Safety',
-    'theme.other': 'Other',
   },
 };
+
+/** True when the page has texts in this language (`de`, `en`). */
+export function hasLang(code) {
+  return Object.prototype.hasOwnProperty.call(TEXTS, code);
+}
+
+/** The text for `key` in the current language (English, then the key itself, when missing). */
+export function t(key, params) {
+  const table = TEXTS[lang()] || TEXTS.en;
+  let s = key in table ? table[key] : (TEXTS.en[key] || key);
+  if (params) {
+    for (const [k, v] of Object.entries(params)) s = s.split('{' + k + '}').join(String(v));
+  }
+  return s;
+}

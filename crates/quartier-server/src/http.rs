@@ -30,6 +30,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::{AppError, AppResult, JsonPath, JsonQuery};
 use crate::etag::{etag_for_body, if_none_match};
 use crate::fast::{tile_response, FastTiles};
+use crate::labels;
 use crate::state::{AppState, IndicatorStats, LayerState};
 use crate::style::{url_escape, Lang, StyleParams};
 use crate::suppression::{self, SUPPRESSED};
@@ -58,6 +59,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/api/layers/{layer}", get(layer))
         .route("/api/layers/{layer}/features.geojson", get(features))
         .route("/api/layers/{layer}/at", get(at))
+        .route("/api/layers/{layer}/districts/{id}", get(district))
         .route(
             "/api/layers/{layer}/indicators/{indicator}/legend.json",
             get(legend),
@@ -589,9 +591,19 @@ async fn at(
             "no district of layer {id:?} contains lon={lon}, lat={lat}"
         ))
     })?;
-    let d = &districts[i];
+    json_response(
+        &state,
+        &headers,
+        &district_json(layer, i),
+        "application/json",
+    )
+}
+
+/// One district's id, name, values, ranks and withheld indicators (`/at` and `/districts/{id}`).
+fn district_json(layer: &LayerState, i: usize) -> AtJson<'_> {
+    let d = &layer.atlas.layer.districts[i];
     let inds = &layer.atlas.indicators;
-    let body = AtJson {
+    AtJson {
         id: &d.id,
         name: &d.name,
         layer: layer.id(),
@@ -605,8 +617,26 @@ async fn at(
             .map(|(ind, s)| (ind.id.as_str(), s.ranks.get(i).copied().flatten()))
             .collect(),
         suppressed: suppression::withheld_at(inds, i),
-    };
-    json_response(&state, &headers, &body, "application/json")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /api/layers/{layer}/districts/{id}
+
+/// One district by its id: the same answer as `/at`, for the page's profile and for links.
+async fn district(
+    State(state): State<Arc<AppState>>,
+    JsonPath((layer_id, district_id)): JsonPath<(String, String)>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let (_, layer) = state.layer(&layer_id)?;
+    let i = layer.district(&district_id)?;
+    json_response(
+        &state,
+        &headers,
+        &district_json(layer, i),
+        "application/json",
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -639,6 +669,12 @@ struct LegendJson<'a> {
     /// The layer's suppression threshold (`null`: no suppression).
     suppress_below: Option<f64>,
     notes: &'a [String],
+    /// One text per class, "lower – upper" with the legend's decimals, in the request's language.
+    labels: Vec<String>,
+    /// The text of the no-data row.
+    no_data_label: &'static str,
+    /// The text of the suppressed row; `null` when the legend has none (no suppression).
+    suppressed_label: Option<String>,
     centre: Option<f64>,
     mean: Option<f64>,
     min: Option<f64>,
@@ -662,6 +698,7 @@ async fn legend(
     let c = state.classified(li, ii, &params)?;
     let stats = &layer.stats[ii];
     let l = lang.as_str();
+    let language = lang.language();
     let body = LegendJson {
         layer: layer.id(),
         indicator: &ind.id,
@@ -684,6 +721,10 @@ async fn legend(
         suppressed_color: palette::hex(SUPPRESSED),
         suppress_below: ind.suppress_below,
         notes: &c.classification.notes,
+        labels: labels::class_labels(&c.classification.breaks, ind.decimals, language),
+        no_data_label: labels::no_data_label(language),
+        suppressed_label: (ind.suppress_below.is_some() || stats.suppressed > 0)
+            .then(|| labels::suppressed_label(ind.suppress_below, language)),
         centre: c.style.centre,
         mean: stats.mean,
         min: stats.min,

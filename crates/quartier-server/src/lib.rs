@@ -12,6 +12,7 @@
 //! - [`style`]: the style query parameters (`method`, `classes`, `palette`, `breaks`, `centre`).
 //! - [`cache`]: the tile cache with a byte budget; [`etag`]: strong ETags and 304s.
 //! - [`fast`]: the fast lane answering cached tiles before the router.
+//! - [`labels`]: the legend's texts (class ranges, no data, suppressed) in German and English.
 //! - [`locate`]: the district containing a point (R-tree plus exact point-in-polygon).
 //! - [`suppression`]: small-number suppression: the colour of withheld districts, and the rule that
 //!   no withheld number reaches any answer.
@@ -47,6 +48,7 @@ pub mod error;
 pub mod etag;
 pub mod fast;
 pub mod http;
+pub mod labels;
 pub mod locate;
 pub mod reload;
 pub mod serve;

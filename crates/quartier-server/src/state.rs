@@ -133,6 +133,7 @@ pub struct LayerState {
     /// Bounds in Web Mercator metres `[w, s, e, n]`, to answer tiles outside without rendering.
     pub mercator_bounds: Option<[f64; 4]>,
     indicator_index: HashMap<String, usize>,
+    district_index: HashMap<String, usize>,
     /// `features.geojson`, serialised on first request.
     features: OnceLock<Bytes>,
 }
@@ -193,6 +194,11 @@ impl LayerState {
             .enumerate()
             .map(|(i, ind)| (ind.id.clone(), i))
             .collect();
+        // The first district of an id wins, as `/at` prefers the first district in layer order.
+        let mut district_index = HashMap::new();
+        for (i, d) in atlas.layer.districts.iter().enumerate() {
+            district_index.entry(d.id.clone()).or_insert(i);
+        }
         LayerState {
             bounds: atlas.layer.bounds_wgs84(),
             mercator_bounds,
@@ -200,6 +206,7 @@ impl LayerState {
             locator,
             stats,
             indicator_index,
+            district_index,
             features: OnceLock::new(),
             atlas,
         }
@@ -225,6 +232,22 @@ impl LayerState {
                     .join(", ")
             ))),
         }
+    }
+
+    /// Position of a district by its id, or a 404 naming the layer.
+    pub fn district(&self, id: &str) -> Result<usize, AppError> {
+        self.district_index.get(id).copied().ok_or_else(|| {
+            AppError::not_found(format!(
+                "layer {:?} has no district {id:?}: district ids are those of features.geojson \
+                 (e.g. {:?})",
+                self.atlas.id,
+                self.atlas
+                    .layer
+                    .districts
+                    .first()
+                    .map_or("", |d| d.id.as_str())
+            ))
+        })
     }
 
     /// `features.geojson`, built once with `build`.

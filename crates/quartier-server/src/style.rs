@@ -69,6 +69,14 @@ impl Lang {
         }
     }
 
+    /// The language of legend texts.
+    pub fn language(self) -> crate::labels::Language {
+        match self {
+            Lang::De => crate::labels::Language::De,
+            Lang::En => crate::labels::Language::En,
+        }
+    }
+
     /// `"de"` or `"en"`, as the manifest types expect.
     pub fn as_str(self) -> &'static str {
         match self {

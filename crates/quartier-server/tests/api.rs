@@ -415,6 +415,37 @@ async fn at_returns_values_and_ranks() {
 }
 
 #[tokio::test]
+async fn district_by_id_equals_at() {
+    for layer in ["nc", "london"] {
+        for p in reference()["layers"][layer]
+            .as_array()
+            .unwrap()
+            .iter()
+            .step_by(7)
+        {
+            let at = get_json(&format!(
+                "/api/layers/{layer}/at?lon={}&lat={}",
+                p["lon"], p["lat"]
+            ))
+            .await;
+            let id = p["id"].as_str().unwrap();
+            let path = id.replace(' ', "%20");
+            let by_id = get_json(&format!("/api/layers/{layer}/districts/{path}")).await;
+            assert_eq!(by_id, at, "{layer}/{id}");
+            assert_eq!(by_id["id"], p["id"]);
+        }
+    }
+    let a = get("/api/layers/nc/districts/99999").await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    let e = a.error();
+    assert!(e.contains("layer \"nc\" has no district \"99999\""), "{e}");
+    assert_eq!(
+        get("/api/layers/nowhere/districts/1").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
 async fn at_outside_every_district_is_a_404() {
     // The Atlantic, east of Cape Hatteras.
     let a = get("/api/layers/nc/at?lon=-74&lat=35").await;
@@ -507,6 +538,91 @@ async fn legend_in_german() {
     let v = get_json("/api/layers/nc/indicators/sids_rate74/legend.json?lang=de").await;
     assert_eq!(v["title"], "Plötzlicher Kindstod 1974–78");
     assert_eq!(v["unit"], "je 1.000 Geburten");
+}
+
+/// The page's legend texts for a break list (`tests/reference/legend_labels.mjs`: the page's own
+/// formatting functions run in Node), for the manifest `decimals`.
+fn page_labels(breaks: &[f64], decimals: Option<u64>, lang: &str) -> Vec<String> {
+    let fixture = fixture("legend_labels.json");
+    let case = fixture["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c["decimals"].as_u64() == decimals
+                && floats(&c["breaks"])
+                    .iter()
+                    .zip(breaks)
+                    .all(|(a, b)| (a - b).abs() <= 1e-12 * b.abs().max(1.0))
+                && c["breaks"].as_array().unwrap().len() == breaks.len()
+        })
+        .unwrap_or_else(|| panic!("no reference labels for {breaks:?} with {decimals:?}"));
+    case[lang]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn legend_labels_are_what_the_page_printed() {
+    for (indicator, style, decimals) in [
+        ("sids_rate74", "", 2),
+        ("sids_rate74", "?method=jenks&classes=4", 2),
+        ("SID74", "?method=equal&classes=6", 0),
+    ] {
+        for lang in ["de", "en"] {
+            let sep = if style.is_empty() { '?' } else { '&' };
+            let uri =
+                format!("/api/layers/nc/indicators/{indicator}/legend.json{style}{sep}lang={lang}");
+            let v = get_json(&uri).await;
+            assert_eq!(v["decimals"], decimals, "{uri}");
+            let labels: Vec<String> = serde_json::from_value(v["labels"].clone()).unwrap();
+            assert_eq!(
+                labels,
+                page_labels(&floats(&v["breaks"]), Some(decimals), lang),
+                "{uri}"
+            );
+            assert_eq!(
+                v["no_data_label"],
+                fixture("legend_labels.json")["no_data"][lang]
+            );
+            assert!(
+                v["suppressed_label"].is_null(),
+                "{uri}: nc suppresses nothing"
+            );
+        }
+    }
+    // Read once by eye: NC's SIDS rates in quintiles, as the legend shows them.
+    let v = get_json("/api/layers/nc/indicators/sids_rate74/legend.json?lang=de").await;
+    assert_eq!(v["labels"][0], "0,00\u{2009}–\u{2009}0,86");
+    let v = get_json("/api/layers/nc/indicators/sids_rate74/legend.json").await;
+    assert_eq!(v["labels"][4], "2.78\u{2009}–\u{2009}9.55");
+}
+
+#[tokio::test]
+async fn legend_labels_of_a_suppressing_layer() {
+    let url = "/api/layers/london_suppressed/indicators/stations/legend.json";
+    let threshold = manifest_threshold(SUPPRESSION_MANIFEST, "london_suppressed");
+    let reference = fixture("legend_labels.json");
+    let row = reference["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["threshold"].as_f64() == Some(threshold))
+        .unwrap();
+    for lang in ["de", "en"] {
+        let v = get_with(suppression_state(), &format!("{url}?lang={lang}"), &[])
+            .await
+            .json();
+        assert_eq!(v["suppressed_label"], row[lang]);
+        assert_eq!(v["no_data_label"], reference["no_data"][lang]);
+        assert_eq!(
+            v["labels"].as_array().unwrap().len(),
+            v["colors"].as_array().unwrap().len()
+        );
+    }
 }
 
 #[tokio::test]

@@ -1,0 +1,81 @@
+// The HTTP client: every request the page makes to the server (docs/api.md), with relative URLs so
+// the page also works when a reverse proxy mounts the server below a path such as `/atlas/`.
+//
+// Owns the count of requests in flight (the tests' `idle()` waits for it to reach zero) and the
+// cache of layer details per language. Errors carry the server's own message (`{"error": …}`).
+import { lang } from './state.js';
+
+export const enc = encodeURIComponent;
+
+let pending = 0;
+
+/** True while a request is in flight. */
+export const busy = () => pending > 0;
+
+/** `?a=1&b=2` from an object, skipping empty values; commas stay readable (`breaks=0,1,5`). */
+export function query(params) {
+  const parts = [];
+  for (const [k, v] of Object.entries(params)) {
+    if (v != null && v !== '') parts.push(enc(k) + '=' + enc(String(v)).replace(/%2C/gi, ','));
+  }
+  return parts.length ? '?' + parts.join('&') : '';
+}
+
+async function getJSON(url) {
+  pending += 1;
+  try {
+    const res = await fetch(url, { headers: { Accept: 'application/json' } });
+    let body = null;
+    try {
+      body = await res.json();
+    } catch (_) {
+      body = null;
+    }
+    if (!res.ok) {
+      const err = new Error(body && body.error ? body.error : res.status + ' ' + res.statusText);
+      err.status = res.status;
+      throw err;
+    }
+    return body;
+  } finally {
+    pending -= 1;
+  }
+}
+
+const layerPath = (layerId) => 'api/layers/' + enc(layerId);
+
+/** `/api/atlas` and `/api/layers` in the current language. */
+export function fetchCatalog() {
+  const q = query({ lang: lang() });
+  return Promise.all([getJSON('api/atlas' + q), getJSON('api/layers' + q)]);
+}
+
+const details = new Map();
+
+/**
+ * The layer with per-indicator `stats` (count, mean, min, max) from `/api/layers/{id}`, cached per
+ * language; null when it could not be loaded (the profile then shows no averages).
+ */
+export function fetchLayerDetail(layerId) {
+  const key = lang() + ':' + layerId;
+  if (!details.has(key)) details.set(key, getJSON(layerPath(layerId) + query({ lang: lang() })).catch(() => null));
+  return details.get(key);
+}
+
+/** One district with every indicator's value, its ranks and what is withheld (`…/districts/{id}`). */
+export const fetchDistrict = (layerId, id) => getJSON(layerPath(layerId) + '/districts/' + enc(id));
+
+/** The district at a point (`…/at`); rejects with status 404 where there is none. */
+export const fetchAt = (layerId, lon, lat) => getJSON(layerPath(layerId) + '/at' + query({ lon, lat }));
+
+/** All districts with geometry and values (`…/features.geojson`). */
+export const fetchFeatures = (layerId) => getJSON(layerPath(layerId) + '/features.geojson');
+
+/**
+ * The legend of an indicator under the style parameters, in the current language (its class
+ * labels are text). `lang` goes last so the style part of the URL reads as the tiles' does.
+ */
+export function fetchLegend(layerId, indicatorId, styleParams) {
+  return getJSON(layerPath(layerId) + '/indicators/' + enc(indicatorId) + '/legend.json' +
+    query({ ...styleParams, lang: lang() }));
+}

@@ -1,0 +1,164 @@
+// The Quartier map page: a Leaflet choropleth of one indicator of one district layer, drawn from the
+// server's PNG tiles, with a legend from legend.json, hover and click on districts, a district
+// profile, a sortable table, classification controls, shareable URLs, an embed mode and a
+// German/English UI. Native ES modules, no build step; Leaflet is the global `L` (vendored).
+//
+// Owns start-up and the three changes that touch every part of the page: another layer, another
+// indicator, another language. The modules it calls own their parts (see web/README.md).
+import * as state from './state.js';
+import { busy } from './api.js';
+import { t, hasLang } from './i18n.js';
+import { $, showStatus } from './dom.js';
+import { currentLayer, loadCatalog, pickIndicator } from './catalog.js';
+import { featuresOf, loadFeatures } from './features.js';
+import { createMap, fitLayer, getMap, getTileLayer, tilesBusy, updateSuppressedOverlay } from './map.js';
+import { readUrl, writeUrl } from './url-state.js';
+import { applyI18n, renderIndicatorInfo, renderIndicatorSelect, renderLayerSelect } from './sidebar.js';
+import { bindStyleControls, refreshStyle, renderPaletteOptions } from './style.js';
+import { clearHover, onMouseMove, refreshHover, selectAt } from './hover.js';
+import { closeProfile, openProfile, profileOpen, refreshProfile } from './profile.js';
+import { renderTable, showDistrictOnMap, sortTableBy, tableOpen, toggleTable } from './table.js';
+import { bindEmbed } from './embed.js';
+
+function setLayer(id) {
+  if (id === state.layerId() || !state.layerById(id)) return;
+  state.setLayerId(id);
+  state.setIndicatorId(pickIndicator(currentLayer(), state.indicatorId()));
+  state.setStyle({});
+  state.setGoodStyle({});
+  state.setLegend(null);
+  closeProfile();
+  clearHover();
+  renderIndicatorSelect();
+  renderIndicatorInfo();
+  fitLayer();
+  refreshStyle();
+  loadFeatures(id).then(() => {
+    renderTable();
+    if (id === state.layerId()) updateSuppressedOverlay();
+  }, () => {});
+}
+
+function setIndicator(id) {
+  if (id === state.indicatorId()) return;
+  state.setIndicatorId(id);
+  // Every indicator keeps the style its manifest gives it (a palette chosen for "crime" should not
+  // spill over to "income"); planners' overrides apply to the indicator they were made for.
+  state.setStyle({});
+  state.setGoodStyle({});
+  $('indicator-select').value = id;
+  renderIndicatorInfo();
+  refreshStyle();
+  refreshProfile();
+}
+
+/** Texts, titles and legend labels in another language (the last from legend.json again). */
+async function setLang(code, explicit) {
+  if (!hasLang(code)) return;
+  state.setLang(code, explicit);
+  try {
+    await loadCatalog();
+  } catch (err) {
+    showStatus(t('error.load', { message: err.message }));
+  }
+  applyI18n();
+  renderPaletteOptions();
+  renderLayerSelect();
+  renderIndicatorSelect();
+  renderIndicatorInfo();
+  refreshProfile();
+  clearHover();
+  writeUrl();
+  await refreshStyle(true);
+}
+
+function detectLang() {
+  for (const l of navigator.languages || [navigator.language || 'en']) {
+    const code = String(l).slice(0, 2).toLowerCase();
+    if (hasLang(code)) return code;
+  }
+  return 'en';
+}
+
+function bindControls() {
+  $('layer-select').addEventListener('change', (e) => setLayer(e.target.value));
+  $('indicator-select').addEventListener('change', (e) => setIndicator(e.target.value));
+  bindStyleControls();
+  for (const b of document.querySelectorAll('.lang-switch button')) {
+    b.addEventListener('click', () => setLang(b.dataset.lang, true));
+  }
+  $('btn-table').addEventListener('click', () => toggleTable(!tableOpen()));
+  $('table-close').addEventListener('click', () => toggleTable(false));
+  $('district-table').tHead.addEventListener('click', (e) => {
+    const th = e.target.closest('th[data-sort]');
+    if (th) sortTableBy(th.dataset.sort);
+  });
+  $('district-table').tBodies[0].addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-show]');
+    if (b) showDistrictOnMap(b.dataset.show);
+  });
+  $('profile-close').addEventListener('click', closeProfile);
+  $('profile-body').addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-indicator]');
+    if (b) setIndicator(b.dataset.indicator);
+  });
+  bindEmbed();
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || $('embed-dialog').open) return;
+    if (tableOpen()) toggleTable(false);
+    else if (profileOpen()) closeProfile();
+  });
+}
+
+/** A hook for the browser tests and for debugging in the console; not an API. */
+function exposeHook() {
+  window.quartier = {
+    get map() { return getMap(); },
+    get state() { return state.snapshot(); },
+    get legend() { return state.legend(); },
+    tileLayer: getTileLayer,
+    features: () => featuresOf(state.layerId()),
+    idle: () => !busy() && !tilesBusy() && !!state.legend() && !!featuresOf(state.layerId()),
+  };
+}
+
+async function init() {
+  const initial = readUrl();
+  state.setEmbed(initial.embed);
+  document.body.classList.toggle('embed', state.embed());
+  if (state.embed()) {
+    for (const id of ['topbar', 'sidebar']) $(id).hidden = true;
+  }
+  const explicit = !!(initial.lang && hasLang(initial.lang));
+  state.setLang(explicit ? initial.lang : detectLang(), explicit);
+  exposeHook();
+  bindControls();
+  applyI18n();
+  try {
+    await loadCatalog();
+  } catch (err) {
+    showStatus(t('error.load', { message: err.message }));
+    return;
+  }
+  if (!state.layers().length) {
+    showStatus(t('error.load', { message: 'no layers' }));
+    return;
+  }
+  state.setLayerId(state.layerById(initial.layer) ? initial.layer : state.layers()[0].id);
+  state.setIndicatorId(pickIndicator(currentLayer(), initial.indicator));
+  state.setStyle(initial.style);
+  applyI18n();
+  renderPaletteOptions();
+  renderLayerSelect();
+  renderIndicatorSelect();
+  renderIndicatorInfo();
+  createMap(initial, { move: writeUrl, hover: onMouseMove, leave: clearHover, select: selectAt });
+  await refreshStyle();
+  loadFeatures(state.layerId()).then(() => {
+    updateSuppressedOverlay();
+    refreshHover();
+  }, (err) => showStatus(t('error.load', { message: err.message })));
+  if (initial.district && !state.embed()) openProfile(initial.district);
+}
+
+init();

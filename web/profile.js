@@ -1,0 +1,141 @@
+// The district profile beside the map: every indicator of the layer grouped by theme, with the
+// district's value (▲/▼ against the average, also spelled out for screen readers), the layer
+// average, the rank and a bar between minimum and maximum. Clicking an indicator maps it (main.js).
+//
+// Owns the profile column and the last district answer it showed. Values, ranks and what is
+// withheld come from `/api/layers/{layer}/districts/{id}`, averages, extremes and the number of
+// ranked districts from the indicator `stats` of `/api/layers/{layer}`: the page computes none.
+import * as state from './state.js';
+import { fetchDistrict, fetchLayerDetail } from './api.js';
+import { loadFeatures, suppressedSet } from './features.js';
+import { getMap, resizeKeepingCentre, setOutline } from './map.js';
+import { currentLayer, indicatorGroups, indicatorsOf, titleOf, unitOf } from './catalog.js';
+import { escapeHtml, formatNumber, isNumber, suppressionHelp } from './format.js';
+import { t } from './i18n.js';
+import { $, showStatus } from './dom.js';
+import { writeUrl } from './url-state.js';
+
+/** The last `/districts/{id}` answer, so that changing indicator or language asks no more. */
+let shown = { layer: null, id: null, district: null };
+
+export const profileOpen = () => !$('profile').hidden;
+
+async function districtData(layerId, id) {
+  if (shown.layer !== layerId || shown.id !== id) {
+    const district = await fetchDistrict(layerId, id);
+    shown = { layer: layerId, id, district };
+  }
+  return shown.district;
+}
+
+/** Opens (or refreshes) the profile of district `id`; `opts.focus` moves focus to it, `opts.latlng` keeps that point in view. */
+export async function openProfile(id, opts) {
+  state.setDistrictId(id);
+  writeUrl();
+  const layerId = state.layerId();
+  let index;
+  let district;
+  let detail;
+  try {
+    // features.geojson knows whether the district exists and gives its outline.
+    index = await loadFeatures(layerId);
+    if (!index.byId.has(id)) {
+      if (state.layerId() === layerId && state.districtId() === id) closeProfile();
+      return;
+    }
+    [district, detail] = await Promise.all([districtData(layerId, id), fetchLayerDetail(layerId)]);
+  } catch (err) {
+    showStatus(t('error.load', { message: err.message }));
+    return;
+  }
+  if (state.layerId() !== layerId || state.districtId() !== id) return;
+  renderProfile(district, detail);
+  setOutline('selected', index.byId.get(id));
+  setOutline('hover', null);
+  const panel = $('profile');
+  if (panel.hidden) {
+    panel.hidden = false;
+    resizeKeepingCentre();
+  }
+  const map = getMap();
+  if (opts && opts.latlng && !map.getBounds().contains(opts.latlng)) map.panTo(opts.latlng, { animate: false });
+  if (opts && opts.focus) panel.focus();
+}
+
+export function closeProfile() {
+  const wasOpen = profileOpen();
+  state.setDistrictId(null);
+  $('profile').hidden = true;
+  if (wasOpen) resizeKeepingCentre();
+  setOutline('selected', null);
+  writeUrl();
+  if (wasOpen && $('profile').contains(document.activeElement)) $('map').focus();
+}
+
+/** Draws the profile again (after a change of indicator or language). */
+export function refreshProfile() {
+  if (state.districtId() && profileOpen()) openProfile(state.districtId());
+}
+
+/** ▲/▼/= against the average, with the words for screen readers. */
+function comparison(v, mean) {
+  if (!isNumber(v) || !isNumber(mean)) return '';
+  const key = v > mean ? 'above' : (v < mean ? 'below' : 'equal');
+  const sym = { above: '▲', below: '▼', equal: '=' }[key];
+  return ' <span class="cmp cmp-' + key + '" title="' + escapeHtml(t('profile.' + key)) + '"><span aria-hidden="true">' +
+    sym + '</span><span class="visually-hidden">' + escapeHtml(t('profile.' + key)) + '</span></span>';
+}
+
+/** Where the value (and the average) lie between minimum and maximum. */
+function positionBar(v, stats) {
+  const { mean, min, max } = stats;
+  if (!isNumber(v) || !isNumber(min) || !isNumber(max) || !(max > min)) return '';
+  const pos = (x) => Math.max(0, Math.min(100, ((x - min) / (max - min)) * 100)).toFixed(1);
+  return '<span class="position-bar" aria-hidden="true"><span class="position-mean" style="left:' + pos(mean) +
+    '%"></span><span class="position-value" style="left:' + pos(v) + '%"></span></span>';
+}
+
+function indicatorRow(ind, district, withheld, stats) {
+  const v = district.values ? district.values[ind.id] : null;
+  const rank = district.ranks ? district.ranks[ind.id] : null;
+  const unit = unitOf(ind);
+  const current = ind.id === state.indicatorId();
+  const valueText = withheld
+    ? '<span class="suppressed-value" title="' + escapeHtml(suppressionHelp('suppressed.help', ind.suppress_below)) + '">' +
+      escapeHtml(t('suppressed')) + '</span>'
+    : escapeHtml(formatNumber(v, ind.decimals));
+  const rankText = isNumber(rank) && isNumber(stats.count) ? t('profile.rankof', { rank, n: stats.count }) : '–';
+  return '<tr data-indicator="' + escapeHtml(ind.id) + '"' + (current ? ' class="current" aria-current="true"' : '') + '>' +
+    '<th scope="row"><button type="button" class="link-button" data-indicator="' + escapeHtml(ind.id) + '">' +
+    escapeHtml(titleOf(ind)) + '</button>' + (unit ? '<span class="unit">' + escapeHtml(unit) + '</span>' : '') +
+    positionBar(v, stats) + '</th>' +
+    '<td class="num value">' + valueText + (withheld ? '' : comparison(v, stats.mean)) + '</td>' +
+    '<td class="num average">' + escapeHtml(formatNumber(stats.mean, ind.decimals)) + '</td>' +
+    '<td class="num rank">' + escapeHtml(rankText) + '</td></tr>';
+}
+
+function renderProfile(district, detail) {
+  const name = district.name != null ? String(district.name) : String(district.id);
+  $('profile-name').textContent = name;
+  $('profile-id').textContent = t('profile.id', { id: district.id });
+  const layer = currentLayer();
+  const statsById = new Map(indicatorsOf(detail).map((i) => [i.id, i.stats || i]));
+  const withheld = suppressedSet(district.suppressed);
+  const rows = [];
+  rows.push('<p class="profile-layer">' + escapeHtml(titleOf(layer)) + '</p>');
+  rows.push('<table class="data-table profile-table"><caption class="visually-hidden">' +
+    escapeHtml(t('profile.caption', { name })) + '</caption><thead><tr>' +
+    '<th scope="col">' + escapeHtml(t('profile.indicator')) + '</th>' +
+    '<th scope="col" class="num">' + escapeHtml(t('profile.value')) + '</th>' +
+    '<th scope="col" class="num">' + escapeHtml(t('profile.average')) + '</th>' +
+    '<th scope="col" class="num">' + escapeHtml(t('profile.rank')) + '</th></tr></thead>');
+  for (const group of indicatorGroups(layer)) {
+    rows.push('<tbody><tr class="theme-row"><th colspan="4" scope="rowgroup">' + escapeHtml(group.title) + '</th></tr>');
+    for (const ind of group.indicators) {
+      rows.push(indicatorRow(ind, district, withheld.has(ind.id), statsById.get(ind.id) || {}));
+    }
+    rows.push('</tbody>');
+  }
+  rows.push('</table><p class="hint">' + escapeHtml(t('profile.rank.help')) + '</p>');
+  $('profile-body').innerHTML = rows.join('');
+}

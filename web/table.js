@@ -1,0 +1,145 @@
+// The table view: every district with name, id, value and class, sortable by every column (click or
+// Enter on its header; missing values always last, withheld ones before those without data), each
+// row with "Show on map", and "Download as CSV" of what the table shows.
+//
+// Owns the table panel and its CSV download link. Rows come from features.geojson; the class
+// column uses the current legend's colours and labels (legend.js), so table and map agree.
+import * as state from './state.js';
+import { featuresOf, isSuppressed, loadFeatures } from './features.js';
+import { classIndex, classLabel, SUPPRESSED_FALLBACK } from './legend.js';
+import { escapeHtml, formatNumber, isNumber } from './format.js';
+import { currentIndicator, titleOf, unitOf } from './catalog.js';
+import { t } from './i18n.js';
+import { $, showStatus } from './dom.js';
+import { getMap } from './map.js';
+import { openProfile } from './profile.js';
+
+let csvUrl = null;
+
+export const tableOpen = () => !$('table-view').hidden;
+
+export function toggleTable(open) {
+  $('table-view').hidden = !open;
+  $('btn-table').setAttribute('aria-pressed', String(open));
+  if (open) {
+    renderTable();
+    $('table-close').focus();
+  } else {
+    $('btn-table').focus();
+  }
+}
+
+/** Sorts by a column: the same column again turns the order round. */
+export function sortTableBy(key) {
+  const s = state.tableSort();
+  state.setTableSort(key, s.key === key && s.dir === 'asc' ? 'desc' : 'asc');
+  renderTable();
+}
+
+/** The rows in the current order: `{item, value, cls, withheld}`. */
+function sortedRows(index) {
+  const indicatorId = state.indicatorId();
+  const rows = index.items.map((item) => {
+    const v = item.values[indicatorId];
+    const withheld = isSuppressed(item, indicatorId);
+    return { item, value: isNumber(v) && !withheld ? v : null, cls: withheld ? -1 : classIndex(v), withheld };
+  });
+  // Without a value: withheld districts first, then those without data.
+  const missingRank = (r) => (r.withheld ? 1 : 2);
+  const { key, dir } = state.tableSort();
+  const sign = dir === 'asc' ? 1 : -1;
+  const collator = new Intl.Collator(state.lang(), { numeric: true, sensitivity: 'base' });
+  rows.sort((a, b) => {
+    if (key === 'value' || key === 'class') {
+      const av = key === 'value' ? a.value : (a.cls < 0 ? null : a.cls);
+      const bv = key === 'value' ? b.value : (b.cls < 0 ? null : b.cls);
+      if (av === null && bv === null) return missingRank(a) - missingRank(b) || collator.compare(a.item.name, b.item.name);
+      if (av === null) return 1; // missing values always last
+      if (bv === null) return -1;
+      return (av - bv) * sign || collator.compare(a.item.name, b.item.name);
+    }
+    return collator.compare(a.item[key], b.item[key]) * sign;
+  });
+  return rows;
+}
+
+/** The class cell: swatch and label of the class, of "suppressed" or of "no data". */
+function classCell(cls, withheld) {
+  const lg = state.legend();
+  if (!lg) return '';
+  const swatch = (extra, color) => '<span class="swatch' + extra + '" style="background-color:' + escapeHtml(color) + '" aria-hidden="true"></span>';
+  if (withheld) return swatch(' swatch-suppressed', lg.suppressed_color || SUPPRESSED_FALLBACK) + escapeHtml(lg.suppressed_label || '');
+  if (cls >= 0) return swatch('', lg.colors[cls]) + escapeHtml((cls + 1) + ': ' + classLabel(cls));
+  return swatch(' swatch-nodata', lg.no_data_color || '#ccc') + escapeHtml(lg.no_data_label || '');
+}
+
+export async function renderTable() {
+  if (!tableOpen()) return;
+  const ind = currentIndicator();
+  const unit = unitOf(ind);
+  $('table-caption-title').textContent = t('table.caption', { indicator: titleOf(ind) });
+  $('table-unit').textContent = unit ? '(' + unit + ')' : '';
+  const layerId = state.layerId();
+  let index = featuresOf(layerId);
+  $('table-loading').hidden = !!index;
+  if (!index) {
+    $('district-table').tBodies[0].replaceChildren();
+    try {
+      index = await loadFeatures(layerId);
+    } catch (err) {
+      showStatus(t('error.load', { message: err.message }));
+      return;
+    }
+    if (layerId !== state.layerId()) return;
+    $('table-loading').hidden = true;
+  }
+  const rows = sortedRows(index);
+  const { key, dir } = state.tableSort();
+  for (const th of document.querySelectorAll('#district-table th[data-sort]')) {
+    th.setAttribute('aria-sort', th.dataset.sort === key ? (dir === 'asc' ? 'ascending' : 'descending') : 'none');
+  }
+  const html = rows.map(({ item, value, cls, withheld }) => {
+    const valueText = withheld ? t('suppressed') : formatNumber(value, ind && ind.decimals);
+    return '<tr data-id="' + escapeHtml(item.id) + '"><td>' + escapeHtml(item.name) + '</td><td>' + escapeHtml(item.id) +
+      '</td><td class="num' + (withheld ? ' suppressed-value' : '') + '" data-value="' + (value === null ? '' : value) + '"' +
+      (withheld ? ' data-suppressed="true"' : '') + '>' +
+      escapeHtml(valueText) + '</td><td>' + classCell(cls, withheld) +
+      '</td><td><button type="button" class="link-button" data-show="' + escapeHtml(item.id) + '">' +
+      escapeHtml(t('table.open')) + '</button></td></tr>';
+  }).join('');
+  $('district-table').tBodies[0].innerHTML = html;
+  updateCsv(rows, ind);
+}
+
+/**
+ * The table as CSV: `id,name,<indicator>,status`. A value that is not published is an empty cell
+ * with the reason in `status` (`suppressed` or `no data`), so a spreadsheet never reads it as 0.
+ */
+function updateCsv(rows, ind) {
+  const cell = (s) => (/[",\n;]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s);
+  const lines = ['id,name,' + cell(state.indicatorId()) + ',status'];
+  for (const { item, value, withheld } of rows) {
+    const status = withheld ? 'suppressed' : (value === null ? 'no data' : '');
+    lines.push([cell(item.id), cell(item.name), value === null ? '' : String(value), status].join(','));
+  }
+  if (csvUrl) URL.revokeObjectURL(csvUrl);
+  csvUrl = URL.createObjectURL(new Blob(['\ufeff' + lines.join('\r\n') + '\r\n'], { type: 'text/csv' }));
+  const a = $('table-csv');
+  a.href = csvUrl;
+  a.download = state.layerId() + '-' + (ind ? ind.id : 'values') + '.csv';
+}
+
+/** "Show on map" in a row: close the table, zoom to the district, open its profile. */
+export async function showDistrictOnMap(id) {
+  const index = await loadFeatures(state.layerId());
+  const item = index.byId.get(id);
+  if (!item) return;
+  toggleTable(false);
+  if (item.polys.length) {
+    const map = getMap();
+    map.fitBounds(L.latLngBounds([item.bbox[1], item.bbox[0]], [item.bbox[3], item.bbox[2]]), {
+      padding: [40, 40], maxZoom: Math.max(map.getZoom(), 12),
+    });
+  }
+  openProfile(id, { focus: true });
+}
