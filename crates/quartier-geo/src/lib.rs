@@ -52,6 +52,7 @@ pub mod crs;
 pub mod import;
 pub mod join;
 pub mod layer;
+pub mod locate;
 pub mod palette;
 pub mod table;
 pub mod validate;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use quartier_geo::atlas::{Atlas, AtlasError, AtlasReport};
 use quartier_geo::import::ImportOptions;
 
-use crate::etag::Fnv;
+use quartier_atlas::hash::Fnv;
 
 /// Why the sources could not be loaded.
 #[derive(Debug, thiserror::Error)]
