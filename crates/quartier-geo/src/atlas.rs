@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{self, derive, AggregateManifest, AggregateReport, ChangeSpec};
 use crate::classify::{Method, MAX_CLASSES, MIN_CLASSES};
+use crate::import::files::source_files;
 use crate::import::{self, ImportOptions, ImportReport};
 use crate::join::{self, JoinOptions, JoinReport};
 use crate::layer::{AttributeValues, Layer};
@@ -564,21 +565,6 @@ impl Fingerprint {
     fn hex(&self) -> String {
         format!("{:016x}", self.0)
     }
-}
-
-/// Files that make up a boundary source (a shapefile's siblings count too).
-fn source_files(path: &Path) -> Vec<PathBuf> {
-    let is_shp = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
-    if !is_shp {
-        return vec![path.to_path_buf()];
-    }
-    ["shp", "shx", "dbf", "prj", "cpg"]
-        .iter()
-        .map(|e| path.with_extension(e))
-        .filter(|p| p.exists())
-        .collect()
 }
 
 impl Atlas {
