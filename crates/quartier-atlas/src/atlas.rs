@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
+use crate::manifest::{Basemap, LoadedAtlas, Localized};
 use bytes::Bytes;
-use quartier_geo::atlas::{Atlas as LoadedAtlas, Basemap, Localized};
 use quartier_geo::classify::{self, Classification, ClassifyError};
 use quartier_geo::palette::{self, NO_DATA};
 use quartier_render::{TileCoord, TileStyle};
@@ -148,7 +148,7 @@ type StyleKey = (u16, u16, String);
 /// use quartier_render::TileCoord;
 ///
 /// # fn example() -> Result<(), Box<dyn std::error::Error>> {
-/// let (loaded, _report) = quartier_geo::atlas::Atlas::load("geodata/atlas.toml".as_ref())?;
+/// let (loaded, _report) = quartier_atlas::manifest::LoadedAtlas::load("geodata/atlas.toml".as_ref())?;
 /// let atlas = Atlas::new(loaded, &AtlasOptions::default());
 /// let style = Style::from_pairs([("method", "jenks"), ("classes", "4")]);
 /// let legend = atlas.legend("nc", "sids_rate74", &style, Lang::De)?;

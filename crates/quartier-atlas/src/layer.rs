@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
+use crate::manifest::{AtlasLayer, Indicator};
 use bytes::Bytes;
-use quartier_geo::atlas::{AtlasLayer, Indicator};
 use quartier_geo::locate::DistrictIndex;
 use quartier_render::{TileCoord, TileLayer};
 use serde::Serialize;

@@ -1,7 +1,7 @@
 //! The one legend entry point: classes, breaks, colours, counts and their texts in German and
 //! English, for the HTTP legend, TileJSON, and later reports and static maps.
 
-use quartier_geo::atlas::Localized;
+use crate::manifest::Localized;
 use quartier_geo::palette::{self, NO_DATA};
 use serde::Serialize;
 

@@ -3,6 +3,9 @@
 //!
 //! # Brief overview
 //!
+//! - [`manifest`]: the atlas manifest (TOML) loaded into a [`LoadedAtlas`](manifest::LoadedAtlas):
+//!   layers imported and joined with `quartier-geo`, indicators computed, styles checked, and the
+//!   data version (one fingerprint of every input file).
 //! - [`Atlas`] (`atlas`): a loaded atlas prepared for requests: layers, the style registry
 //!   ([`Classified`] per canonical style), the tile cache, counters.
 //! - [`Atlas::tile`] (`tile`): the one tile entry point (empty -> cache -> one-colour -> render);
@@ -25,6 +28,7 @@ pub mod labels;
 pub mod lang;
 pub mod layer;
 pub mod legend;
+pub mod manifest;
 pub mod stats;
 pub mod style;
 pub mod suppression;

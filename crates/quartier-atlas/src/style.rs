@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use quartier_geo::atlas::Style as ManifestStyle;
+use crate::manifest::Style as ManifestStyle;
 use quartier_geo::classify::{Method, MAX_CLASSES, MIN_CLASSES};
 use quartier_geo::palette;
 use serde::Deserialize;

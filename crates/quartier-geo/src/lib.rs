@@ -42,11 +42,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! A whole atlas (layers, joined tables, indicators, styles) loads with
-//! [`Atlas::load`](atlas::Atlas::load); `geodata/atlas.toml` is the commented example.
+//! A whole atlas (layers, joined tables, indicators, styles) is the `quartier-atlas` crate's: its
+//! `manifest` module loads `geodata/atlas.toml`, the commented example, with this crate.
 
 pub mod aggregate;
-pub mod atlas;
 pub mod classify;
 pub mod crs;
 pub mod import;

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use quartier_geo::atlas::{Atlas, AtlasError, AtlasReport};
+use quartier_atlas::manifest::{AtlasReport, LoadedAtlas as Atlas, ManifestError as AtlasError};
 use quartier_geo::import::ImportOptions;
 
 use quartier_atlas::hash::Fnv;

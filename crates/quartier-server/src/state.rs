@@ -11,9 +11,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use quartier_atlas::cache::CacheStats;
+use quartier_atlas::manifest::LoadedAtlas;
 use quartier_atlas::tile::{CacheUse, Tile};
 use quartier_atlas::{Atlas, AtlasError, AtlasOptions, Classified, RenderJob};
-use quartier_geo::atlas::Atlas as LoadedAtlas;
 use quartier_render::TileCoord;
 use tokio::sync::Semaphore;
 

@@ -7,11 +7,11 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use quartier_atlas::layer::PreparedLayer;
+use quartier_atlas::manifest::{Indicator, Theme};
 use quartier_atlas::stats::IndicatorStats;
 use quartier_atlas::style::url_escape;
 use quartier_atlas::suppression::SUPPRESSED;
 use quartier_atlas::{Lang, Titles};
-use quartier_geo::atlas::{Indicator, Theme};
 use quartier_geo::classify::{MAX_CLASSES, MIN_CLASSES};
 use quartier_geo::palette::{self, NO_DATA};
 use serde::{Deserialize, Serialize};
@@ -55,7 +55,7 @@ struct AtlasJson<'a> {
     titles: Titles<'a>,
     description: Option<&'a str>,
     descriptions: Option<Titles<'a>>,
-    basemap: Option<&'a quartier_geo::atlas::Basemap>,
+    basemap: Option<&'a quartier_atlas::manifest::Basemap>,
     version: &'a str,
     lang: &'static str,
     layers: Vec<&'a str>,

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use quartier_geo::atlas::{Atlas, AtlasError, Theme};
+use quartier_atlas::manifest::{LoadedAtlas as Atlas, ManifestError as AtlasError, Theme};
 
 fn geodata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../geodata")
