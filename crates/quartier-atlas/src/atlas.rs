@@ -5,8 +5,8 @@
 //! Everything that depends on the data *and* a style is computed on first use and kept:
 //! a [`Classified`] indicator (breaks, colours, per-district fills) per canonical style, and the
 //! rendered tiles in the [`TileCache`].
-//! Its two entry points for outputs, [`Atlas::tile`] and [`Atlas::legend`], live in
-//! `crate::tile` and `crate::legend`.
+//! Its two entry points for outputs, [`Atlas::tile`] and [`Atlas::legend`], live in the modules
+//! `tile` and `legend`, which build on this one.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};

@@ -24,7 +24,7 @@ pub struct TileKey {
     pub layer: u16,
     /// Position of the indicator in its layer.
     pub indicator: u16,
-    /// Interned id of the canonical style (see `crate::atlas`).
+    /// Interned id of the canonical style (the atlas's style registry).
     pub style: u32,
     /// Zoom.
     pub z: u8,

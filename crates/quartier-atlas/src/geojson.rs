@@ -38,8 +38,13 @@ fn push_ring(out: &mut String, ring: &geo::LineString<f64>) {
 
 /// Serialise a layer as an RFC 7946 FeatureCollection: properties `id`, `name`, `values`, and
 /// `suppressed` (the indicators whose value is withheld) where there are any: that keeps the file
-/// of 3,000 counties without suppression as short as before.
-pub fn feature_collection(layer: &PreparedLayer) -> Bytes {
+/// of 3,000 counties without suppression as short as before. Written on first use and kept.
+pub fn features(layer: &PreparedLayer) -> Bytes {
+    layer.features_geojson(feature_collection)
+}
+
+/// The layer as a FeatureCollection, written now (see [`features`] for the kept copy).
+fn feature_collection(layer: &PreparedLayer) -> Bytes {
     let a = &layer.atlas;
     let mut out = String::with_capacity(1024 + a.layer.districts.len() * 512);
     out.push_str("{\"type\":\"FeatureCollection\",\"features\":[");

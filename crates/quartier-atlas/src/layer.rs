@@ -198,11 +198,10 @@ impl PreparedLayer {
         }
     }
 
-    /// `features.geojson` (see [`crate::geojson`]), written on first use and kept.
-    pub fn features_geojson(&self) -> Bytes {
-        self.features
-            .get_or_init(|| crate::geojson::feature_collection(self))
-            .clone()
+    /// `features.geojson`, written with `write` on first use and kept (the writer is
+    /// `geojson::features`, which calls this).
+    pub(crate) fn features_geojson(&self, write: impl FnOnce(&PreparedLayer) -> Bytes) -> Bytes {
+        self.features.get_or_init(|| write(self)).clone()
     }
 
     /// True when a tile cannot touch any district (including its border line), so it is empty.

@@ -1,5 +1,5 @@
 //! The PNG tile route `/tiles/{layer}/{indicator}/{z}/{x}/{y}.png` (and `@2x`): parsing, 304s,
-//! and the answer; the fast lane in front of the router (`super::fast`) shares all of it.
+//! and the answer; the fast lane in front of the router shares all of it.
 
 use std::sync::Arc;
 
