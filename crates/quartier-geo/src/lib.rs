@@ -6,7 +6,8 @@
 //! - [`Layer`]: districts with string ids, names, geometry in EPSG:4326 and EPSG:3857, and attributes.
 //!
 //! **Import**
-//! - [`import`]: ESRI shapefiles (also zipped), GeoJSON and TopoJSON, with codepage detection.
+//! - [`import`]: ESRI shapefiles (also zipped), GeoJSON and TopoJSON, with codepage detection;
+//!   [`import::files`] says which files make up a boundary source.
 //! - [`crs`]: identify a CRS from `.prj` WKT, EPSG codes or `+proj` strings, and reproject.
 //! - [`validate`]: geometry checks and repairs, collected into a validation report.
 //!
@@ -14,13 +15,13 @@
 //! - [`table`]: CSV/TSV indicator tables as exported from Excel or GENESIS.
 //! - [`join`]: join a table to a layer by key, with a join report.
 //! - [`aggregate`]: points and finer units into districts (counts, sums, weighted means), rates, densities, suppression.
-//! - [`atlas`]: the TOML atlas manifest that ties layers, tables and indicators together.
+//! - [`locate`]: which district contains a point (the one point locator).
 //!
 //! **Maps**
 //! - [`classify`]: class breaks (quantile, equal interval, Fisher-Jenks, standard deviation, pretty, manual).
 //! - [`palette`]: ColorBrewer and viridis colour schemes.
 //!
-//! Nothing here knows about HTTP, async or pixels.
+//! Nothing here knows about HTTP, async, pixels or the atlas manifest (that is `quartier-atlas`).
 //!
 //! # Example
 //!
@@ -42,16 +43,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! A whole atlas (layers, joined tables, indicators, styles) loads with
-//! [`Atlas::load`](atlas::Atlas::load); `geodata/atlas.toml` is the commented example.
+//! A whole atlas (layers, joined tables, indicators, styles) is the `quartier-atlas` crate's: its
+//! `manifest` module loads `geodata/atlas.toml`, the commented example, with this crate.
 
 pub mod aggregate;
-pub mod atlas;
 pub mod classify;
 pub mod crs;
 pub mod import;
 pub mod join;
 pub mod layer;
+pub mod locate;
 pub mod palette;
 pub mod table;
 pub mod validate;

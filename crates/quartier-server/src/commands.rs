@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use quartier_geo::atlas::Atlas;
+use quartier_atlas::manifest::LoadedAtlas as Atlas;
 use quartier_geo::import::read_layer;
 use quartier_server::reload::{LiveApp, Reloader};
 use quartier_server::serve;

@@ -14,6 +14,7 @@ use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use quartier_atlas::AtlasError;
 use serde::de::DeserializeOwned;
 
 /// What went wrong with a request, as the client should see it.
@@ -36,6 +37,20 @@ pub enum AppError {
 
 /// Result of a handler.
 pub type AppResult<T> = Result<T, AppError>;
+
+/// The one place where the atlas's failures become HTTP statuses: unknown names are 404s, bad
+/// parameters 400s, failed renders 500s.
+impl From<AtlasError> for AppError {
+    fn from(e: AtlasError) -> Self {
+        match e {
+            AtlasError::UnknownLayer { .. }
+            | AtlasError::UnknownIndicator { .. }
+            | AtlasError::UnknownDistrict { .. } => AppError::NotFound(e.to_string()),
+            AtlasError::BadStyle(m) | AtlasError::BadLanguage(m) => AppError::BadRequest(m),
+            AtlasError::Render(m) => AppError::Internal(m),
+        }
+    }
+}
 
 impl AppError {
     /// A 400 with this message.

@@ -3,20 +3,17 @@
 //!
 //! # Brief overview
 //!
+//! The atlas itself (data, styles, tiles, legends) is `quartier-atlas`; this crate is the HTTP
+//! and command-line glue around it.
+//!
 //! - [`source`]: what to serve: atlas manifests and boundary files, merged into one atlas; the
 //!   bundled demo atlas and the map page folder.
-//! - [`state`]: the loaded atlas prepared for requests ([`AppState`]): render geometry, point index,
-//!   statistics, classifications per style; no HTTP in there.
-//! - [`http`]: the routes and their handlers, and [`app`], the router.
-//!   Every route is documented in `docs/api.md`.
-//! - [`style`]: the style query parameters (`method`, `classes`, `palette`, `breaks`, `centre`).
-//! - [`cache`]: the tile cache with a byte budget; [`etag`]: strong ETags and 304s.
-//! - [`fast`]: the fast lane answering cached tiles before the router.
-//! - [`labels`]: the legend's texts (class ranges, no data, suppressed) in German and English.
-//! - [`locate`]: the district containing a point (R-tree plus exact point-in-polygon).
-//! - [`suppression`]: small-number suppression: the colour of withheld districts, and the rule that
-//!   no withheld number reaches any answer.
-//! - [`error`]: [`AppError`](error::AppError), every failure as a JSON answer.
+//! - [`state`]: [`AppState`], the published `quartier_atlas::Atlas` plus the render pool and the
+//!   page folder.
+//! - [`http`]: [`app`], the router, over modules by route family (api, legend, tiles with the
+//!   fast lane, page). Every route is documented in `docs/api.md`.
+//! - [`error`]: [`AppError`](error::AppError), every failure as a JSON answer; the one mapping
+//!   of `quartier_atlas::AtlasError` to HTTP statuses.
 //! - [`serve`]: binding a socket and shutting down gracefully on Ctrl-C or SIGTERM.
 //! - [`reload`]: `SIGHUP` loads every source again and swaps the new atlas in only when it loaded;
 //!   otherwise the last good atlas stays live.
@@ -43,19 +40,12 @@
 //! # }
 //! ```
 
-pub mod cache;
 pub mod error;
-pub mod etag;
-pub mod fast;
 pub mod http;
-pub mod labels;
-pub mod locate;
 pub mod reload;
 pub mod serve;
 pub mod source;
 pub mod state;
-pub mod style;
-pub mod suppression;
 
 pub use http::app;
 pub use state::AppState;

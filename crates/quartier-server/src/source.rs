@@ -8,10 +8,10 @@
 
 use std::path::{Path, PathBuf};
 
-use quartier_geo::atlas::{Atlas, AtlasError, AtlasReport};
+use quartier_atlas::manifest::{AtlasReport, LoadedAtlas as Atlas, ManifestError as AtlasError};
 use quartier_geo::import::ImportOptions;
 
-use crate::etag::Fnv;
+use quartier_atlas::hash::Fnv;
 
 /// Why the sources could not be loaded.
 #[derive(Debug, thiserror::Error)]

@@ -86,7 +86,6 @@
 
 mod accumulate;
 pub mod derive;
-mod locate;
 mod manifest;
 mod points;
 mod source;
@@ -106,7 +105,7 @@ use crate::layer::Layer;
 
 pub(crate) use accumulate::{conclude, Accumulator, Balance, ItemValues, Values, PROGRESS_STEP};
 
-pub use locate::{DistrictIndex, Position};
+pub use crate::locate::{DistrictIndex, Position};
 pub use manifest::{AggregateManifest, ChangeSpec, MeanSpec};
 pub use source::{read_source, Points, Source, SourceOptions, Units, X_NAMES, Y_NAMES};
 pub use units::{Apportioner, Measure};

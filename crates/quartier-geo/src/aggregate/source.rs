@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use super::{AggregateError, Location, Problem};
 use crate::crs::{Crs, ToWgs84};
+use crate::import::files::sibling;
 use crate::import::{self, ImportOptions};
 use crate::layer::{AttributeValues, Layer};
 use crate::table::{parse_number, Table, TableOptions};
@@ -571,14 +572,6 @@ fn list_or_none(names: &[String]) -> String {
 
 // ---------------------------------------------------------------------------------------------
 // Shapefile
-
-/// `path` with extension `ext` in lower or upper case, if such a file exists.
-fn sibling(path: &Path, ext: &str) -> Option<PathBuf> {
-    [ext.to_string(), ext.to_ascii_uppercase()]
-        .into_iter()
-        .map(|e| path.with_extension(e))
-        .find(|p| p.is_file())
-}
 
 fn shapefile_points(
     shp: &Path,

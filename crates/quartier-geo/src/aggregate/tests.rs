@@ -6,9 +6,9 @@ use approx::assert_relative_eq;
 use geo::{coord, wkt, Coord, CoordinatePosition, MultiPolygon, Polygon, Translate};
 
 use super::derive::{self, Change};
-use super::locate::Prepared;
 use super::*;
 use crate::layer::{Attribute, AttributeValues, District};
+use crate::locate::Prepared;
 
 /// A deterministic stream of numbers in [0, 1) (a 64-bit LCG), for generated test points.
 struct Lcg(u64);

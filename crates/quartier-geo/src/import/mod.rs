@@ -62,7 +62,9 @@
 
 pub mod codepage;
 mod dbf;
+pub mod files;
 mod geojson;
+mod json_features;
 pub(crate) mod shapefile;
 mod topojson;
 mod zip;

@@ -10,6 +10,7 @@ use geo::{Coord, LineString, MultiPolygon, Polygon};
 
 use super::codepage::Codepage;
 use super::dbf::Dbf;
+use super::files::sibling;
 use super::{
     crs_override, encoding_override, read_file, Column, ImportError, ImportOptions, Parsed,
 };
@@ -26,30 +27,6 @@ pub(crate) struct ShapefileParts {
     pub dbf: Option<(PathBuf, Vec<u8>)>,
     pub prj: Option<(PathBuf, Vec<u8>)>,
     pub cpg: Option<(PathBuf, Vec<u8>)>,
-}
-
-/// The file next to `path` with the same stem and extension `ext` in any case (`NC.DBF`, `nc.dbf`).
-fn sibling(path: &Path, ext: &str) -> Option<PathBuf> {
-    let exact = path.with_extension(ext);
-    if exact.is_file() {
-        return Some(exact);
-    }
-    let stem = path.file_stem()?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_stem() == Some(stem)
-                && p.extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| e.eq_ignore_ascii_case(ext))
-                && p.is_file()
-        })
 }
 
 /// Read the parts of the shapefile `path` (which may name the `.shp`, `.dbf` or `.shx`).

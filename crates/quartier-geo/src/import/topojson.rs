@@ -11,7 +11,7 @@ use std::path::Path;
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde_json::{Map, Value};
 
-use super::geojson::{json_number_key, json_parsed};
+use super::json_features::{json_number_key, json_parsed};
 use super::{crs_override, ImportError, ImportOptions, Parsed};
 use crate::crs::Crs;
 use crate::validate::signed_area2;

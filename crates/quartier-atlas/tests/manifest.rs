@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use quartier_geo::atlas::{Atlas, AtlasError, Theme};
+use quartier_atlas::manifest::{LoadedAtlas as Atlas, ManifestError as AtlasError, Theme};
 
 fn geodata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../geodata")
@@ -175,4 +175,79 @@ fn manifest_errors_say_where_and_what_to_do() {
         Atlas::load(Path::new("/nonexistent/atlas.toml")),
         Err(AtlasError::Io { .. })
     ));
+}
+
+/// Overwrite field `name` of the first record of a `.dbf` with `value` (right-aligned, as dBASE
+/// writes numbers), reading the field layout from the header as the dBASE III format defines it.
+fn set_first_value(dbf: &Path, name: &str, value: &str) {
+    let mut bytes = std::fs::read(dbf).unwrap();
+    let header_len = usize::from(u16::from_le_bytes([bytes[8], bytes[9]]));
+    let mut offset = 1; // the deletion flag
+    let mut at = 32;
+    while bytes[at] != 0x0d {
+        let field = &bytes[at..at + 32];
+        let field_name = String::from_utf8_lossy(&field[..11])
+            .trim_end_matches('\0')
+            .to_string();
+        let len = usize::from(field[16]);
+        if field_name == name {
+            let text = format!("{value:>len$}");
+            bytes[header_len + offset..header_len + offset + len].copy_from_slice(text.as_bytes());
+            std::fs::write(dbf, bytes).unwrap();
+            return;
+        }
+        offset += len;
+        at += 32;
+    }
+    panic!("{} has no field {name}", dbf.display());
+}
+
+#[test]
+fn upper_case_shapefile_changes_its_version_with_its_dbf() {
+    // A shapefile as older Windows tools write it: NC.SHP, NC.SHX, NC.DBF, NC.PRJ.
+    let dir = temp_dir("upper");
+    for ext in ["shp", "shx", "dbf", "prj"] {
+        std::fs::copy(
+            geodata().join(format!("nc/nc.{ext}")),
+            dir.join(format!("NC.{}", ext.to_uppercase())),
+        )
+        .unwrap();
+    }
+    let manifest = write(
+        &dir,
+        "atlas.toml",
+        "[[layer]]\nid = \"nc\"\nsource = \"NC.SHP\"\n\
+         [[layer.indicator]]\nid = \"sid\"\nfield = \"SID74\"\n",
+    );
+    let load = || Atlas::load(&manifest).unwrap().0;
+    let boundary = || {
+        Atlas::from_boundary_file(&dir.join("NC.SHP"), &Default::default())
+            .unwrap()
+            .0
+    };
+    let before = load();
+    let file_before = boundary();
+    // Ashe county, the first record, has SID74 = 1 (geodata/nc/nc.dbf).
+    assert_eq!(
+        before.layer("nc").unwrap().indicators[0].values[0],
+        Some(1.0)
+    );
+    assert_eq!(
+        load().version,
+        before.version,
+        "unchanged files, same version"
+    );
+
+    set_first_value(&dir.join("NC.DBF"), "SID74", "7");
+    let after = load();
+    assert_eq!(
+        after.layer("nc").unwrap().indicators[0].values[0],
+        Some(7.0)
+    );
+    assert_ne!(
+        after.version, before.version,
+        "NC.DBF changed: a new version"
+    );
+    assert_ne!(boundary().version, file_before.version);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

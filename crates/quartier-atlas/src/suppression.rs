@@ -16,7 +16,7 @@
 
 use std::borrow::Cow;
 
-use quartier_geo::atlas::Indicator;
+use crate::manifest::Indicator;
 use quartier_geo::palette::Rgb;
 
 /// The fill of districts whose value is withheld: a dark charcoal grey, `#333333`.
@@ -76,7 +76,7 @@ pub fn withheld_at(indicators: &[Indicator], i: usize) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use quartier_geo::atlas::Style;
+    use crate::manifest::Style;
     use quartier_geo::classify::Method;
     use quartier_geo::palette::{schemes, NO_DATA};
 

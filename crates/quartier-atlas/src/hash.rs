@@ -1,4 +1,4 @@
-//! Strong ETags and conditional requests (`If-None-Match` -> 304).
+//! The one stable hash of the workspace (FNV-1a) and the strong entity tags made from it.
 //!
 //! A tile's ETag is derived from what determines its bytes: the atlas version (a fingerprint of
 //! every input file), the layer, the indicator, the canonical style, the tile and the scale.
@@ -7,8 +7,6 @@
 //!
 //! The hash is FNV-1a (64 bit): stable across runs, platforms and Rust versions, so ETags survive a
 //! restart of the server as long as the data is unchanged.
-
-use axum::http::{HeaderMap, HeaderValue};
 
 /// A running FNV-1a hash; [`Clone`] it to extend a shared prefix (e.g. one style) per tile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,24 +57,46 @@ fn hex16(n: u64, out: &mut [u8]) {
     }
 }
 
-/// A strong ETag `"<prefix>-<hash>"` as a header value; both parts as 16 hex digits.
-pub fn etag(prefix: u64, hash: u64) -> HeaderValue {
-    let mut buf = [0u8; 35];
-    buf[0] = b'"';
-    hex16(prefix, &mut buf[1..17]);
-    buf[17] = b'-';
-    hex16(hash, &mut buf[18..34]);
-    buf[34] = b'"';
-    // Only quotes, hex digits and a dash: always a valid header value.
-    HeaderValue::from_bytes(&buf).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+/// A strong entity tag `"<version>-<hash>"`, both parts as 16 hex digits: 35 ASCII bytes,
+/// formatted without allocating (the fast lane builds one per cached tile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Etag([u8; 35]);
+
+impl Etag {
+    /// The tag of `hash` under a data `version`.
+    pub fn new(version: u64, hash: u64) -> Etag {
+        let mut buf = [0u8; 35];
+        buf[0] = b'"';
+        hex16(version, &mut buf[1..17]);
+        buf[17] = b'-';
+        hex16(hash, &mut buf[18..34]);
+        buf[34] = b'"';
+        Etag(buf)
+    }
+
+    /// The tag of a body: the data version plus a hash of the bytes.
+    pub fn of_body(version: u64, body: &[u8]) -> Etag {
+        Etag::new(version, Fnv::new().bytes(body).finish())
+    }
+
+    /// The quoted tag as bytes (quotes, hex digits and a dash: always a valid header value).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The quoted tag as text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("\"0\"")
+    }
 }
 
-/// The ETag of a response body: the atlas version plus a hash of the bytes.
-pub fn etag_for_body(version: u64, body: &[u8]) -> HeaderValue {
-    etag(version, Fnv::new().bytes(body).finish())
+impl std::fmt::Display for Etag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
-/// A version string (the atlas fingerprint, any text) folded to a number for [`etag`].
+/// A version string (the atlas fingerprint, any text) folded to a number for [`Etag`].
 pub fn version_number(version: &str) -> u64 {
     u64::from_str_radix(version, 16)
         .ok()
@@ -84,29 +104,9 @@ pub fn version_number(version: &str) -> u64 {
         .unwrap_or_else(|| Fnv::new().bytes(version.as_bytes()).finish())
 }
 
-/// True when the request's `If-None-Match` matches `etag`, i.e. the client's copy is current and
-/// the answer is 304.
-///
-/// RFC 9110 §13.1.2: a list of entity tags or `*`, compared weakly (a `W/` prefix is ignored).
-pub fn if_none_match(headers: &HeaderMap, etag: &HeaderValue) -> bool {
-    let ours = etag.as_bytes();
-    let ours = ours.strip_prefix(b"W/").unwrap_or(ours);
-    headers
-        .get_all(axum::http::header::IF_NONE_MATCH)
-        .iter()
-        .any(|value| {
-            value.as_bytes().split(|b| *b == b',').any(|tag| {
-                let tag = tag.trim_ascii();
-                let tag = tag.strip_prefix(b"W/").unwrap_or(tag);
-                tag == b"*" || tag == ours
-            })
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::header::IF_NONE_MATCH;
 
     #[test]
     fn fnv_matches_published_test_vectors() {
@@ -125,8 +125,8 @@ mod tests {
 
     #[test]
     fn etag_is_quoted_hex() {
-        let e = etag(0x0123_4567_89ab_cdef, 0xff);
-        assert_eq!(e, "\"0123456789abcdef-00000000000000ff\"");
+        let e = Etag::new(0x0123_4567_89ab_cdef, 0xff);
+        assert_eq!(e.as_str(), "\"0123456789abcdef-00000000000000ff\"");
     }
 
     #[test]
@@ -135,26 +135,5 @@ mod tests {
         // Not hex: hashed, but stable.
         assert_eq!(version_number("v1"), version_number("v1"));
         assert_ne!(version_number("v1"), version_number("v2"));
-    }
-
-    fn headers(values: &[&str]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for v in values {
-            h.append(IF_NONE_MATCH, HeaderValue::from_str(v).unwrap());
-        }
-        h
-    }
-
-    #[test]
-    fn if_none_match_lists_wildcards_and_weak_tags() {
-        let e = etag(1, 2);
-        let tag = e.to_str().unwrap().to_string();
-        assert!(if_none_match(&headers(&[&tag]), &e));
-        assert!(if_none_match(&headers(&[&format!("\"x\", {tag}")]), &e));
-        assert!(if_none_match(&headers(&[&format!("W/{tag}")]), &e));
-        assert!(if_none_match(&headers(&["\"x\"", &tag]), &e));
-        assert!(if_none_match(&headers(&["*"]), &e));
-        assert!(!if_none_match(&headers(&["\"x\""]), &e));
-        assert!(!if_none_match(&HeaderMap::new(), &e));
     }
 }

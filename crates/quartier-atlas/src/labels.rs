@@ -10,14 +10,7 @@
 //! Both are reproduced here with decimal digit strings; `tests/reference/legend_labels.mjs` runs
 //! the page's own functions in Node and its output is the reference the tests compare against.
 
-/// The language of a text: German or English.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    /// German (`de-DE` number formats).
-    De,
-    /// English (`en-GB` number formats, `en-US` compact).
-    En,
-}
+use crate::Lang;
 
 /// A finite number as decimal digits: `0.d1 d2 d3 ... × 10^exp`, without leading or trailing
 /// zeros (no digits at all for zero).
@@ -129,10 +122,10 @@ impl Digits {
 }
 
 /// Separators of a language: thousands and decimal.
-fn separators(lang: Language) -> (char, char) {
+fn separators(lang: Lang) -> (char, char) {
     match lang {
-        Language::De => ('.', ','),
-        Language::En => (',', '.'),
+        Lang::De => ('.', ','),
+        Lang::En => (',', '.'),
     }
 }
 
@@ -152,7 +145,7 @@ fn group(int: &str, separator: char, min_digits: usize) -> String {
     out
 }
 
-fn assemble(lang: Language, negative: bool, int: &str, frac: &str, min_group: usize) -> String {
+fn assemble(lang: Lang, negative: bool, int: &str, frac: &str, min_group: usize) -> String {
     let (thousands, point) = separators(lang);
     let mut out = String::new();
     if negative {
@@ -168,7 +161,7 @@ fn assemble(lang: Language, negative: bool, int: &str, frac: &str, min_group: us
 
 /// `Intl.NumberFormat(de-DE | en-GB, {minimumFractionDigits: d, maximumFractionDigits: d})`:
 /// "1.234,50" / "1,234.50". Negative numbers keep their sign even when they round to zero.
-pub fn format_fixed(v: f64, decimals: usize, lang: Language) -> String {
+pub fn format_fixed(v: f64, decimals: usize, lang: Lang) -> String {
     let mut d = Digits::shortest(v);
     d.round_fraction(decimals as i32);
     let (int, frac) = d.split(decimals);
@@ -182,21 +175,21 @@ fn to_fixed(v: f64, decimals: usize) -> String {
     let (int, frac) = d.split(decimals);
     // toFixed drops the sign of a result that is zero only when the input is zero itself.
     let negative = v < 0.0;
-    assemble(Language::En, negative, &int, &frac, usize::MAX).replace(',', "")
+    assemble(Lang::En, negative, &int, &frac, usize::MAX).replace(',', "")
 }
 
 /// `Intl.NumberFormat(de-DE | en-US, {notation: "compact", maximumSignificantDigits: digits})`:
 /// "996M", "1.4B", "12.3K" / "996 Mio.", "1,4 Mrd.", "12.300" (German has no short form for
 /// thousands). Rounds to the significant digits first and picks the unit of the rounded number.
-pub fn format_compact(v: f64, digits: usize, lang: Language) -> String {
+pub fn format_compact(v: f64, digits: usize, lang: Lang) -> String {
     /// ICU's divisor for a magnitude: thousands (English only), millions, billions, trillions
     /// (the largest: above it the trillions grow).
-    fn divisor(magnitude: i32, lang: Language) -> i32 {
+    fn divisor(magnitude: i32, lang: Lang) -> i32 {
         match magnitude {
             m if m < 3 => 0,
             m if m < 6 => match lang {
-                Language::En => 3,
-                Language::De => 0,
+                Lang::En => 3,
+                Lang::De => 0,
             },
             m if m < 9 => 6,
             m if m < 12 => 9,
@@ -228,13 +221,13 @@ pub fn format_compact(v: f64, digits: usize, lang: Language) -> String {
     let (int, frac) = scaled.split(fraction);
     let number = assemble(lang, scaled.negative, &int, &frac, 5);
     let unit = match (shift, lang) {
-        (3, Language::En) => "K",
-        (6, Language::En) => "M",
-        (9, Language::En) => "B",
-        (12, Language::En) => "T",
-        (6, Language::De) => "\u{a0}Mio.",
-        (9, Language::De) => "\u{a0}Mrd.",
-        (12, Language::De) => "\u{a0}Bio.",
+        (3, Lang::En) => "K",
+        (6, Lang::En) => "M",
+        (9, Lang::En) => "B",
+        (12, Lang::En) => "T",
+        (6, Lang::De) => "\u{a0}Mio.",
+        (9, Lang::De) => "\u{a0}Mrd.",
+        (12, Lang::De) => "\u{a0}Bio.",
         _ => "",
     };
     number + unit
@@ -255,7 +248,7 @@ pub fn auto_decimals(magnitude: f64) -> usize {
 }
 
 /// A number with the indicator's decimals, or about three significant digits without them.
-pub fn format_number(v: f64, decimals: Option<u8>, lang: Language) -> String {
+pub fn format_number(v: f64, decimals: Option<u8>, lang: Lang) -> String {
     let d = decimals.map_or_else(|| auto_decimals(v), usize::from);
     format_fixed(v, d, lang)
 }
@@ -288,7 +281,7 @@ pub fn legend_decimals(breaks: &[f64], decimals: Option<u8>) -> usize {
 /// [`legend_decimals`]). Without them and with numbers of a million or more, compactly ("996M",
 /// "1.4B"; "996 Mio.", "1,4 Mrd.") with as few significant digits (at least 3) as keep different
 /// breaks different: nine-digit ranges are unreadable and overflow the legend.
-fn break_texts(breaks: &[f64], decimals: Option<u8>, lang: Language) -> Vec<String> {
+fn break_texts(breaks: &[f64], decimals: Option<u8>, lang: Lang) -> Vec<String> {
     let finite: Vec<f64> = breaks.iter().copied().filter(|b| b.is_finite()).collect();
     let largest = finite.iter().map(|b| b.abs()).reduce(f64::max);
     if decimals.is_none() && largest.is_some_and(|m| m >= 1e6) {
@@ -319,16 +312,16 @@ fn break_texts(breaks: &[f64], decimals: Option<u8>, lang: Language) -> Vec<Stri
 }
 
 /// The page's word for a missing number ("keine Daten" / "no data").
-fn no_data_word(lang: Language) -> &'static str {
+fn no_data_word(lang: Lang) -> &'static str {
     match lang {
-        Language::De => "keine Daten",
-        Language::En => "no data",
+        Lang::De => "keine Daten",
+        Lang::En => "no data",
     }
 }
 
 /// One label per class, "lower – upper" with thin spaces around the en dash, as the page's legend
 /// prints it. `breaks` has one more entry than there are classes.
-pub fn class_labels(breaks: &[f64], decimals: Option<u8>, lang: Language) -> Vec<String> {
+pub fn class_labels(breaks: &[f64], decimals: Option<u8>, lang: Lang) -> Vec<String> {
     let texts = break_texts(breaks, decimals, lang);
     texts
         .windows(2)
@@ -337,15 +330,15 @@ pub fn class_labels(breaks: &[f64], decimals: Option<u8>, lang: Language) -> Vec
 }
 
 /// The no-data row of a legend.
-pub fn no_data_label(lang: Language) -> &'static str {
+pub fn no_data_label(lang: Lang) -> &'static str {
     match lang {
-        Language::De => "Keine Daten",
-        Language::En => "No data",
+        Lang::De => "Keine Daten",
+        Lang::En => "No data",
     }
 }
 
 /// The suppressed row of a legend: "Suppressed (fewer than 3)", or "Suppressed" without a threshold.
-pub fn suppressed_label(threshold: Option<f64>, lang: Language) -> String {
+pub fn suppressed_label(threshold: Option<f64>, lang: Lang) -> String {
     match threshold.filter(|t| t.is_finite()) {
         Some(t) => {
             let n = if t.fract() == 0.0 {
@@ -354,13 +347,13 @@ pub fn suppressed_label(threshold: Option<f64>, lang: Language) -> String {
                 format_number(t, None, lang)
             };
             match lang {
-                Language::De => format!("Gesperrt (weniger als {n})"),
-                Language::En => format!("Suppressed (fewer than {n})"),
+                Lang::De => format!("Gesperrt (weniger als {n})"),
+                Lang::En => format!("Suppressed (fewer than {n})"),
             }
         }
         None => match lang {
-            Language::De => "Gesperrt".to_string(),
-            Language::En => "Suppressed".to_string(),
+            Lang::De => "Gesperrt".to_string(),
+            Lang::En => "Suppressed".to_string(),
         },
     }
 }
@@ -372,15 +365,15 @@ mod tests {
     #[test]
     fn fixed_like_intl() {
         // Values from Node 20 (ICU 78): new Intl.NumberFormat(locale, {min/maxFractionDigits}).
-        assert_eq!(format_fixed(1234.0, 0, Language::De), "1.234");
-        assert_eq!(format_fixed(1_234_567.891, 2, Language::En), "1,234,567.89");
-        assert_eq!(format_fixed(1.005, 2, Language::En), "1.01");
-        assert_eq!(format_fixed(-0.001, 2, Language::En), "-0.00");
-        assert_eq!(format_fixed(2.5, 0, Language::En), "3");
-        assert_eq!(format_fixed(-2.5, 0, Language::En), "-3");
-        assert_eq!(format_fixed(-0.0, 1, Language::De), "-0,0");
+        assert_eq!(format_fixed(1234.0, 0, Lang::De), "1.234");
+        assert_eq!(format_fixed(1_234_567.891, 2, Lang::En), "1,234,567.89");
+        assert_eq!(format_fixed(1.005, 2, Lang::En), "1.01");
+        assert_eq!(format_fixed(-0.001, 2, Lang::En), "-0.00");
+        assert_eq!(format_fixed(2.5, 0, Lang::En), "3");
+        assert_eq!(format_fixed(-2.5, 0, Lang::En), "-3");
+        assert_eq!(format_fixed(-0.0, 1, Lang::De), "-0,0");
         assert_eq!(
-            format_fixed(1e21, 0, Language::En),
+            format_fixed(1e21, 0, Lang::En),
             "1,000,000,000,000,000,000,000"
         );
     }
@@ -395,8 +388,8 @@ mod tests {
 
     #[test]
     fn compact_like_intl() {
-        let de = Language::De;
-        let en = Language::En;
+        let de = Lang::De;
+        let en = Lang::En;
         assert_eq!(format_compact(996_123_456.0, 3, de), "996\u{a0}Mio.");
         assert_eq!(format_compact(12_345.0, 3, de), "12.300");
         assert_eq!(format_compact(1234.0, 3, de), "1230");
@@ -429,7 +422,7 @@ mod tests {
         for case in cases {
             let breaks: Vec<f64> = serde_json::from_value(case["breaks"].clone()).expect("breaks");
             let decimals = case["decimals"].as_u64().map(|d| d as u8);
-            for (lang, key) in [(Language::De, "de"), (Language::En, "en")] {
+            for (lang, key) in [(Lang::De, "de"), (Lang::En, "en")] {
                 let expected: Vec<String> =
                     serde_json::from_value(case[key].clone()).expect("labels");
                 assert_eq!(
@@ -441,24 +434,24 @@ mod tests {
             }
         }
         for row in fixture["suppressed"].as_array().expect("suppressed") {
-            for (lang, key) in [(Language::De, "de"), (Language::En, "en")] {
+            for (lang, key) in [(Lang::De, "de"), (Lang::En, "en")] {
                 assert_eq!(suppressed_label(row["threshold"].as_f64(), lang), row[key]);
             }
         }
-        assert_eq!(no_data_label(Language::De), fixture["no_data"]["de"]);
-        assert_eq!(no_data_label(Language::En), fixture["no_data"]["en"]);
+        assert_eq!(no_data_label(Lang::De), fixture["no_data"]["de"]);
+        assert_eq!(no_data_label(Lang::En), fixture["no_data"]["en"]);
     }
 
     #[test]
     fn suppressed_rows() {
         assert_eq!(
-            suppressed_label(Some(40.0), Language::En),
+            suppressed_label(Some(40.0), Lang::En),
             "Suppressed (fewer than 40)"
         );
         assert_eq!(
-            suppressed_label(Some(2.5), Language::De),
+            suppressed_label(Some(2.5), Lang::De),
             "Gesperrt (weniger als 2,50)"
         );
-        assert_eq!(suppressed_label(None, Language::De), "Gesperrt");
+        assert_eq!(suppressed_label(None, Lang::De), "Gesperrt");
     }
 }

@@ -5,13 +5,13 @@
 //! finding them. The router's way costs a few dozen allocations per request (percent-decoded path
 //! parameters, owned strings for the style parameters, the canonical style string as a map key).
 //! The fast lane reads the path segments in place, finds the classified style through a memo
-//! keyed by the raw query string, builds the same [`TileKey`](crate::cache::TileKey) and ETag the
-//! handler would, and answers a hit with precomputed header values and a `Bytes` clone of the
-//! cached tile.
+//! keyed by the raw query string, takes the tile from the atlas's tile pipeline only when it is
+//! ready at once ([`Atlas::ready_tile`](quartier_atlas::Atlas::ready_tile): empty or cached), and
+//! answers it with precomputed header values and a `Bytes` clone of the cached tile.
 //!
 //! Anything else goes to the router unchanged: misses (which render), conditional requests
 //! (`If-None-Match`), the cache-bypass header, percent-encoded paths, and every error, so the
-//! answers and messages stay those of `crate::http`. Answers from the fast lane are byte-for-byte
+//! answers and messages stay those of the tile route. Answers from the fast lane are byte-for-byte
 //! those of the handler; `tests` checks this for hits, empty tiles and the fallbacks.
 
 use std::collections::HashMap;
@@ -20,20 +20,18 @@ use std::future::{ready, Ready};
 use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
 
-use axum::body::Body;
 use axum::extract::{Query, Request};
-use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::http::{header, HeaderValue, Method};
 use axum::response::Response;
-use bytes::Bytes;
 use futures_util::future::Either;
 use tower::Service;
 
-use crate::etag::Fnv;
-use crate::http::{
-    parse_tile, parse_tile_name, CACHE_STATUS_HEADER, NO_CACHE_HEADER, TILE_CACHE_CONTROL,
-};
-use crate::state::{AppState, Classified};
-use crate::style::StyleParams;
+use quartier_atlas::hash::Fnv;
+use quartier_atlas::{Answered, Classified, Style};
+
+use super::respond::etag_header;
+use super::tiles::{parse_tile, parse_tile_name, tile_response, NO_CACHE_HEADER};
+use crate::state::AppState;
 
 /// Raw query strings remembered per (layer, indicator); past this many the memo starts afresh
 /// (as the style registry does), so that endless distinct queries cannot grow memory.
@@ -123,17 +121,16 @@ impl Lane {
         let state = &self.state;
         let (li, layer) = state.layer(layer_id).ok()?;
         let (ii, _) = layer.indicator(indicator_id).ok()?;
+        let _ = layer;
         let (y, scale) = parse_tile_name(name).ok()?;
         let coord = parse_tile(z, x, y).ok()?;
         let classified = self.style(li, ii, uri)?;
-        let etag = classified.tile_etag(state.version_hash, coord, scale);
-        let (png, status) = if layer.tile_is_empty(coord) {
-            (state.empty_tile(scale), STATUS_EMPTY)
-        } else {
-            let key = AppState::tile_key(li, ii, &classified, coord, scale);
-            (state.tiles.get_hit(&key)?, STATUS_HIT)
+        let tile = state.ready_tile(&classified, coord, scale)?;
+        let status = match tile.answered {
+            Answered::Empty => STATUS_EMPTY,
+            _ => STATUS_HIT,
         };
-        Some(tile_response(png, etag, status))
+        Some(tile_response(tile.png, etag_header(&tile.etag), status))
     }
 
     /// The classified style of a raw query, remembered after the first request.
@@ -158,7 +155,7 @@ impl Lane {
                 None => {}
             }
         }
-        let Query(params) = Query::<StyleParams>::try_from_uri(uri).ok()?;
+        let Query(params) = Query::<Style>::try_from_uri(uri).ok()?;
         let classified = self.state.classified(layer, indicator, &params).ok()?;
         let mut styles = self.styles.write().unwrap_or_else(|e| e.into_inner());
         if styles.len() >= MAX_QUERIES {
@@ -172,27 +169,15 @@ impl Lane {
 const STATUS_HIT: HeaderValue = HeaderValue::from_static("hit");
 const STATUS_EMPTY: HeaderValue = HeaderValue::from_static("empty");
 
-/// The tile answer, with the headers the `tile` handler in `crate::http` sends.
-pub(crate) fn tile_response(png: Bytes, etag: HeaderValue, status: HeaderValue) -> Response {
-    let mut response = Response::new(Body::from(png));
-    let headers = response.headers_mut();
-    headers.reserve(8);
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(TILE_CACHE_CONTROL),
-    );
-    headers.insert(header::ETAG, etag);
-    headers.insert(HeaderName::from_static(CACHE_STATUS_HEADER), status);
-    response
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::tiles::CACHE_STATUS_HEADER;
     use super::*;
     use crate::source;
     use crate::state::ServerOptions;
+    use axum::body::Body;
     use axum::http::StatusCode;
+    use bytes::Bytes;
     use tower::ServiceExt;
 
     fn nc_state() -> Arc<AppState> {

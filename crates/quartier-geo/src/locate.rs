@@ -371,7 +371,7 @@ pub(crate) struct Part {
 }
 
 /// Finds the district that contains a point, by the first-district rule of the
-/// [module docs](super#rules).
+/// [aggregation rules](crate::aggregate#rules).
 ///
 /// Built once per layer: an R-tree ([`rstar`], bulk-loaded) over the envelope of every polygon
 /// part, each tied to its part with [`GeomWithData`], and every part prepared for exact tests.
@@ -383,7 +383,7 @@ pub(crate) struct Part {
 ///
 /// ```
 /// use geo::wkt;
-/// use quartier_geo::aggregate::DistrictIndex;
+/// use quartier_geo::locate::DistrictIndex;
 ///
 /// let west = wkt!(MULTIPOLYGON(((0. 0.,1. 0.,1. 1.,0. 1.,0. 0.))));
 /// let east = wkt!(MULTIPOLYGON(((1. 0.,2. 0.,2. 1.,1. 1.,1. 0.))));

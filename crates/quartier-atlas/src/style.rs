@@ -8,20 +8,33 @@
 
 use std::fmt::Write as _;
 
-use quartier_geo::atlas::Style;
+use crate::manifest::Style as ManifestStyle;
 use quartier_geo::classify::{Method, MAX_CLASSES, MIN_CLASSES};
 use quartier_geo::palette;
 use serde::Deserialize;
 
-use crate::error::AppError;
+use crate::error::AtlasError;
 
 /// The classification methods a request may name, for error messages.
 pub const METHODS: &str = "quantile, equal, jenks, stddev, pretty or manual";
 
-/// Query parameters of the style-bearing routes, as sent (all optional, all text, so that a
-/// malformed value gets our message rather than a generic deserialisation error).
-#[derive(Debug, Default, Clone, Deserialize)]
-pub struct StyleParams {
+/// A requested style: the style parameters of a request as sent (all optional, all text, so that a
+/// malformed value gets a message naming it rather than a generic deserialisation error).
+///
+/// It deserialises from a query map (`?method=jenks&classes=4`; other keys are ignored), so every
+/// consumer (tiles, legend, TileJSON, later seeding and reports) reads the same parameters, and a
+/// new one (a `period`, a `compare`, a `scope`) is added here once. What is not given comes from
+/// the indicator's manifest style when the style is resolved ([`ResolvedStyle::resolve`]).
+///
+/// ```
+/// use quartier_atlas::Style;
+///
+/// let style = Style::from_pairs([("method", "jenks"), ("classes", "4"), ("lang", "de")]);
+/// assert_eq!(style.method.as_deref(), Some("jenks"));
+/// assert_eq!(style.palette, None);
+/// ```
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash, Deserialize)]
+pub struct Style {
     /// Classification method.
     pub method: Option<String>,
     /// Number of classes, 2 to 9.
@@ -35,8 +48,28 @@ pub struct StyleParams {
     pub centre: Option<String>,
     /// Border width in CSS pixels at scale 1 (doubled at `@2x`): 0 (no borders) to [`MAX_BORDER`].
     pub border: Option<String>,
-    /// Language of titles in JSON answers: `de` or `en`.
-    pub lang: Option<String>,
+}
+
+impl Style {
+    /// A style from query pairs (later pairs win; unknown keys are ignored).
+    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Style {
+        let mut style = Style::default();
+        for (k, v) in pairs {
+            let v = Some(v.as_ref().to_string());
+            match k.as_ref() {
+                "method" => style.method = v,
+                "classes" => style.classes = v,
+                "palette" => style.palette = v,
+                "breaks" => style.breaks = v,
+                "centre" | "center" => style.centre = v,
+                "border" => style.border = v,
+                _ => {}
+            }
+        }
+        style
+    }
 }
 
 /// The border width when none is asked for: a thin line, light enough for 3,000 counties at zoom 4.
@@ -45,46 +78,6 @@ pub const DEFAULT_BORDER: f32 = 0.5;
 /// The widest border a request may ask for, in CSS pixels. Half of it is how far a border reaches
 /// beyond its polygon, which the empty-tile test allows for (two pixels).
 pub const MAX_BORDER: f32 = 4.0;
-
-/// Language of titles in JSON answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// German.
-    De,
-    /// English (the default).
-    #[default]
-    En,
-}
-
-impl Lang {
-    /// Parse `de` or `en`; none given is English.
-    pub fn parse(value: Option<&str>) -> Result<Lang, AppError> {
-        match value.map(str::trim) {
-            None | Some("") => Ok(Lang::En),
-            Some(v) if v.eq_ignore_ascii_case("de") => Ok(Lang::De),
-            Some(v) if v.eq_ignore_ascii_case("en") => Ok(Lang::En),
-            Some(v) => Err(AppError::bad_request(format!(
-                "lang={v:?} is not supported: use lang=de or lang=en"
-            ))),
-        }
-    }
-
-    /// The language of legend texts.
-    pub fn language(self) -> crate::labels::Language {
-        match self {
-            Lang::De => crate::labels::Language::De,
-            Lang::En => crate::labels::Language::En,
-        }
-    }
-
-    /// `"de"` or `"en"`, as the manifest types expect.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::De => "de",
-            Lang::En => "en",
-        }
-    }
-}
 
 /// A style checked against an indicator's defaults: everything a classification depends on.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,30 +96,30 @@ pub struct ResolvedStyle {
     pub border: f32,
 }
 
-fn parse_number(name: &str, text: &str) -> Result<f64, AppError> {
+fn parse_number(name: &str, text: &str) -> Result<f64, AtlasError> {
     let text = text.trim();
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(AppError::bad_request(format!(
+        _ => Err(AtlasError::bad_style(format!(
             "{name}: {text:?} is not a finite number (use a dot as decimal separator, e.g. 2.5)"
         ))),
     }
 }
 
 /// Parse `breaks=1,2.5,4`: finite numbers in strictly increasing order.
-pub fn parse_breaks(text: &str) -> Result<Vec<f64>, AppError> {
+pub fn parse_breaks(text: &str) -> Result<Vec<f64>, AtlasError> {
     let breaks = text
         .split(',')
         .filter(|s| !s.trim().is_empty())
         .map(|s| parse_number("breaks", s))
         .collect::<Result<Vec<f64>, _>>()?;
     if breaks.is_empty() {
-        return Err(AppError::bad_request(
+        return Err(AtlasError::bad_style(
             "breaks is empty: give class breaks separated by commas, e.g. breaks=1,2.5,4",
         ));
     }
     if let Some(w) = breaks.windows(2).find(|w| w[0] >= w[1]) {
-        return Err(AppError::bad_request(format!(
+        return Err(AtlasError::bad_style(format!(
             "breaks must increase: {} is followed by {}",
             w[0], w[1]
         )));
@@ -144,28 +137,28 @@ impl ResolvedStyle {
     ///
     /// `mean` is the layer average of the indicator, for `centre=mean`.
     pub fn resolve(
-        default: &Style,
-        params: &StyleParams,
+        default: &ManifestStyle,
+        params: &Style,
         mean: Option<f64>,
-    ) -> Result<ResolvedStyle, AppError> {
+    ) -> Result<ResolvedStyle, AtlasError> {
         let breaks = given(&params.breaks).map(parse_breaks).transpose()?;
         let method = match given(&params.method) {
             Some(m) => m.parse::<Method>().map_err(|_| {
-                AppError::bad_request(format!("unknown method {m:?}: use {METHODS}"))
+                AtlasError::bad_style(format!("unknown method {m:?}: use {METHODS}"))
             })?,
             // Breaks alone mean "these breaks".
             None if breaks.is_some() => Method::Manual,
             None => default.method,
         };
         if breaks.is_some() && method != Method::Manual {
-            return Err(AppError::bad_request(format!(
+            return Err(AtlasError::bad_style(format!(
                 "breaks are only used with method=manual, not method={method}: \
                  drop breaks or add method=manual"
             )));
         }
         let breaks = match method {
             Method::Manual => Some(breaks.or_else(|| default.breaks.clone()).ok_or_else(|| {
-                AppError::bad_request(
+                AtlasError::bad_style(
                     "method=manual needs breaks: give them separated by commas, e.g. breaks=1,2.5,4",
                 )
             })?),
@@ -174,12 +167,12 @@ impl ResolvedStyle {
         let classes = match given(&params.classes) {
             Some(c) => {
                 let n = c.parse::<usize>().map_err(|_| {
-                    AppError::bad_request(format!(
+                    AtlasError::bad_style(format!(
                         "classes={c:?} is not a whole number: use {MIN_CLASSES} to {MAX_CLASSES}"
                     ))
                 })?;
                 if !(MIN_CLASSES..=MAX_CLASSES).contains(&n) {
-                    return Err(AppError::bad_request(format!(
+                    return Err(AtlasError::bad_style(format!(
                         "classes={n} is out of range: use {MIN_CLASSES} to {MAX_CLASSES} classes"
                     )));
                 }
@@ -191,16 +184,16 @@ impl ResolvedStyle {
         // when values lie above the last): `classes` does not apply.
         let classes = breaks.as_ref().map_or(classes, Vec::len);
         if classes > MAX_CLASSES {
-            return Err(AppError::bad_request(format!(
+            return Err(AtlasError::bad_style(format!(
                 "{classes} breaks make at least {classes} classes: at most {MAX_CLASSES} are allowed"
             )));
         }
         let palette_name = given(&params.palette).unwrap_or(&default.palette);
         let scheme = palette::scheme(palette_name)
-            .map_err(|e| AppError::bad_request(format!("palette={palette_name:?}: {e}")))?;
+            .map_err(|e| AtlasError::bad_style(format!("palette={palette_name:?}: {e}")))?;
         // Check that the scheme has this many classes now, so the error names the parameter.
         scheme.colors(classes).map_err(|e| {
-            AppError::bad_request(format!(
+            AtlasError::bad_style(format!(
                 "palette={palette_name:?} with classes={classes}: {e}"
             ))
         })?;
@@ -214,7 +207,7 @@ impl ResolvedStyle {
             Some(b) => {
                 let w = parse_number("border", b)?;
                 if !(0.0..=f64::from(MAX_BORDER)).contains(&w) {
-                    return Err(AppError::bad_request(format!(
+                    return Err(AtlasError::bad_style(format!(
                         "border={w} is out of range: use a width from 0 (no borders) to {MAX_BORDER} pixels"
                     )));
                 }
@@ -278,8 +271,8 @@ pub fn url_escape(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn default_style() -> Style {
-        Style {
+    fn default_style() -> ManifestStyle {
+        ManifestStyle {
             method: Method::Quantile,
             classes: 5,
             palette: "YlOrRd".into(),
@@ -288,25 +281,11 @@ mod tests {
         }
     }
 
-    fn params(pairs: &[(&str, &str)]) -> StyleParams {
-        let mut p = StyleParams::default();
-        for (k, v) in pairs {
-            let v = Some(v.to_string());
-            match *k {
-                "method" => p.method = v,
-                "classes" => p.classes = v,
-                "palette" => p.palette = v,
-                "breaks" => p.breaks = v,
-                "centre" => p.centre = v,
-                "border" => p.border = v,
-                "lang" => p.lang = v,
-                _ => unreachable!(),
-            }
-        }
-        p
+    fn params(pairs: &[(&str, &str)]) -> Style {
+        Style::from_pairs(pairs.iter().copied())
     }
 
-    fn resolve(pairs: &[(&str, &str)]) -> Result<ResolvedStyle, AppError> {
+    fn resolve(pairs: &[(&str, &str)]) -> Result<ResolvedStyle, AtlasError> {
         ResolvedStyle::resolve(&default_style(), &params(pairs), Some(2.0))
     }
 
@@ -366,17 +345,6 @@ mod tests {
         assert!(message(&[("border", "5")]).contains("0 (no borders) to 4 pixels"));
         assert!(message(&[("border", "-1")]).contains("out of range"));
         assert!(message(&[("border", "thick")]).contains("not a finite number"));
-    }
-
-    #[test]
-    fn languages() {
-        assert_eq!(Lang::parse(None).unwrap(), Lang::En);
-        assert_eq!(Lang::parse(Some("de")).unwrap(), Lang::De);
-        assert_eq!(Lang::parse(Some("EN")).unwrap(), Lang::En);
-        assert!(Lang::parse(Some("fr"))
-            .unwrap_err()
-            .to_string()
-            .contains("lang=de or lang=en"));
     }
 
     #[test]

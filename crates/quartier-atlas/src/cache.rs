@@ -24,7 +24,7 @@ pub struct TileKey {
     pub layer: u16,
     /// Position of the indicator in its layer.
     pub indicator: u16,
-    /// Interned id of the canonical style (see `crate::state`).
+    /// Interned id of the canonical style (the atlas's style registry).
     pub style: u32,
     /// Zoom.
     pub z: u8,
@@ -225,8 +225,12 @@ mod tests {
         assert_eq!(cache.stats().tiles, 0);
     }
 
-    #[tokio::test]
-    async fn get_or_render_renders_once() {
+    #[test]
+    fn get_or_render_renders_once() {
+        crate::tile::block_on(renders_once());
+    }
+
+    async fn renders_once() {
         let cache = TileCache::new(1 << 20);
         let first: Result<_, ()> = cache
             .get_or_render(key(1), async { Ok(Bytes::from_static(b"a")) })

@@ -1,0 +1,385 @@
+//! The published atlas, prepared for requests: [`Atlas`].
+//!
+//! Everything that depends only on the data is computed once, in [`Atlas::new`]: the prepared
+//! layers ([`PreparedLayer`]: render geometry, point index, statistics, id lookups).
+//! Everything that depends on the data *and* a style is computed on first use and kept:
+//! a [`Classified`] indicator (breaks, colours, per-district fills) per canonical style, and the
+//! rendered tiles in the [`TileCache`].
+//! Its two entry points for outputs, [`Atlas::tile`] and [`Atlas::legend`], live in the modules
+//! `tile` and `legend`, which build on this one.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use crate::manifest::{Basemap, LoadedAtlas, Localized};
+use bytes::Bytes;
+use quartier_geo::classify::{self, Classification, ClassifyError};
+use quartier_geo::palette::{self, NO_DATA};
+use quartier_render::{TileCoord, TileStyle};
+
+use crate::cache::{CacheStats, TileCache, TileKey};
+use crate::error::AtlasError;
+use crate::hash::{self, Etag, Fnv};
+use crate::layer::PreparedLayer;
+use crate::style::{ResolvedStyle, Style};
+use crate::suppression::{self, SUPPRESSED};
+
+/// At most this many classified styles are kept; past it the registry starts afresh, so that a
+/// client sending endless manual breaks cannot grow memory without bound.
+const MAX_STYLES: usize = 4096;
+
+/// Default tile cache budget in MiB.
+pub const DEFAULT_CACHE_MB: u64 = 64;
+
+/// How an atlas is prepared.
+#[derive(Debug, Clone)]
+pub struct AtlasOptions {
+    /// Tile cache budget in bytes; 0 disables the cache.
+    pub cache_bytes: u64,
+}
+
+impl Default for AtlasOptions {
+    fn default() -> Self {
+        AtlasOptions {
+            cache_bytes: DEFAULT_CACHE_MB * 1024 * 1024,
+        }
+    }
+}
+
+/// An indicator classified with one style: what legend and tiles need.
+#[derive(Debug)]
+pub struct Classified {
+    /// Position of the layer in the atlas.
+    pub layer: usize,
+    /// Position of the indicator in its layer.
+    pub indicator: usize,
+    /// The style as resolved from the request and the manifest.
+    pub style: ResolvedStyle,
+    /// Its canonical query string.
+    pub canonical: String,
+    /// Interned id of this (layer, indicator, style), for tile cache keys.
+    pub id: u32,
+    /// Breaks, counts and notes.
+    pub classification: Classification,
+    /// One colour per class.
+    pub colors: Vec<[u8; 3]>,
+    /// Fill per district (layer order) plus the border, as the renderer takes it.
+    pub tile_style: TileStyle,
+    /// ETag hash of everything but the tile itself.
+    etag_base: Fnv,
+}
+
+impl Classified {
+    /// The strong ETag of one tile drawn with this classification.
+    pub fn tile_etag(&self, version: u64, tile: TileCoord, scale: u8) -> Etag {
+        let hash = self
+            .etag_base
+            .u64(u64::from(tile.z))
+            .u64(u64::from(tile.x))
+            .u64(u64::from(tile.y))
+            .u64(u64::from(scale))
+            .finish();
+        Etag::new(version, hash)
+    }
+
+    /// The tile cache key of a tile drawn with this classification.
+    pub fn tile_key(&self, tile: TileCoord, scale: u8) -> TileKey {
+        TileKey {
+            layer: self.layer as u16,
+            indicator: self.indicator as u16,
+            style: self.id,
+            z: tile.z,
+            x: tile.x,
+            y: tile.y,
+            scale,
+        }
+    }
+}
+
+/// One colour per class: a diverging scheme centred on `centre` when one is set, else the
+/// scheme's published colours for `k` classes (the palette module also covers 1 and 2 classes,
+/// as when all values are equal).
+fn class_colors(
+    scheme: &palette::Scheme,
+    breaks: &[f64],
+    k: usize,
+    centre: Option<f64>,
+) -> Result<Vec<[u8; 3]>, AtlasError> {
+    if k == 0 {
+        return Ok(Vec::new());
+    }
+    let bad = |e: palette::PaletteError| AtlasError::BadStyle(e.to_string());
+    match centre {
+        Some(c) if scheme.kind == palette::SchemeKind::Diverging => {
+            palette::centred_colors(scheme, breaks, c).map_err(bad)
+        }
+        // A centre means nothing to a sequential or qualitative scheme: it is ignored.
+        _ => scheme.colors(k).map_err(bad),
+    }
+}
+
+/// Tile counters.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) rendered: AtomicU64,
+    pub(crate) empty: AtomicU64,
+}
+
+/// Counters of an atlas, for `/health` and logs.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AtlasStats {
+    /// Tiles rendered (not answered from the cache).
+    pub tiles_rendered: u64,
+    /// Tiles answered with the shared empty tile (outside every district).
+    pub tiles_empty: u64,
+    /// The tile cache.
+    pub cache: CacheStats,
+    /// Classified styles kept.
+    pub styles: usize,
+}
+
+type StyleKey = (u16, u16, String);
+
+/// The published atlas: its layers prepared for requests, classifications and tiles kept.
+///
+/// ```no_run
+/// use quartier_atlas::{Atlas, AtlasOptions, Lang, Style};
+/// use quartier_render::TileCoord;
+///
+/// # fn example() -> Result<(), Box<dyn std::error::Error>> {
+/// let (loaded, _report) = quartier_atlas::manifest::LoadedAtlas::load("geodata/atlas.toml".as_ref())?;
+/// let atlas = Atlas::new(loaded, &AtlasOptions::default());
+/// let style = Style::from_pairs([("method", "jenks"), ("classes", "4")]);
+/// let legend = atlas.legend("nc", "sids_rate74", &style, Lang::De)?;
+/// let tile = atlas.tile("nc", "sids_rate74", &style, TileCoord::new_checked(7, 35, 50).unwrap(), 1)?;
+/// println!("{} classes; tile of {} bytes, ETag {}", legend.classes, tile.png.len(), tile.etag);
+/// # Ok(())
+/// # }
+/// ```
+pub struct Atlas {
+    /// Atlas title.
+    pub title: Localized,
+    /// Atlas description.
+    pub description: Option<Localized>,
+    /// Optional basemap for the page.
+    pub basemap: Option<Basemap>,
+    /// Data version (fingerprint of the input files).
+    pub version: String,
+    /// The version as a number, for ETags.
+    pub version_hash: u64,
+    /// The layers in atlas order.
+    pub layers: Vec<PreparedLayer>,
+    /// Rendered tiles.
+    pub tiles: TileCache,
+    layer_index: HashMap<String, usize>,
+    styles: RwLock<HashMap<StyleKey, Arc<Classified>>>,
+    next_style: AtomicU32,
+    empty_tiles: [Bytes; 2],
+    pub(crate) counters: Counters,
+}
+
+impl std::fmt::Debug for Atlas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Atlas")
+            .field("version", &self.version)
+            .field("layers", &self.layers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Atlas {
+    /// Prepare a loaded atlas for requests.
+    ///
+    /// Layers are prepared in parallel threads (R-tree, render geometry, statistics), which is most
+    /// of the start-up time for large layers.
+    pub fn new(atlas: LoadedAtlas, options: &AtlasOptions) -> Self {
+        let LoadedAtlas {
+            title,
+            description,
+            basemap,
+            layers,
+            version,
+            ..
+        } = atlas;
+        let layers: Vec<PreparedLayer> = std::thread::scope(|s| {
+            let handles: Vec<_> = layers
+                .into_iter()
+                .map(|l| s.spawn(move || PreparedLayer::new(l)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| match h.join() {
+                    Ok(l) => l,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        });
+        let layer_index = layers
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id().to_string(), i))
+            .collect();
+        Atlas {
+            title,
+            description,
+            basemap,
+            version_hash: hash::version_number(&version),
+            version,
+            layers,
+            tiles: TileCache::new(options.cache_bytes),
+            layer_index,
+            styles: RwLock::new(HashMap::new()),
+            next_style: AtomicU32::new(0),
+            empty_tiles: [
+                Bytes::from_static(quartier_render::empty_tile_png(1)),
+                Bytes::from_static(quartier_render::empty_tile_png(2)),
+            ],
+            counters: Counters::default(),
+        }
+    }
+
+    /// Position and state of a layer, or an error listing the layers.
+    pub fn layer(&self, id: &str) -> Result<(usize, &PreparedLayer), AtlasError> {
+        match self.layer_index.get(id) {
+            Some(&i) => Ok((i, &self.layers[i])),
+            None => Err(AtlasError::UnknownLayer {
+                id: id.to_string(),
+                known: self
+                    .layers
+                    .iter()
+                    .map(|l| l.id())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+
+    /// The indicator (by position) classified with the requested style; computed once per
+    /// canonical style and kept.
+    pub fn classified(
+        &self,
+        layer: usize,
+        indicator: usize,
+        style: &Style,
+    ) -> Result<Arc<Classified>, AtlasError> {
+        let l = &self.layers[layer];
+        let ind = &l.atlas.indicators[indicator];
+        let resolved = ResolvedStyle::resolve(&ind.style, style, l.stats[indicator].mean)?;
+        let canonical = resolved.canonical();
+        let key = (layer as u16, indicator as u16, canonical);
+        if let Some(c) = self.read_styles().get(&key) {
+            return Ok(c.clone());
+        }
+        // Withheld values are not data: the classifier sees only the other districts, so that its
+        // counts, `missing` and notes speak of real gaps ("4 of 33 values are missing" would be
+        // wrong for four withheld boroughs).
+        let published = suppression::published_values(ind, l.stats[indicator].suppressed);
+        let classification = match classify::classify(
+            &published,
+            resolved.method,
+            resolved.classes,
+            resolved.breaks.as_deref(),
+        ) {
+            Ok(c) => c,
+            // An indicator without any value still gets a map (all no data) and a legend that
+            // says why, not an error.
+            Err(e @ ClassifyError::NoValues { .. }) => Classification {
+                method: resolved.method,
+                requested: resolved.classes,
+                breaks: Vec::new(),
+                counts: Vec::new(),
+                missing: published.len(),
+                notes: vec![e.to_string()],
+            },
+            Err(e) => {
+                return Err(AtlasError::BadStyle(format!(
+                    "cannot classify {:?} with {}: {e}",
+                    ind.id, key.2
+                )))
+            }
+        };
+        let scheme =
+            palette::scheme(&resolved.palette).map_err(|e| AtlasError::BadStyle(e.to_string()))?;
+        let colors = class_colors(
+            scheme,
+            &classification.breaks,
+            classification.classes(),
+            resolved.centre,
+        )?;
+        let opaque = |c: [u8; 3]| [c[0], c[1], c[2], 255];
+        let fills = ind
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                if suppression::is_suppressed(ind, i) {
+                    return opaque(SUPPRESSED);
+                }
+                v.and_then(|v| classification.class_of(v))
+                    .and_then(|k| colors.get(k).copied())
+                    .map_or(opaque(NO_DATA), opaque)
+            })
+            .collect();
+        let etag_base = Fnv::new()
+            .field(&self.version)
+            .field(l.id())
+            .field(&ind.id)
+            .field(&key.2);
+        // Thin grey borders of the requested width (default 0.5 px, see `style::DEFAULT_BORDER`).
+        let tile_style = TileStyle {
+            border_width: resolved.border,
+            ..TileStyle::new(fills)
+        };
+        let classified = Arc::new(Classified {
+            layer,
+            indicator,
+            canonical: key.2.clone(),
+            style: resolved,
+            id: self.next_style.fetch_add(1, Ordering::Relaxed),
+            classification,
+            colors,
+            tile_style,
+            etag_base,
+        });
+        let mut styles = self.styles.write().unwrap_or_else(|e| e.into_inner());
+        if styles.len() >= MAX_STYLES {
+            styles.clear();
+        }
+        // Another request may have classified the same style meanwhile: keep the first, so that
+        // every tile of a style shares one id.
+        Ok(styles.entry(key).or_insert(classified).clone())
+    }
+
+    /// [`Atlas::classified`] by layer and indicator id.
+    pub fn classify(
+        &self,
+        layer: &str,
+        indicator: &str,
+        style: &Style,
+    ) -> Result<Arc<Classified>, AtlasError> {
+        let (li, l) = self.layer(layer)?;
+        let (ii, _) = l.indicator(indicator)?;
+        self.classified(li, ii, style)
+    }
+
+    fn read_styles(&self) -> std::sync::RwLockReadGuard<'_, HashMap<StyleKey, Arc<Classified>>> {
+        // A panic while holding the lock leaves a map that is still consistent (inserts are atomic).
+        self.styles.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The transparent tile at this scale (1 or 2).
+    pub fn empty_tile(&self, scale: u8) -> Bytes {
+        self.empty_tiles[usize::from(scale >= 2)].clone()
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> AtlasStats {
+        AtlasStats {
+            tiles_rendered: self.counters.rendered.load(Ordering::Relaxed),
+            tiles_empty: self.counters.empty.load(Ordering::Relaxed),
+            cache: self.tiles.stats(),
+            styles: self.read_styles().len(),
+        }
+    }
+}

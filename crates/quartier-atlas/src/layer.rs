@@ -1,0 +1,217 @@
+//! One layer of the atlas, prepared for requests: render geometry, point index, statistics and
+//! lookup tables from ids to positions, all computed once when the atlas is prepared.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use crate::manifest::{AtlasLayer, Indicator};
+use bytes::Bytes;
+use quartier_geo::locate::DistrictIndex;
+use quartier_render::{TileCoord, TileLayer};
+use serde::Serialize;
+
+use crate::error::AtlasError;
+use crate::stats::IndicatorStats;
+use crate::suppression;
+
+/// One layer, ready to answer requests.
+pub struct PreparedLayer {
+    /// The layer as loaded: districts and indicators.
+    /// `District::mercator` is empty here: that geometry lives in `render`.
+    pub atlas: AtlasLayer,
+    /// Render-ready geometry (Web Mercator, with its own R-tree).
+    pub render: TileLayer,
+    /// Point lookup (WGS84): which district contains a point.
+    pub locator: DistrictIndex,
+    /// Statistics per indicator, aligned with `atlas.indicators`.
+    pub stats: Vec<IndicatorStats>,
+    /// Bounds in WGS84 `[w, s, e, n]`.
+    pub bounds: Option<[f64; 4]>,
+    /// Bounds in Web Mercator metres `[w, s, e, n]`, to answer tiles outside without rendering.
+    pub mercator_bounds: Option<[f64; 4]>,
+    indicator_index: HashMap<String, usize>,
+    district_index: HashMap<String, usize>,
+    /// `features.geojson`, serialised on first request.
+    features: OnceLock<Bytes>,
+}
+
+impl std::fmt::Debug for PreparedLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedLayer")
+            .field("id", &self.atlas.id)
+            .field("districts", &self.atlas.layer.districts.len())
+            .field("indicators", &self.atlas.indicators.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn mercator_bounds(layer: &AtlasLayer) -> Option<[f64; 4]> {
+    use geo::BoundingRect;
+    layer
+        .layer
+        .districts
+        .iter()
+        .filter_map(|d| d.mercator.bounding_rect())
+        .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+        .reduce(|a, b| {
+            [
+                a[0].min(b[0]),
+                a[1].min(b[1]),
+                a[2].max(b[2]),
+                a[3].max(b[3]),
+            ]
+        })
+}
+
+/// One district's values as `/at` and `/districts/{id}` answer them.
+#[derive(Debug, Serialize)]
+pub struct DistrictValues<'a> {
+    /// District id.
+    pub id: &'a str,
+    /// District name.
+    pub name: &'a str,
+    /// Layer id.
+    pub layer: &'a str,
+    /// Every indicator's value (`None`: no data or withheld).
+    pub values: BTreeMap<&'a str, Option<f64>>,
+    /// Every indicator's rank among the districts (1 = highest).
+    pub ranks: BTreeMap<&'a str, Option<u32>>,
+    /// Indicators whose value is withheld by small-number suppression (their value is `null`).
+    pub suppressed: Vec<&'a str>,
+}
+
+impl PreparedLayer {
+    /// Prepare a layer: render geometry (moved out of the districts), point index, statistics.
+    pub fn new(mut atlas: AtlasLayer) -> Self {
+        let mercator_bounds = mercator_bounds(&atlas);
+        // The Web Mercator copy is only drawn: move it into the renderer rather than keep it
+        // twice (for 3,000 US counties that is a million vertices).
+        let mercator = atlas
+            .layer
+            .districts
+            .iter_mut()
+            .map(|d| std::mem::replace(&mut d.mercator, geo::MultiPolygon(Vec::new())))
+            .collect();
+        let render = TileLayer::new(mercator);
+        let geometry: Vec<geo::MultiPolygon<f64>> = atlas
+            .layer
+            .districts
+            .iter()
+            .map(|d| d.geometry.clone())
+            .collect();
+        let locator = DistrictIndex::new(&geometry);
+        let stats = atlas
+            .indicators
+            .iter_mut()
+            .map(|i| {
+                let suppressed = suppression::withhold(i);
+                IndicatorStats::new(&i.values, suppressed)
+            })
+            .collect();
+        let indicator_index = atlas
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(i, ind)| (ind.id.clone(), i))
+            .collect();
+        // The first district of an id wins, as the point lookup prefers the first in layer order.
+        let mut district_index = HashMap::new();
+        for (i, d) in atlas.layer.districts.iter().enumerate() {
+            district_index.entry(d.id.clone()).or_insert(i);
+        }
+        PreparedLayer {
+            bounds: atlas.layer.bounds_wgs84(),
+            mercator_bounds,
+            render,
+            locator,
+            stats,
+            indicator_index,
+            district_index,
+            features: OnceLock::new(),
+            atlas,
+        }
+    }
+
+    /// The layer id.
+    pub fn id(&self) -> &str {
+        &self.atlas.id
+    }
+
+    /// Position and definition of an indicator, or an error listing the layer's indicators.
+    pub fn indicator(&self, id: &str) -> Result<(usize, &Indicator), AtlasError> {
+        match self.indicator_index.get(id) {
+            Some(&i) => Ok((i, &self.atlas.indicators[i])),
+            None => Err(AtlasError::UnknownIndicator {
+                layer: self.atlas.id.clone(),
+                id: id.to_string(),
+                known: self
+                    .atlas
+                    .indicators
+                    .iter()
+                    .map(|i| i.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+
+    /// Position of a district by its id.
+    pub fn district(&self, id: &str) -> Result<usize, AtlasError> {
+        self.district_index
+            .get(id)
+            .copied()
+            .ok_or_else(|| AtlasError::UnknownDistrict {
+                layer: self.atlas.id.clone(),
+                id: id.to_string(),
+                example: self
+                    .atlas
+                    .layer
+                    .districts
+                    .first()
+                    .map_or_else(String::new, |d| d.id.clone()),
+            })
+    }
+
+    /// The district containing a point (WGS84 degrees); on a shared border the first in layer order.
+    pub fn locate(&self, lon: f64, lat: f64) -> Option<usize> {
+        self.locator.locate(geo::coord! { x: lon, y: lat })
+    }
+
+    /// Values, ranks and withheld indicators of district `i`.
+    pub fn district_values(&self, i: usize) -> DistrictValues<'_> {
+        let d = &self.atlas.layer.districts[i];
+        let inds = &self.atlas.indicators;
+        DistrictValues {
+            id: &d.id,
+            name: &d.name,
+            layer: self.id(),
+            values: inds
+                .iter()
+                .map(|ind| (ind.id.as_str(), ind.values.get(i).copied().flatten()))
+                .collect(),
+            ranks: inds
+                .iter()
+                .zip(&self.stats)
+                .map(|(ind, s)| (ind.id.as_str(), s.ranks.get(i).copied().flatten()))
+                .collect(),
+            suppressed: suppression::withheld_at(inds, i),
+        }
+    }
+
+    /// `features.geojson`, written with `write` on first use and kept (the writer is
+    /// `geojson::features`, which calls this).
+    pub(crate) fn features_geojson(&self, write: impl FnOnce(&PreparedLayer) -> Bytes) -> Bytes {
+        self.features.get_or_init(|| write(self)).clone()
+    }
+
+    /// True when a tile cannot touch any district (including its border line), so it is empty.
+    pub fn tile_is_empty(&self, tile: TileCoord) -> bool {
+        let Some([w, s, e, n]) = self.mercator_bounds else {
+            return true;
+        };
+        let [tw, ts, te, tn] = tile.bounds_mercator();
+        // A border line reaches up to its width beyond the polygon: keep a margin of 2 pixels.
+        let margin = 2.0 * (te - tw) / f64::from(quartier_render::TILE_SIZE);
+        tw > e + margin || te < w - margin || ts > n + margin || tn < s - margin
+    }
+}

@@ -1,0 +1,166 @@
+//! The one legend entry point: classes, breaks, colours, counts and their texts in German and
+//! English, for the HTTP legend, TileJSON, and later reports and static maps.
+
+use crate::manifest::Localized;
+use quartier_geo::palette::{self, NO_DATA};
+use serde::Serialize;
+
+use crate::atlas::Atlas;
+use crate::error::AtlasError;
+use crate::labels;
+use crate::lang::Lang;
+use crate::style::{url_escape, Style};
+use crate::suppression::SUPPRESSED;
+
+/// A text in both languages, for pages that switch language without asking again.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Titles<'a> {
+    /// German.
+    pub de: &'a str,
+    /// English.
+    pub en: &'a str,
+}
+
+impl<'a> From<&'a Localized> for Titles<'a> {
+    fn from(l: &'a Localized) -> Self {
+        Titles {
+            de: l.get("de"),
+            en: l.get("en"),
+        }
+    }
+}
+
+/// The legend of an indicator under one style (`legend.json`; `docs/api.md` says what each
+/// field means).
+#[derive(Debug, Serialize)]
+pub struct Legend<'a> {
+    /// Layer id.
+    pub layer: &'a str,
+    /// Indicator id.
+    pub indicator: &'a str,
+    /// Title in the requested language.
+    pub title: &'a str,
+    /// Title in both languages.
+    pub titles: Titles<'a>,
+    /// Unit in the requested language.
+    pub unit: &'a str,
+    /// Unit in both languages.
+    pub units: Titles<'a>,
+    /// The manifest's decimals.
+    pub decimals: Option<u8>,
+    /// Classification method.
+    pub method: String,
+    /// Number of classes drawn (may be fewer than asked for; `notes` says why).
+    pub classes: usize,
+    /// Number of classes asked for.
+    pub requested_classes: usize,
+    /// Colour scheme.
+    pub palette: String,
+    /// `[min, b1, …, bk]`.
+    pub breaks: Vec<f64>,
+    /// One `#rrggbb` per class.
+    pub colors: Vec<String>,
+    /// Districts per class.
+    pub counts: Vec<usize>,
+    /// Districts without a value, drawn in `no_data_color` (withheld ones are not counted here).
+    pub missing: usize,
+    /// Fill of districts without a value.
+    pub no_data_color: String,
+    /// Districts whose value is withheld by small-number suppression, drawn in `suppressed_color`.
+    pub suppressed: usize,
+    /// Fill of withheld districts.
+    pub suppressed_color: String,
+    /// The layer's suppression threshold (`null`: no suppression).
+    pub suppress_below: Option<f64>,
+    /// Every adjustment of the classification, in plain words.
+    pub notes: Vec<String>,
+    /// One text per class, "lower – upper" with the legend's decimals, in the requested language.
+    pub labels: Vec<String>,
+    /// The text of the no-data row.
+    pub no_data_label: &'static str,
+    /// The text of the suppressed row; `None` when the legend has none (no suppression).
+    pub suppressed_label: Option<String>,
+    /// Centre of a diverging scheme.
+    pub centre: Option<f64>,
+    /// Mean of the district values.
+    pub mean: Option<f64>,
+    /// Smallest value.
+    pub min: Option<f64>,
+    /// Largest value.
+    pub max: Option<f64>,
+    /// The canonical style query, to put on tile URLs.
+    pub style: String,
+    /// Tile URL template (relative) drawing exactly this legend.
+    pub tiles: String,
+}
+
+/// `{base}/tiles/{layer}/{indicator}/{z}/{x}/{y}.png?{style}`.
+pub fn tile_template(base: &str, layer: &str, indicator: &str, style: &str) -> String {
+    format!(
+        "{base}/tiles/{}/{}/{{z}}/{{x}}/{{y}}.png?{style}",
+        url_escape(layer),
+        url_escape(indicator)
+    )
+}
+
+impl Atlas {
+    /// The legend of an indicator drawn in `style`, with its texts in `lang`.
+    ///
+    /// ```no_run
+    /// # fn example(atlas: &quartier_atlas::Atlas) -> Result<(), quartier_atlas::AtlasError> {
+    /// use quartier_atlas::{Lang, Style};
+    ///
+    /// let legend = atlas.legend("nc", "sids_rate74", &Style::default(), Lang::De)?;
+    /// for (label, colour) in legend.labels.iter().zip(&legend.colors) {
+    ///     println!("{colour} {label}"); // "#ffffb2 0,00 – 0,86", …
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn legend(
+        &self,
+        layer: &str,
+        indicator: &str,
+        style: &Style,
+        lang: Lang,
+    ) -> Result<Legend<'_>, AtlasError> {
+        let c = self.classify(layer, indicator, style)?;
+        let layer = &self.layers[c.layer];
+        let ind = &layer.atlas.indicators[c.indicator];
+        let stats = &layer.stats[c.indicator];
+        let l = lang.as_str();
+        Ok(Legend {
+            layer: layer.id(),
+            indicator: &ind.id,
+            title: ind.title.get(l),
+            titles: (&ind.title).into(),
+            unit: ind.unit.get(l),
+            units: (&ind.unit).into(),
+            decimals: ind.decimals,
+            method: c.classification.method.to_string(),
+            classes: c.colors.len(),
+            requested_classes: c.style.classes,
+            palette: c.style.palette.clone(),
+            breaks: c.classification.breaks.clone(),
+            colors: c.colors.iter().map(|rgb| palette::hex(*rgb)).collect(),
+            counts: c.classification.counts.clone(),
+            // Withheld districts are not given to the classifier: `missing` is real no-data only.
+            missing: c.classification.missing,
+            no_data_color: palette::hex(NO_DATA),
+            suppressed: stats.suppressed,
+            suppressed_color: palette::hex(SUPPRESSED),
+            suppress_below: ind.suppress_below,
+            notes: c.classification.notes.clone(),
+            labels: labels::class_labels(&c.classification.breaks, ind.decimals, lang),
+            no_data_label: labels::no_data_label(lang),
+            suppressed_label: (ind.suppress_below.is_some() || stats.suppressed > 0)
+                .then(|| labels::suppressed_label(ind.suppress_below, lang)),
+            centre: c.style.centre,
+            mean: stats.mean,
+            min: stats.min,
+            max: stats.max,
+            tiles: tile_template("", layer.id(), &ind.id, &c.canonical),
+            style: c.canonical.clone(),
+        })
+    }
+}

@@ -1,0 +1,273 @@
+//! What a loaded atlas is made of: titles in two languages, themes, styles, indicators, layers.
+
+use serde::{Deserialize, Serialize};
+
+use quartier_geo::classify::Method;
+use quartier_geo::layer::Layer;
+
+/// A title or label in German and English.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Localized {
+    /// The same text in every language.
+    One(String),
+    /// Separate texts; a missing language falls back to the other.
+    Both {
+        /// German text.
+        #[serde(default)]
+        de: Option<String>,
+        /// English text.
+        #[serde(default)]
+        en: Option<String>,
+    },
+}
+
+impl Localized {
+    /// The text in `lang` (`"de"` or `"en"`), falling back to the other language.
+    pub fn get(&self, lang: &str) -> &str {
+        match self {
+            Localized::One(s) => s,
+            Localized::Both { de, en } => {
+                let (first, second) = if lang == "de" { (de, en) } else { (en, de) };
+                first.as_deref().or(second.as_deref()).unwrap_or("")
+            }
+        }
+    }
+
+    /// English first: the text used where only one language fits (logs, CLI).
+    pub fn en(&self) -> &str {
+        self.get("en")
+    }
+}
+
+impl From<&str> for Localized {
+    fn from(s: &str) -> Self {
+        Localized::One(s.to_string())
+    }
+}
+
+/// The six themes of a Sozialraumbericht, plus "other".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    /// Demography and integration (Demografie und Integration).
+    Demography,
+    /// Work and employment (Arbeit).
+    Work,
+    /// Income and transfer benefits (Einkommen).
+    Income,
+    /// Education and upbringing (Bildung und Erziehung).
+    Education,
+    /// Housing (Wohnen).
+    Housing,
+    /// Safety (Sicherheit).
+    Safety,
+    /// Anything else.
+    #[default]
+    Other,
+}
+
+impl Theme {
+    /// All themes in report order.
+    pub const ALL: [Theme; 7] = [
+        Theme::Demography,
+        Theme::Work,
+        Theme::Income,
+        Theme::Education,
+        Theme::Housing,
+        Theme::Safety,
+        Theme::Other,
+    ];
+
+    /// The manifest and API name (`"demography"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Demography => "demography",
+            Theme::Work => "work",
+            Theme::Income => "income",
+            Theme::Education => "education",
+            Theme::Housing => "housing",
+            Theme::Safety => "safety",
+            Theme::Other => "other",
+        }
+    }
+
+    /// The theme's title in `lang`.
+    pub fn title(self, lang: &str) -> &'static str {
+        let de = lang == "de";
+        match self {
+            Theme::Demography if de => "Demografie und Integration",
+            Theme::Demography => "Demography and integration",
+            Theme::Work if de => "Arbeit",
+            Theme::Work => "Work",
+            Theme::Income if de => "Einkommen",
+            Theme::Income => "Income",
+            Theme::Education if de => "Bildung und Erziehung",
+            Theme::Education => "Education and upbringing",
+            Theme::Housing if de => "Wohnen",
+            Theme::Housing => "Housing",
+            Theme::Safety if de => "Sicherheit",
+            Theme::Safety => "Safety",
+            Theme::Other if de => "Sonstiges",
+            Theme::Other => "Other",
+        }
+    }
+}
+
+/// Default classification of an indicator (manifest `[style]`, a layer's or an indicator's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct StyleSpec {
+    /// Classification method name (`quantile`, `equal`, `jenks`, `stddev`, `pretty`, `manual`).
+    pub method: Option<String>,
+    /// Number of classes, 2 to 9.
+    pub classes: Option<usize>,
+    /// Colour scheme name (`YlOrRd`, `viridis`, ...).
+    pub palette: Option<String>,
+    /// Breaks for `manual`.
+    pub breaks: Option<Vec<f64>>,
+    /// Centre of a diverging scheme: a number, or `"mean"` for the layer average.
+    pub centre: Option<Centre>,
+}
+
+/// Where a diverging scheme is centred.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Centre {
+    /// A fixed value.
+    Value(f64),
+    /// A named statistic: `"mean"` (the layer average).
+    Named(String),
+}
+
+/// The resolved default style of an indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Style {
+    /// Classification method.
+    pub method: Method,
+    /// Number of classes.
+    pub classes: usize,
+    /// Colour scheme name.
+    pub palette: String,
+    /// Breaks for the manual method.
+    pub breaks: Option<Vec<f64>>,
+    /// Centre value for a diverging scheme.
+    pub centre: Option<f64>,
+}
+
+impl StyleSpec {
+    /// `self` with unset fields taken from `fallback`.
+    pub(super) fn or(&self, fallback: &StyleSpec) -> StyleSpec {
+        StyleSpec {
+            method: self.method.clone().or_else(|| fallback.method.clone()),
+            classes: self.classes.or(fallback.classes),
+            palette: self.palette.clone().or_else(|| fallback.palette.clone()),
+            breaks: self.breaks.clone().or_else(|| fallback.breaks.clone()),
+            centre: self.centre.clone().or_else(|| fallback.centre.clone()),
+        }
+    }
+}
+
+/// Basemap under the districts (optional: the page reads well without one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Basemap {
+    /// XYZ URL template, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`.
+    pub url: String,
+    /// Attribution text shown on the map.
+    pub attribution: String,
+}
+
+/// One published indicator of a layer, with its values aligned to the layer's districts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Indicator {
+    /// Id used in URLs (`/tiles/{layer}/{indicator}/...`).
+    pub id: String,
+    /// Title in German and English.
+    pub title: Localized,
+    /// Unit (`%`, `per 1,000 births`, `EUR`), possibly per language.
+    pub unit: Localized,
+    /// Theme of the report.
+    pub theme: Theme,
+    /// Source of the numbers.
+    pub source: Option<String>,
+    /// Reference year.
+    pub year: Option<i32>,
+    /// Longer explanation.
+    pub description: Option<Localized>,
+    /// Suggested decimals for display.
+    pub decimals: Option<u8>,
+    /// How the value is computed, for the profile and the docs (`CRIM`, `SID74 / BIR74 × 1000`).
+    pub formula: String,
+    /// Default classification.
+    pub style: Style,
+    /// Values per district (layer order); `None` is missing.
+    #[serde(skip)]
+    pub values: Vec<Option<f64>>,
+    /// Per district: withheld by small-number suppression (its value is then `None` too, but it is
+    /// to be shown as "suppressed", not as "no data").
+    #[serde(skip)]
+    pub suppressed: Vec<bool>,
+    /// The layer's suppression threshold, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppress_below: Option<f64>,
+}
+
+impl Indicator {
+    /// An indicator that is just a numeric field: titled by its name, no unit, theme "other",
+    /// nothing withheld. What a boundary file served without a manifest publishes.
+    pub fn from_field(name: &str, values: Vec<Option<f64>>, style: Style) -> Indicator {
+        Indicator {
+            id: name.to_string(),
+            title: name.into(),
+            unit: "".into(),
+            theme: Theme::Other,
+            source: None,
+            year: None,
+            description: None,
+            decimals: None,
+            formula: name.to_string(),
+            style,
+            suppressed: vec![false; values.len()],
+            values,
+            suppress_below: None,
+        }
+    }
+}
+
+/// A layer of the atlas: imported districts plus their indicators.
+#[derive(Debug, Clone)]
+pub struct AtlasLayer {
+    /// Layer id used in URLs.
+    pub id: String,
+    /// Title in German and English.
+    pub title: Localized,
+    /// Attribution for the boundaries.
+    pub attribution: Option<String>,
+    /// The districts.
+    pub layer: Layer,
+    /// Published indicators in manifest order.
+    pub indicators: Vec<Indicator>,
+}
+
+impl AtlasLayer {
+    /// The indicator with this id.
+    pub fn indicator(&self, id: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.id == id)
+    }
+}
+
+/// A loaded atlas: what the server publishes.
+#[derive(Debug, Clone)]
+pub struct LoadedAtlas {
+    /// Atlas title.
+    pub title: Localized,
+    /// Longer description.
+    pub description: Option<Localized>,
+    /// Optional basemap.
+    pub basemap: Option<Basemap>,
+    /// Layers in manifest order.
+    pub layers: Vec<AtlasLayer>,
+    /// A fingerprint of every input file's bytes: changes whenever the data changes (ETags).
+    pub version: String,
+}

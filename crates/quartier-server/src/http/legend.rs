@@ -1,0 +1,149 @@
+//! `legend.json` and TileJSON: both name a style's classification, through the atlas's one
+//! legend entry point and its style registry.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::Response;
+use quartier_atlas::legend::tile_template;
+use quartier_atlas::style::url_escape;
+use quartier_atlas::{Lang, Style};
+use quartier_render::TileCoord;
+use serde::Serialize;
+
+use super::respond::{json_response, LangQuery};
+use crate::error::{AppResult, JsonPath, JsonQuery};
+use crate::state::AppState;
+
+// ---------------------------------------------------------------------------------------------
+// GET /api/layers/{layer}/indicators/{indicator}/legend.json
+
+/// The classification of an indicator under the requested style.
+pub(super) async fn legend(
+    State(state): State<Arc<AppState>>,
+    JsonPath((layer_id, indicator_id)): JsonPath<(String, String)>,
+    JsonQuery(style): JsonQuery<Style>,
+    JsonQuery(q): JsonQuery<LangQuery>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let lang = Lang::parse(q.lang.as_deref())?;
+    let body = state.legend(&layer_id, &indicator_id, &style, lang)?;
+    json_response(&state, &headers, &body, "application/json")
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /tiles/{layer}/{indicator}/tilejson.json
+
+#[derive(Serialize)]
+struct TileJson<'a> {
+    tilejson: &'static str,
+    name: String,
+    description: Option<&'a str>,
+    version: &'static str,
+    attribution: Option<&'a str>,
+    scheme: &'static str,
+    tiles: Vec<String>,
+    minzoom: u8,
+    maxzoom: u8,
+    bounds: [f64; 4],
+    center: [f64; 3],
+    legend: String,
+}
+
+/// `http(s)://host` of the request, so TileJSON URLs work behind any name the client used.
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()));
+    let proto = match headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+    {
+        Some("https") => "https",
+        _ => "http",
+    };
+    host.map(|h| format!("{proto}://{h}")).unwrap_or_default()
+}
+
+/// A zoom at which the bounds fill a typical map view (about 800 px wide).
+fn fit_zoom(bounds: [f64; 4]) -> u8 {
+    let span = (bounds[2] - bounds[0])
+        .max((bounds[3] - bounds[1]) * 1.5)
+        .max(1e-6);
+    (360.0 * 800.0 / 256.0 / span)
+        .log2()
+        .floor()
+        .clamp(0.0, 16.0) as u8
+}
+
+/// TileJSON 3.0.0 for one indicator under the requested style.
+pub(super) async fn tilejson(
+    State(state): State<Arc<AppState>>,
+    JsonPath((layer_id, indicator_id)): JsonPath<(String, String)>,
+    JsonQuery(style): JsonQuery<Style>,
+    JsonQuery(q): JsonQuery<LangQuery>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let lang = Lang::parse(q.lang.as_deref())?;
+    let (li, layer) = state.layer(&layer_id)?;
+    let (ii, ind) = layer.indicator(&indicator_id)?;
+    let c = state.classified(li, ii, &style)?;
+    let base = base_url(&headers);
+    let bounds = layer
+        .bounds
+        .unwrap_or([-180.0, -85.051_129, 180.0, 85.051_129]);
+    let l = lang.as_str();
+    let mut legend = format!(
+        "{base}/api/layers/{}/indicators/{}/legend.json?{}",
+        url_escape(layer.id()),
+        url_escape(&ind.id),
+        c.canonical
+    );
+    if lang == Lang::De {
+        legend.push_str("&lang=de");
+    }
+    let body = TileJson {
+        tilejson: "3.0.0",
+        name: format!("{}: {}", layer.atlas.title.get(l), ind.title.get(l)),
+        description: ind.description.as_ref().map(|d| d.get(l)),
+        version: "1.0.0",
+        attribution: layer.atlas.attribution.as_deref(),
+        scheme: "xyz",
+        tiles: vec![tile_template(&base, layer.id(), &ind.id, &c.canonical)],
+        minzoom: 0,
+        maxzoom: TileCoord::MAX_ZOOM,
+        bounds,
+        center: [
+            (bounds[0] + bounds[2]) / 2.0,
+            (bounds[1] + bounds[3]) / 2.0,
+            f64::from(fit_zoom(bounds)),
+        ],
+        legend,
+    };
+    json_response(&state, &headers, &body, "application/json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn base_urls() {
+        let mut h = HeaderMap::new();
+        assert_eq!(base_url(&h), "");
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        assert_eq!(base_url(&h), "http://127.0.0.1:8080");
+        h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert_eq!(base_url(&h), "https://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn zoom_that_fits() {
+        // A city (0.3 degrees wide) fits around zoom 11; the world at zoom 1 or 2.
+        assert_eq!(fit_zoom([-71.2, 42.2, -70.9, 42.45]), 11);
+        assert!(fit_zoom([-180.0, -85.0, 180.0, 85.0]) <= 2);
+    }
+}

@@ -1,0 +1,89 @@
+//! The HTTP API: [`app`], the router, over modules by route family.
+//!
+//! - `api`: the atlas, layers, features, districts (`/health`, `/api/...` but the legend);
+//! - `legend`: `legend.json` and TileJSON, both over the atlas's one legend entry point;
+//! - `tiles`: the PNG tile route, and `fast`, the lane answering cached tiles before the router;
+//! - `page`: the map page's files and the fallbacks (404, 405);
+//! - `respond`: JSON answers with ETags, 304s, the language parameter.
+//!
+//! Every route, its parameters, answers and errors are listed in `docs/api.md`; the paths and JSON
+//! field names are a contract with the map page and other clients.
+//! Handlers only translate between HTTP and the atlas: parse parameters, call
+//! `quartier_atlas::Atlas`, shape the answer. They return [`AppError`](crate::error::AppError) for
+//! every failure, which becomes a JSON `{"error": "..."}` answer.
+
+use std::sync::Arc;
+
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::{header, HeaderName, Method};
+use axum::routing::get;
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+
+mod api;
+mod fast;
+mod legend;
+mod page;
+mod respond;
+mod tiles;
+
+pub use fast::FastTiles;
+pub use respond::JSON_CACHE_CONTROL;
+pub use tiles::{CACHE_STATUS_HEADER, NO_CACHE_HEADER, TILE_CACHE_CONTROL};
+
+/// The router with every route, CORS, compression of JSON and request tracing.
+///
+/// Tests call it in-process with `tower::ServiceExt::oneshot`; `quartier serve` binds it to a socket.
+pub fn app(state: Arc<AppState>) -> Router {
+    let json = Router::new()
+        .route("/health", get(api::health))
+        .route("/api/atlas", get(api::atlas))
+        .route("/api/layers", get(api::layers))
+        .route("/api/layers/{layer}", get(api::layer))
+        .route("/api/layers/{layer}/features.geojson", get(api::features))
+        .route("/api/layers/{layer}/at", get(api::at))
+        .route("/api/layers/{layer}/districts/{id}", get(api::district))
+        .route(
+            "/api/layers/{layer}/indicators/{indicator}/legend.json",
+            get(legend::legend),
+        )
+        .route(
+            "/tiles/{layer}/{indicator}/tilejson.json",
+            get(legend::tilejson),
+        )
+        // Gzip only where it pays: JSON. PNG tiles are compressed already and on the hot path.
+        .layer(CompressionLayer::new());
+    let tiles = Router::new().route(
+        "/tiles/{layer}/{indicator}/{z}/{x}/{tile}",
+        get(tiles::tile),
+    );
+    let router = Router::new()
+        .merge(json)
+        .merge(tiles)
+        .method_not_allowed_fallback(page::method_not_allowed);
+    let router = match &state.web_dir {
+        // The page's scripts and styles are text: gzip them like the JSON.
+        Some(dir) => router.fallback_service(
+            tower::ServiceBuilder::new()
+                .layer(CompressionLayer::new())
+                .service(ServeDir::new(dir).not_found_service(page::not_found.into_service())),
+        ),
+        None => router.fallback(page::no_web_page),
+    };
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD])
+        .allow_headers(Any)
+        .expose_headers([header::ETAG, HeaderName::from_static(CACHE_STATUS_HEADER)]);
+    // Cached tiles are answered by the fast lane in front of the router; CORS and tracing wrap both.
+    let router = router.with_state(Arc::clone(&state));
+    Router::new()
+        .fallback_service(FastTiles::new(state, router))
+        .layer(cors)
+        .layer(TraceLayer::new_for_http())
+}
