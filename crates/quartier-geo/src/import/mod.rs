@@ -76,6 +76,7 @@ use serde::Serialize;
 
 use crate::crs::{self, Crs, CrsError, ToWgs84};
 use crate::layer::{Attribute, AttributeValues, District, Layer};
+use crate::limits::{self, human_bytes, Limits, ReadFailure};
 use crate::validate::{validate_and_repair, Finding, ValidationReport};
 
 /// What the caller knows better than the file.
@@ -103,6 +104,36 @@ pub enum ImportError {
     NotFound {
         /// The path as given.
         path: PathBuf,
+    },
+    /// The path names a directory, FIFO, socket or device instead of a file.
+    #[error("{} is {kind}, not a file: give the path of a regular file", path.display())]
+    NotAFile {
+        /// The path as given (or the shapefile part found beside it).
+        path: PathBuf,
+        /// What it is: `a directory`, `a FIFO (named pipe)`, `a socket`, `a device`.
+        kind: &'static str,
+    },
+    /// The file is larger than Quartier reads for its kind (see [`crate::limits`]); nothing
+    /// beyond its header was read.
+    ///
+    /// Consider: a file this large is usually damaged or not what was meant; if it is genuine,
+    /// simplify or split it, or raise the limit.
+    #[error(
+        "{} is {}, more than the {} allowed for {what}: if the file is genuine, simplify or split it, \
+         or raise the limit",
+        path.display(),
+        human_bytes(*size),
+        human_bytes(*limit)
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its length in bytes.
+        size: u64,
+        /// The cap in bytes.
+        limit: u64,
+        /// What kind of file: `a .shp file`, `a GeoJSON or TopoJSON file`, ...
+        what: &'static str,
     },
     /// The file exists but could not be read.
     #[error("cannot read {}: {source}", path.display())]
@@ -136,7 +167,8 @@ pub enum ImportError {
     Crs {
         /// The file the CRS came from (the `.prj`, or the data file).
         path: PathBuf,
-        /// Where the CRS text came from: `.prj`, `--crs`, `crs member`.
+        /// Where the CRS text came from: `.prj`, `crs member`, or for [`ImportOptions::crs`]
+        /// `--crs, or crs = in the atlas manifest`.
         origin: String,
         /// Why the CRS was not understood (boxed: `CrsError` is large and errors travel by value).
         #[source]
@@ -153,7 +185,7 @@ pub enum ImportError {
         path: PathBuf,
         /// The encoding name as given.
         label: String,
-        /// `--encoding` or `.cpg`.
+        /// `.cpg`, or for [`ImportOptions::encoding`] `--encoding, or encoding = in the atlas manifest`.
         origin: String,
     },
     /// The `.shp` is broken (truncated, wrong file code, bad record).
@@ -229,6 +261,23 @@ pub enum ImportError {
         path: PathBuf,
         /// 1-based feature number, when the problem is in a feature.
         feature: Option<usize>,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A feature whose structure is not GeoJSON or TopoJSON (a string where a number belongs,
+    /// a geometry without coordinates).
+    #[error(
+        "{}, feature {feature}{}: {reason}",
+        path.display(),
+        id.as_ref().map(|i| format!(" (id {:?})", limits::echo(i))).unwrap_or_default()
+    )]
+    Feature {
+        /// The data file.
+        path: PathBuf,
+        /// 1-based feature number.
+        feature: usize,
+        /// The feature id, when it has one.
+        id: Option<String>,
         /// What is wrong.
         reason: String,
     },
@@ -417,9 +466,23 @@ pub(crate) struct Parsed {
 /// `.shp`/`.dbf`, point features, no features); problems with single districts are in
 /// [`ImportReport::validation`], and [`ValidationReport::is_usable`] says whether the layer can be served.
 pub fn read_layer(path: &Path, opts: &ImportOptions) -> Result<Imported, ImportError> {
-    if !path.exists() {
-        return Err(ImportError::NotFound {
+    read_layer_with_limits(path, opts, &Limits::default())
+}
+
+/// [`read_layer`] with other size caps than the [defaults](crate::limits).
+///
+/// Every file is checked against its cap by its length before it is read, and a path that is
+/// not a regular file (a directory, a FIFO) is refused before it is opened.
+pub fn read_layer_with_limits(
+    path: &Path,
+    opts: &ImportOptions,
+    limits: &Limits,
+) -> Result<Imported, ImportError> {
+    let meta = std::fs::metadata(path).map_err(|e| io_error(path, e))?;
+    if let Some(kind) = limits::not_a_file(meta.file_type()) {
+        return Err(ImportError::NotAFile {
             path: path.to_path_buf(),
+            kind,
         });
     }
     let ext = path
@@ -428,9 +491,12 @@ pub fn read_layer(path: &Path, opts: &ImportOptions) -> Result<Imported, ImportE
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     let parsed = match ext.as_str() {
-        "shp" | "dbf" | "shx" => shapefile::parse(shapefile::parts_from_dir(path)?, opts)?,
-        "zip" => shapefile::parse(zip::parts_from_zip(path)?, opts)?,
-        "geojson" | "json" | "topojson" => geojson::parse(path, &read_file(path)?, opts)?,
+        "shp" | "dbf" | "shx" => shapefile::parse(shapefile::parts_from_dir(path, limits)?, opts)?,
+        "zip" => shapefile::parse(zip::parts_from_zip(path, limits)?, opts)?,
+        "geojson" | "json" | "topojson" => {
+            let bytes = read_file(path, limits.geometry_bytes, "a GeoJSON or TopoJSON file")?;
+            geojson::parse(path, &bytes, opts)?
+        }
         _ => {
             return Err(ImportError::UnknownFormat {
                 path: path.to_path_buf(),
@@ -440,9 +506,14 @@ pub fn read_layer(path: &Path, opts: &ImportOptions) -> Result<Imported, ImportE
     finish(path, parsed, opts)
 }
 
-/// Read a whole file, mapping errors to [`ImportError`].
-pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, ImportError> {
-    std::fs::read(path).map_err(|source| match source.kind() {
+/// Read a whole regular file of at most `cap` bytes (`what` names its kind in messages).
+pub(crate) fn read_file(path: &Path, cap: u64, what: &'static str) -> Result<Vec<u8>, ImportError> {
+    limits::read_capped(path, cap).map_err(|f| failure(path, cap, what, f))
+}
+
+/// An IO error as an [`ImportError`].
+fn io_error(path: &Path, source: std::io::Error) -> ImportError {
+    match source.kind() {
         std::io::ErrorKind::NotFound => ImportError::NotFound {
             path: path.to_path_buf(),
         },
@@ -450,8 +521,36 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, ImportError> {
             path: path.to_path_buf(),
             source,
         },
-    })
+    }
 }
+
+/// A failed capped read of a `what` with the cap `cap` as an [`ImportError`].
+pub(crate) fn failure(
+    path: &Path,
+    cap: u64,
+    what: &'static str,
+    failure: ReadFailure,
+) -> ImportError {
+    let path = path.to_path_buf();
+    match failure {
+        ReadFailure::NotFound(_) => ImportError::NotFound { path },
+        ReadFailure::NotAFile(kind) => ImportError::NotAFile { path, kind },
+        ReadFailure::TooLarge { size } => ImportError::TooLarge {
+            path,
+            size,
+            limit: cap,
+            what,
+        },
+        ReadFailure::Io(source) => ImportError::Io { path, source },
+    }
+}
+
+/// Where an [`ImportOptions::crs`] comes from, for messages: the options do not say whether the
+/// command line or the manifest set it, so the message names both.
+const CRS_OPTION: &str = "--crs, or crs = in the atlas manifest";
+
+/// Where an [`ImportOptions::encoding`] comes from, for messages (see [`CRS_OPTION`]).
+const ENCODING_OPTION: &str = "--encoding, or encoding = in the atlas manifest";
 
 /// The CRS override from the options, parsed.
 pub(crate) fn crs_override(path: &Path, opts: &ImportOptions) -> Result<Option<Crs>, ImportError> {
@@ -460,7 +559,7 @@ pub(crate) fn crs_override(path: &Path, opts: &ImportOptions) -> Result<Option<C
         .map(|text| {
             Crs::parse(text).map_err(|source| ImportError::Crs {
                 path: path.to_path_buf(),
-                origin: "--crs".into(),
+                origin: CRS_OPTION.into(),
                 source: Box::new(source),
             })
         })
@@ -478,7 +577,7 @@ pub(crate) fn encoding_override(
             codepage::Codepage::from_label(label).ok_or_else(|| ImportError::UnknownEncoding {
                 path: path.to_path_buf(),
                 label: label.to_string(),
-                origin: "--encoding".into(),
+                origin: ENCODING_OPTION.into(),
             })
         })
         .transpose()

@@ -9,11 +9,12 @@ use ::shapefile::{PolygonRing, Shape, ShapeReader};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 
 use super::codepage::Codepage;
-use super::dbf::Dbf;
+use super::dbf::{self, Dbf};
 use super::{
-    crs_override, encoding_override, read_file, Column, ImportError, ImportOptions, Parsed,
+    crs_override, encoding_override, failure, read_file, Column, ImportError, ImportOptions, Parsed,
 };
 use crate::crs::Crs;
+use crate::limits::{self, Limits};
 use crate::validate::signed_area2;
 
 /// The files of one shapefile, read into memory (from a folder or from a `.zip`).
@@ -28,10 +29,12 @@ pub(crate) struct ShapefileParts {
     pub cpg: Option<(PathBuf, Vec<u8>)>,
 }
 
-/// The file next to `path` with the same stem and extension `ext` in any case (`NC.DBF`, `nc.dbf`).
+/// The entry next to `path` with the same stem and extension `ext` in any case (`NC.DBF`,
+/// `nc.dbf`). Directories and other non-files count, so that reading them is refused with a clear
+/// error instead of the part being silently left out.
 fn sibling(path: &Path, ext: &str) -> Option<PathBuf> {
     let exact = path.with_extension(ext);
-    if exact.is_file() {
+    if std::fs::metadata(&exact).is_ok() {
         return Some(exact);
     }
     let stem = path.file_stem()?;
@@ -48,23 +51,80 @@ fn sibling(path: &Path, ext: &str) -> Option<PathBuf> {
                 && p.extension()
                     .and_then(|e| e.to_str())
                     .is_some_and(|e| e.eq_ignore_ascii_case(ext))
-                && p.is_file()
         })
 }
 
+/// The cap and the name in messages for a shapefile part, by extension.
+pub(crate) fn part_limit(ext: &str, limits: &Limits) -> (u64, &'static str) {
+    match ext {
+        "shp" => (limits.geometry_bytes, "a .shp file"),
+        "shx" => (limits.geometry_bytes, "a .shx file"),
+        "dbf" => (limits.geometry_bytes, "a .dbf file"),
+        "prj" => (limits.sidecar_bytes, "a .prj file"),
+        _ => (limits.sidecar_bytes, "a .cpg file"),
+    }
+}
+
+/// Why the first bytes of a `.shp` (`head`, up to 100) cannot start a shapefile of `len` bytes.
+pub(crate) fn shp_header_problem(head: &[u8], len: u64) -> Option<String> {
+    if head.len() < 100 {
+        return Some(format!(
+            "not a readable shapefile: the file is {len} bytes, too short for a shapefile header (100 bytes)"
+        ));
+    }
+    let code = i32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+    (code != 9994)
+        .then(|| format!("not a shapefile: the header starts with the file code {code}, not 9994"))
+}
+
+/// Read one part of a shapefile: the `.shp` and `.dbf` have their headers checked before the
+/// rest is read, so that a large broken file costs no more than its header.
+fn read_part(path: &Path, ext: &str, limits: &Limits) -> Result<Vec<u8>, ImportError> {
+    let (cap, what) = part_limit(ext, limits);
+    let checked = match ext {
+        "shp" => limits::read_checked(path, cap, 100, |head, len| {
+            shp_header_problem(head, len).map_or(Ok(()), |reason| {
+                Err(ImportError::Shp {
+                    path: path.to_path_buf(),
+                    feature: None,
+                    reason,
+                })
+            })
+        }),
+        "dbf" => limits::read_checked(path, cap, 32, |head, len| {
+            dbf::header_problem(head, len).map_or(Ok(()), |reason| {
+                Err(ImportError::Dbf {
+                    path: path.to_path_buf(),
+                    record: None,
+                    reason,
+                })
+            })
+        }),
+        _ => return read_file(path, cap, what),
+    };
+    checked.map_err(|f| failure(path, cap, what, f))?
+}
+
+/// The shapefile parts next to `shp_path` (`.shx`, `.dbf`, `.prj`, `.cpg`) that exist, read.
+fn read_sidecar(
+    shp_path: &Path,
+    ext: &str,
+    limits: &Limits,
+) -> Result<Option<(PathBuf, Vec<u8>)>, ImportError> {
+    match sibling(shp_path, ext) {
+        Some(p) => Ok(Some((p.clone(), read_part(&p, ext, limits)?))),
+        None => Ok(None),
+    }
+}
+
 /// Read the parts of the shapefile `path` (which may name the `.shp`, `.dbf` or `.shx`).
-pub(crate) fn parts_from_dir(path: &Path) -> Result<ShapefileParts, ImportError> {
+pub(crate) fn parts_from_dir(path: &Path, limits: &Limits) -> Result<ShapefileParts, ImportError> {
     let shp_path = sibling(path, "shp").ok_or_else(|| ImportError::NotFound {
         path: path.with_extension("shp"),
     })?;
-    let read = |ext: &str| -> Result<Option<(PathBuf, Vec<u8>)>, ImportError> {
-        match sibling(&shp_path, ext) {
-            Some(p) => Ok(Some((p.clone(), read_file(&p)?))),
-            None => Ok(None),
-        }
-    };
+    let read = |ext: &str| read_sidecar(&shp_path, ext, limits);
     Ok(ShapefileParts {
-        shp: read_file(&shp_path)?,
+        shp: read_part(&shp_path, "shp", limits)?,
         shx: read("shx")?.map(|(_, b)| b),
         dbf: read("dbf")?,
         prj: read("prj")?,
@@ -174,12 +234,8 @@ pub(crate) fn read_attributes(
     encoding: Option<&str>,
     shapes: usize,
 ) -> Result<Vec<Column>, ImportError> {
-    let read = |ext: &str| -> Result<Option<(PathBuf, Vec<u8>)>, ImportError> {
-        match sibling(shp_path, ext) {
-            Some(p) => Ok(Some((p.clone(), read_file(&p)?))),
-            None => Ok(None),
-        }
-    };
+    let limits = Limits::default();
+    let read = |ext: &str| read_sidecar(shp_path, ext, &limits);
     let Some(dbf) = read("dbf")? else {
         return Ok(Vec::new());
     };
