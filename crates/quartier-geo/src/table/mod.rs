@@ -55,6 +55,11 @@
 //!    A data row whose cells are all empty is ignored, like a blank line.
 //!    (So a district row at the very end with nothing but its key counts as a footnote: it carries no
 //!    values, and the join report lists that district as without a row.)
+//!    Exception: when the file does not end with a line break and its last line has fewer fields than
+//!    the header, the file was cut off (a half-copied file), and that is a [`TableError::Truncated`],
+//!    if the line has two fields or more, or directly follows the data (no blank line, no other
+//!    footnote in between). A cut inside the last field of a row leaves every field in place and
+//!    cannot be told from a file without a final line break.
 //! 5. Every data row has as many fields as the header; extra trailing empty fields are dropped
 //!    (some exporters end every row with a delimiter), anything else is a [`TableError::RaggedRow`]:
 //!    a short row is an error too, because its values would land in the wrong columns.
