@@ -62,6 +62,9 @@
 
 pub mod codepage;
 mod dbf;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod geojson;
 pub(crate) mod shapefile;
 mod topojson;

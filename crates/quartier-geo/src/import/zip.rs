@@ -5,6 +5,7 @@
 //! inflating itself stops one byte past the member's cap, so a member that lies about its size
 //! (a zip bomb) costs no more than the cap. See [`crate::limits`].
 
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
 use super::shapefile::{part_limit, ShapefileParts};
@@ -13,13 +14,22 @@ use crate::limits::{self, human_bytes, Limits, ReadFailure, ZIP_RATIO_MIN_BYTES}
 
 /// Find the single `.shp` in the archive (any folder, any case) and read it with its siblings.
 pub(crate) fn parts_from_zip(path: &Path, limits: &Limits) -> Result<ShapefileParts, ImportError> {
+    let (file, _) = limits::open_regular(path, limits.geometry_bytes)
+        .map_err(|f| failure(path, limits.geometry_bytes, "a zip archive", f))?;
+    parts_from_reader(path, std::io::BufReader::new(file), limits)
+}
+
+/// [`parts_from_zip`] on an open archive; `path` names it in messages.
+pub(crate) fn parts_from_reader(
+    path: &Path,
+    reader: impl Read + Seek,
+    limits: &Limits,
+) -> Result<ShapefileParts, ImportError> {
     let zip_err = |reason: String| ImportError::Zip {
         path: path.to_path_buf(),
         reason,
     };
-    let (file, _) = limits::open_regular(path, limits.geometry_bytes)
-        .map_err(|f| failure(path, limits.geometry_bytes, "a zip archive", f))?;
-    let mut archive = ::zip::ZipArchive::new(std::io::BufReader::new(file))
+    let mut archive = ::zip::ZipArchive::new(reader)
         .map_err(|e| zip_err(format!("not a readable zip archive: {e}")))?;
     if archive.len() > limits.zip_entries {
         return Err(zip_err(format!(
