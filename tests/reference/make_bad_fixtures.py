@@ -60,7 +60,7 @@ def zero_width():
     head = bytearray(dbf[:32])
     head[8:10] = struct.pack("<H", 32 + 32 * len(fields) + 1)
     out = bytes(head) + b"".join(fields) + b"\r" + dbf[header_len:]
-    copy_set("nc_zero_width", dbf=out)
+    copy_set("nc_zero_width", skip=("prj",), dbf=out)  # no .prj: the test passes the CRS
 
 
 def main():

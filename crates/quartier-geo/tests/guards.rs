@@ -589,8 +589,12 @@ fn a_manifest_with_pad_65536_fails_to_load_with_the_range() {
 fn dbf_fields_of_width_zero_are_read_as_pyshp_reads_them() {
     let text = std::fs::read_to_string(fixture("reference/dbf_zero_width.json")).unwrap();
     let reference: Value = serde_json::from_str(&text).unwrap();
-    let imported =
-        read_layer(&fixture("bad/nc_zero_width.shp"), &ImportOptions::default()).unwrap();
+    // No .prj beside it (every .prj fixture must be in the CRS reference): nc is NAD27.
+    let opts = ImportOptions {
+        crs: Some("EPSG:4267".into()),
+        ..ImportOptions::default()
+    };
+    let imported = read_layer(&fixture("bad/nc_zero_width.shp"), &opts).unwrap();
     let layer = &imported.layer;
     assert_eq!(
         layer.districts.len() as u64,
