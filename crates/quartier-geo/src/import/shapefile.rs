@@ -10,6 +10,7 @@ use geo::{Coord, LineString, MultiPolygon, Polygon};
 
 use super::codepage::Codepage;
 use super::dbf::{self, Dbf};
+use super::shp_records;
 use super::{
     crs_override, encoding_override, failure, read_file, Column, ImportError, ImportOptions, Parsed,
 };
@@ -334,6 +335,15 @@ fn read_shapes(
         }
         reason
     };
+    if let Some((feature, mut reason)) = shp_records::first_bad_record(shp, shx) {
+        if let (true, Some(d)) = (truncated, declared) {
+            reason = format!(
+                "{reason}; the file is {} bytes but its header says {d} bytes, so it is truncated",
+                shp.len()
+            );
+        }
+        return Err(shp_err(Some(feature), reason));
+    }
     let open_sequential = || {
         ShapeReader::new(Cursor::new(shp))
             .map_err(|e| shp_err(None, format!("not a readable shapefile: {}", describe(e))))
