@@ -710,3 +710,35 @@ fn echoes_of_input_are_capped() {
         &e[..e.len().min(600)]
     );
 }
+
+// ---- aggregation sources (points) ----
+
+#[cfg(unix)]
+#[test]
+fn aggregation_sources_are_capped_and_fifos_refused() {
+    use quartier_geo::aggregate::{read_source, SourceOptions};
+    let dir = temp_dir("aggregate");
+    // A 2 GiB sparse GeoJSON of points: refused by its length.
+    let big = dir.join("points.geojson");
+    sparse(&big, 2 * GIB);
+    let e = read_source(&big, &SourceOptions::default(), &[]).unwrap_err();
+    assert!(
+        e.to_string()
+            .ends_with("points.geojson: it is 2 GiB, more than the 512 MiB allowed: if the file is genuine, split it or raise the limit"),
+        "{e}"
+    );
+    // A FIFO named like a point shapefile: refused without blocking on its header.
+    let fifo = dir.join("points.shp");
+    let ok = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let e = within_seconds(move || {
+        read_source(&fifo, &SourceOptions::default(), &[])
+            .unwrap_err()
+            .to_string()
+    });
+    assert!(e.contains("it is a FIFO (named pipe), not a file"), "{e}");
+}

@@ -77,7 +77,7 @@ mod error;
 pub mod fuzzing;
 mod geojson;
 pub(crate) mod shapefile;
-mod shp_records;
+pub(crate) mod shp_records;
 mod topojson;
 mod zip;
 
