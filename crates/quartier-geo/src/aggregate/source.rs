@@ -616,13 +616,10 @@ fn shapefile_points(
             })?
         }
     };
-    // Read whole (capped) and every record's counts checked before the crate reserves memory
-    // for them (see `import::shp_records`); records are then read in sequence.
+    // Read whole (capped); each record's counts are checked before the crate reserves memory
+    // for them, and records are read in sequence (see `import::shp_records`).
     let bytes = read_bytes(shp, MAX_GEOMETRY_BYTES)?;
-    if let Some((n, reason)) = shp_records::first_bad_record(&bytes, None) {
-        return Err(structure(Some(n), reason));
-    }
-    let mut reader = shapefile::ShapeReader::new(std::io::Cursor::new(bytes))
+    let reader = shp_records::Records::new(&bytes, None)
         .map_err(|e| structure(None, format!("not a readable shapefile: {e}")))?;
     let mut raw = RawPoints {
         xy: Vec::new(),
@@ -633,9 +630,9 @@ fn shapefile_points(
     };
     // Per record: the raw point, or None when skipped.
     let mut records: Vec<Option<(f64, f64)>> = Vec::new();
-    for (i, shape) in reader.iter_shapes().enumerate() {
+    for (i, shape) in reader.enumerate() {
         let n = i + 1;
-        let shape = shape.map_err(|e| structure(Some(n), e.to_string()))?;
+        let shape = shape.map_err(|e| structure(Some(n), e))?;
         let xy = match &shape {
             Shape::Point(p) => Some((p.x, p.y)),
             Shape::PointM(p) => Some((p.x, p.y)),

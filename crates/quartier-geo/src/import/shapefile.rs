@@ -1,11 +1,10 @@
 //! ESRI shapefiles: the `.shp` through the `shapefile` crate, the `.dbf` through our own reader,
 //! `.prj` and `.cpg` as text.
 
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use ::shapefile::record::traits::HasXY;
-use ::shapefile::{PolygonRing, Shape, ShapeReader};
+use ::shapefile::{PolygonRing, Shape};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 
 use super::codepage::Codepage;
@@ -325,8 +324,8 @@ fn read_shapes(
     };
     let declared = declared_length(shp);
     let truncated = declared.is_some_and(|d| d > shp.len());
-    let describe = |e: ::shapefile::Error| {
-        let mut reason = e.to_string();
+    let describe = |e: String| {
+        let mut reason = e;
         if let (true, Some(d)) = (truncated, declared) {
             reason = format!(
                 "{reason}; the file is {} bytes but its header says {d} bytes, so it is truncated",
@@ -335,39 +334,29 @@ fn read_shapes(
         }
         reason
     };
-    if let Some((feature, mut reason)) = shp_records::first_bad_record(shp, shx) {
-        if let (true, Some(d)) = (truncated, declared) {
-            reason = format!(
-                "{reason}; the file is {} bytes but its header says {d} bytes, so it is truncated",
-                shp.len()
-            );
-        }
-        return Err(shp_err(Some(feature), reason));
-    }
-    let open_sequential = || {
-        ShapeReader::new(Cursor::new(shp))
-            .map_err(|e| shp_err(None, format!("not a readable shapefile: {}", describe(e))))
-    };
-    let mut reader = match shx {
-        Some(shx) => match ShapeReader::with_shx(Cursor::new(shp), Cursor::new(shx)) {
-            Ok(r) => r,
+    // The index, if usable; the crate's own reader is not used (see `shp_records`).
+    let offsets = match shx {
+        Some(shx) => match shp_records::shx_offsets(shx) {
+            Ok(offsets) => Some(offsets),
             Err(e) => {
                 notes.push(format!(
                     "the .shx index is unreadable ({e}); records were read in sequence instead"
                 ));
-                open_sequential()?
+                None
             }
         },
         None => {
             notes.push(
                 "no .shx file: the record index was rebuilt by reading the .shp in sequence".into(),
             );
-            open_sequential()?
+            None
         }
     };
+    let records = shp_records::Records::new(shp, offsets.as_deref())
+        .map_err(|e| shp_err(None, format!("not a readable shapefile: {}", describe(e))))?;
     let mut geometries = Vec::new();
     let mut repaired = Vec::new();
-    for (i, shape) in reader.iter_shapes().enumerate() {
+    for (i, shape) in records.enumerate() {
         let feature = i + 1;
         let shape = shape.map_err(|e| shp_err(Some(feature), describe(e)))?;
         let rings: Vec<Vec<Coord<f64>>> = match &shape {
