@@ -43,12 +43,26 @@ fn counts_problem(content: &[u8]) -> Option<String> {
     // The least a record with these counts takes: header fields, part starts, x/y per point.
     let need = 44 + 4 * parts + 16 * points;
     let left = content.len() as i64;
-    (need > left).then(|| {
-        format!(
+    if need > left {
+        return Some(format!(
             "the record header claims {parts} parts and {points} points, which take at least {need} \
              bytes, but the record has {left} bytes"
-        )
-    })
+        ));
+    }
+    // The crate sizes each part by the difference of its start and the next one's: starts must
+    // ascend within the points (a third fuzz run found a part of 926 million points this way).
+    let mut previous = 0;
+    for k in 0..parts as usize {
+        let start = int(44 + 4 * k)?;
+        if start < previous || start > points {
+            return Some(format!(
+                "part {} starts at point {start}, but part starts must ascend from 0 to the {points} points",
+                k + 1
+            ));
+        }
+        previous = start;
+    }
+    None
 }
 
 /// The byte offsets of the records listed in a `.shx`, or why the index cannot be used.
@@ -200,6 +214,21 @@ mod tests {
         // Through the index: the offset of the same record.
         let reason = first(&claiming(7, 7), Some(&[100]));
         assert!(reason.contains("claims 7 parts and 7 points"), "{reason}");
+        // Part starts that do not ascend within the points (the crate sized a part by them).
+        let mut shp = claiming(2, 1);
+        shp.truncate(shp.len() - 8);
+        shp.extend_from_slice(&2i32.to_le_bytes());
+        shp.extend_from_slice(&1i32.to_le_bytes());
+        for v in [0i32, -1_000_000_000, 0, 0, 0, 0] {
+            shp.extend_from_slice(&v.to_le_bytes());
+        }
+        let words = i32::try_from((shp.len() - 108) / 2).unwrap();
+        shp[104..108].copy_from_slice(&words.to_be_bytes());
+        let reason = first(&shp, None);
+        assert!(
+            reason.contains("part 2 starts at point -1000000000"),
+            "{reason}"
+        );
         let reason = first(&claiming(0, 0), Some(&[-2]));
         assert!(reason.contains("negative record offset"), "{reason}");
     }
