@@ -41,8 +41,31 @@ def dbf_header(dbf):
     return n, header_len, record_len
 
 
+def zero_width():
+    """nc_zero_width.*: nc with two fields of width 0 in the .dbf, as some exporters write them for
+    empty columns: a text field EMPTY after NAME and a numeric field NOVAL at the end. Such a field
+    takes no bytes in a record, so only the header grows; pyshp reads every record
+    (tests/reference/dbf_reference.py writes what it reads)."""
+    dbf = read("dbf")
+    n, header_len, record_len = dbf_header(dbf)
+    fields = [dbf[32 + 32 * i: 64 + 32 * i] for i in range((header_len - 33) // 32)]
+
+    def descriptor(name, kind):
+        d = bytearray(32)
+        d[: len(name)] = name.encode("ascii")
+        d[11] = ord(kind)
+        return bytes(d)  # width (byte 16) and decimals (byte 17) stay 0
+
+    fields = fields[:5] + [descriptor("EMPTY", "C")] + fields[5:] + [descriptor("NOVAL", "N")]
+    head = bytearray(dbf[:32])
+    head[8:10] = struct.pack("<H", 32 + 32 * len(fields) + 1)
+    out = bytes(head) + b"".join(fields) + b"\r" + dbf[header_len:]
+    copy_set("nc_zero_width", skip=("prj",), dbf=out)  # no .prj: the test passes the CRS
+
+
 def main():
     os.makedirs(BAD, exist_ok=True)
+    zero_width()
     shp, dbf = read("shp"), read("dbf")
     n, header_len, record_len = dbf_header(dbf)
 

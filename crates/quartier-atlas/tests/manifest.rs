@@ -251,3 +251,62 @@ fn upper_case_shapefile_changes_its_version_with_its_dbf() {
     assert_ne!(boundary().version, file_before.version);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_manifest_with_pad_65536_fails_to_load_with_the_range() {
+    let dir = temp_dir("pad-manifest");
+    let manifest = dir.join("atlas.toml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "[[layer]]\nid = \"montreal\"\nsource = {:?}\nname_field = \"district\"\n\n\
+             [[layer.table]]\nid = \"election\"\npath = {:?}\nkey = \"district_id\"\npad = 65536\n",
+            geodata()
+                .join("montreal/election.geojson")
+                .display()
+                .to_string(),
+            geodata()
+                .join("montreal/election.csv")
+                .display()
+                .to_string(),
+        ),
+    )
+    .unwrap();
+    let e = Atlas::load(&manifest).unwrap_err();
+    assert!(matches!(e, AtlasError::Join { .. }), "{e}");
+    assert!(
+        e.to_string().starts_with("layer \"montreal\": ")
+            && e.to_string().contains(
+                "election.csv: pad = 65536 is out of range: the pad width must be 0 to 64"
+            ),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_manifest_that_is_a_directory_or_a_fifo_is_refused_without_blocking() {
+    let dir = temp_dir("manifest-not-a-file");
+    let as_dir = dir.join("atlas.toml");
+    std::fs::create_dir_all(&as_dir).unwrap();
+    let e = Atlas::load(&as_dir).unwrap_err().to_string();
+    assert!(
+        e.contains("a directory, not a regular file: give the path of an atlas manifest"),
+        "{e}"
+    );
+    #[cfg(unix)]
+    {
+        let fifo = dir.join("fifo.toml");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        // Opening a FIFO for reading would block until a writer comes: it must be refused first.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(Atlas::load(&fifo).unwrap_err().to_string()));
+        let e = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("loading a FIFO manifest blocked");
+        assert!(e.contains("a FIFO (named pipe), not a regular file"), "{e}");
+    }
+}

@@ -10,6 +10,7 @@
 //!   [`import::files`] says which files make up a boundary source.
 //! - [`crs`]: identify a CRS from `.prj` WKT, EPSG codes or `+proj` strings, and reproject.
 //! - [`validate`]: geometry checks and repairs, collected into a validation report.
+//! - [`limits`]: size caps on every file read, checked by the file's length before reading.
 //!
 //! **Indicators**
 //! - [`table`]: CSV/TSV indicator tables as exported from Excel or GENESIS.
@@ -52,6 +53,7 @@ pub mod crs;
 pub mod import;
 pub mod join;
 pub mod layer;
+pub mod limits;
 pub mod locate;
 pub mod palette;
 pub mod table;

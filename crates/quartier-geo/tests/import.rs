@@ -364,7 +364,9 @@ fn an_encoding_override_always_wins() {
     };
     let e = error("swiss_2024/districts.shp", bad).to_string();
     assert!(
-        e.contains("unknown encoding \"klingon\" (from --encoding)"),
+        e.contains(
+            "unknown encoding \"klingon\" (from --encoding, or encoding = in the atlas manifest)"
+        ),
         "{e}"
     );
 }
@@ -706,7 +708,7 @@ fn missing_prj_and_unknown_crs() {
     );
     let e = error("nc_sids/nc.shp", with_crs("EPSG:999999"));
     assert!(
-        matches!(&e, ImportError::Crs { origin, .. } if origin == "--crs"),
+        matches!(&e, ImportError::Crs { origin, .. } if origin == "--crs, or crs = in the atlas manifest"),
         "{e}"
     );
 }

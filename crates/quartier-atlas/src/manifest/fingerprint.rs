@@ -21,10 +21,12 @@ impl Fingerprint {
 
     pub(super) fn add_file(&mut self, path: &Path) {
         // A file that cannot be read fails the import itself with a clear error; here it only
-        // changes the fingerprint.
-        match std::fs::read(path) {
-            Ok(bytes) => self.add(&bytes),
-            Err(_) => self.add(path.to_string_lossy().as_bytes()),
+        // changes the fingerprint. Only regular files within the largest cap are read: a FIFO
+        // would block, a directory fails, and a huge file is refused by its importer anyway.
+        let cap = quartier_geo::limits::MAX_GEOMETRY_BYTES;
+        match quartier_geo::limits::is_readable_file(path, cap).then(|| std::fs::read(path)) {
+            Some(Ok(bytes)) => self.add(&bytes),
+            _ => self.add(path.to_string_lossy().as_bytes()),
         }
     }
 

@@ -7,6 +7,7 @@ use quartier_geo::aggregate::{self, derive};
 use quartier_geo::import::{self, ImportOptions};
 use quartier_geo::join::{self, JoinOptions};
 use quartier_geo::layer::AttributeValues;
+use quartier_geo::limits;
 use quartier_geo::table::{Table, TableOptions};
 
 use super::error::ManifestError;
@@ -16,12 +17,27 @@ use super::spec::{LayerSpec, Manifest};
 use super::styles::{builtin_style, resolve_style};
 use super::types::{AtlasLayer, Indicator, LoadedAtlas, StyleSpec};
 
+/// The largest manifest read: a manifest is a few KiB of TOML even for a national atlas, so
+/// anything near this is the wrong file (and is refused before it is read).
+pub const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
+
 impl LoadedAtlas {
     /// Load a manifest and everything it names, as the server and `quartier check` do.
     pub fn load(path: &Path) -> Result<(LoadedAtlas, AtlasReport), ManifestError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Io {
+        let io = |source| ManifestError::Io {
             path: path.to_path_buf(),
             source,
+        };
+        let bytes = limits::read_file(path, MAX_MANIFEST_BYTES, "an atlas manifest (atlas.toml)")
+            .map_err(io)?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "not UTF-8 text (byte {}): save the manifest as UTF-8",
+                    e.utf8_error().valid_up_to()
+                ),
+            ))
         })?;
         let manifest: Manifest = toml::from_str(&text).map_err(|e| ManifestError::Syntax {
             path: path.to_path_buf(),

@@ -28,6 +28,7 @@ mod styles;
 mod types;
 
 pub use error::ManifestError;
+pub use load::MAX_MANIFEST_BYTES;
 pub use report::{AtlasReport, IndicatorSummary, LayerReport};
 pub use types::{
     AtlasLayer, Basemap, Centre, Indicator, LoadedAtlas, Localized, Style, StyleSpec, Theme,

@@ -19,8 +19,9 @@ use serde_json::Value;
 use super::{AggregateError, Location, Problem};
 use crate::crs::{Crs, ToWgs84};
 use crate::import::files::sibling;
-use crate::import::{self, ImportOptions};
+use crate::import::{self, shp_records, ImportOptions};
 use crate::layer::{AttributeValues, Layer};
+use crate::limits::{self, human_bytes, ReadFailure, MAX_GEOMETRY_BYTES, MAX_SIDECAR_BYTES};
 use crate::table::{parse_number, Table, TableOptions};
 
 /// How to read a point or unit source; every `None` means "find out from the file".
@@ -153,7 +154,7 @@ pub fn read_source(
         }
         "zip" => units(path, opts),
         "geojson" | "json" | "topojson" => {
-            let bytes = read_bytes(path)?;
+            let bytes = read_bytes(path, MAX_GEOMETRY_BYTES)?;
             let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
             let value: Value = serde_json::from_slice(body).map_err(|e| AggregateError::Json {
                 path: path.to_path_buf(),
@@ -177,11 +178,27 @@ pub fn read_source(
     }
 }
 
-fn read_bytes(path: &Path) -> Result<Vec<u8>, AggregateError> {
-    std::fs::read(path).map_err(|e| AggregateError::Io {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })
+/// Read a whole regular file of at most `cap` bytes (see [`crate::limits`]).
+fn read_bytes(path: &Path, cap: u64) -> Result<Vec<u8>, AggregateError> {
+    limits::read_capped(path, cap).map_err(|f| read_failure(path, cap, f))
+}
+
+/// A failed capped read as an [`AggregateError`].
+fn read_failure(path: &Path, cap: u64, failure: ReadFailure) -> AggregateError {
+    let path = path.to_path_buf();
+    let reason = match failure {
+        ReadFailure::NotFound(_) => return AggregateError::NotFound { path },
+        ReadFailure::NotAFile(kind) => {
+            format!("it is {kind}, not a file: give the path of a regular file")
+        }
+        ReadFailure::TooLarge { size } => format!(
+            "it is {}, more than the {} allowed: if the file is genuine, split it or raise the limit",
+            human_bytes(size),
+            human_bytes(cap)
+        ),
+        ReadFailure::Io(e) => e.to_string(),
+    };
+    AggregateError::Io { path, reason }
 }
 
 /// Units through the boundary importer.
@@ -205,15 +222,9 @@ fn units(path: &Path, opts: &SourceOptions) -> Result<Source, AggregateError> {
 fn shp_shape_type(shp: &Path) -> Result<i32, AggregateError> {
     use std::io::Read;
     let mut head = [0u8; 36];
-    let mut f = std::fs::File::open(shp).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => AggregateError::NotFound {
-            path: shp.to_path_buf(),
-        },
-        _ => AggregateError::Io {
-            path: shp.to_path_buf(),
-            reason: e.to_string(),
-        },
-    })?;
+    // Checked before opening: a FIFO would block, and the file's size is capped like every read.
+    let (mut f, _) = limits::open_regular(shp, MAX_GEOMETRY_BYTES)
+        .map_err(|e| read_failure(shp, MAX_GEOMETRY_BYTES, e))?;
     f.read_exact(&mut head)
         .map_err(|_| AggregateError::Structure {
             path: shp.to_path_buf(),
@@ -590,7 +601,7 @@ fn shapefile_points(
             let prj = sibling(shp, "prj").ok_or_else(|| AggregateError::NoCrs {
                 path: shp.to_path_buf(),
             })?;
-            let wkt = String::from_utf8_lossy(&read_bytes(&prj)?).into_owned();
+            let wkt = String::from_utf8_lossy(&read_bytes(&prj, MAX_SIDECAR_BYTES)?).into_owned();
             Crs::from_wkt(wkt.trim()).map_err(|source| AggregateError::Crs {
                 path: prj,
                 origin: ".prj".into(),
@@ -598,7 +609,10 @@ fn shapefile_points(
             })?
         }
     };
-    let mut reader = shapefile::ShapeReader::from_path(shp)
+    // Read whole (capped); each record's counts are checked before the crate reserves memory
+    // for them, and records are read in sequence (see `import::shp_records`).
+    let bytes = read_bytes(shp, MAX_GEOMETRY_BYTES)?;
+    let reader = shp_records::Records::new(&bytes, None)
         .map_err(|e| structure(None, format!("not a readable shapefile: {e}")))?;
     let mut raw = RawPoints {
         xy: Vec::new(),
@@ -609,9 +623,9 @@ fn shapefile_points(
     };
     // Per record: the raw point, or None when skipped.
     let mut records: Vec<Option<(f64, f64)>> = Vec::new();
-    for (i, shape) in reader.iter_shapes().enumerate() {
+    for (i, shape) in reader.enumerate() {
         let n = i + 1;
-        let shape = shape.map_err(|e| structure(Some(n), e.to_string()))?;
+        let shape = shape.map_err(|e| structure(Some(n), e))?;
         let xy = match &shape {
             Shape::Point(p) => Some((p.x, p.y)),
             Shape::PointM(p) => Some((p.x, p.y)),

@@ -556,14 +556,31 @@ fn accurate_sum(values: impl Iterator<Item = f64>) -> f64 {
 /// mapclassify `StdMean` with the multiples for `k` classes.
 fn std_mean(values: &[f64], max: f64, k: usize, notes: &mut Vec<String>) -> Vec<f64> {
     let n = values.len() as f64;
-    let mean = accurate_sum(values.iter().copied()) / n;
-    let var = accurate_sum(values.iter().map(|v| (v - mean) * (v - mean))) / (n - 1.0);
-    let sd = var.sqrt();
+    // Mean and deviation in units of `scale`: 1 for ordinary data (so the result is exactly
+    // mapclassify's), the largest magnitude when squares would overflow (values near 1e200 gave an
+    // infinite deviation and NaN breaks, found by tests/properties.rs).
+    let mean_sd = |scale: f64| {
+        let mean = accurate_sum(values.iter().map(|v| v / scale)) / n;
+        let var = accurate_sum(values.iter().map(|v| {
+            let d = v / scale - mean;
+            d * d
+        })) / (n - 1.0);
+        (mean, var.sqrt())
+    };
+    let (mut scale, (mut mean, mut sd)) = (1.0, mean_sd(1.0));
+    if !(mean.is_finite() && sd.is_finite()) {
+        scale = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        (mean, sd) = mean_sd(scale);
+    }
     let multiples = std_multiples(k);
     let mut cuts: Vec<f64> = multiples
         .iter()
-        .map(|&j| mean + sd * f64::from(j))
+        .map(|&j| (mean + sd * f64::from(j)) * scale)
+        // Bands beyond the range of f64 are dropped below (they would be empty) and capped above.
+        .filter(|&c| c > f64::NEG_INFINITY)
+        .map(|c| c.min(f64::MAX))
         .collect();
+    cuts.dedup();
     let top = cuts[cuts.len() - 1];
     if top < max {
         cuts.push(max);

@@ -610,3 +610,34 @@ fn jenks_on_many_values_keeps_its_invariants() {
         c.breaks
     );
 }
+
+#[test]
+fn std_mean_on_huge_values_has_finite_breaks() {
+    // Found by tests/properties.rs: squares of 1.17e287 overflowed, the deviation became
+    // infinite and the mean break (0 deviations, 2 classes) NaN.
+    let values = [Some(1.1672313586996707e287), Some(0.0)];
+    for k in 2..=9 {
+        let c = classify(&values, Method::StdDev, k, None).unwrap();
+        assert!(
+            c.breaks.iter().all(|b| b.is_finite()),
+            "k={k}: {:?}",
+            c.breaks
+        );
+        assert_eq!(c.counts.iter().sum::<usize>(), 2, "k={k}");
+    }
+    // Two classes split at the mean, as for ordinary numbers.
+    let c = classify(&values, Method::StdDev, 2, None).unwrap();
+    assert_eq!(
+        c.breaks,
+        [0.0, 1.1672313586996707e287 / 2.0, 1.1672313586996707e287]
+    );
+    // Values near the top of f64 keep finite breaks too.
+    let c = classify(
+        &[Some(f64::MAX), Some(-f64::MAX), Some(0.0)],
+        Method::StdDev,
+        5,
+        None,
+    )
+    .unwrap();
+    assert!(c.breaks.iter().all(|b| b.is_finite()), "{:?}", c.breaks);
+}

@@ -40,6 +40,20 @@ pub(crate) struct Dbf<'a> {
     record_len: usize,
 }
 
+/// Why the first bytes of a `.dbf` (`head`, at least the 32-byte header to be valid) cannot
+/// start a table in a file of `len` bytes; checked before the rest of the file is read.
+pub(crate) fn header_problem(head: &[u8], len: u64) -> Option<String> {
+    if head.len() < 32 {
+        return Some(format!(
+            "the file is {len} bytes, too short for a DBF header (32 bytes)"
+        ));
+    }
+    let header_len = u16::from_le_bytes([head[8], head[9]]);
+    (header_len < 33 || u64::from(header_len) > len).then(|| {
+        format!("the header says it is {header_len} bytes long, but the file has {len} bytes")
+    })
+}
+
 /// Field types whose values are text in the file and that may carry non-ASCII bytes.
 const TEXT_KINDS: &[u8] = b"CVW";
 
@@ -51,28 +65,13 @@ impl<'a> Dbf<'a> {
             record,
             reason,
         };
-        if data.len() < 32 {
-            return Err(err(
-                None,
-                format!(
-                    "the file is {} bytes, too short for a DBF header (32 bytes)",
-                    data.len()
-                ),
-            ));
+        if let Some(reason) = header_problem(data, data.len() as u64) {
+            return Err(err(None, reason));
         }
         let records = u32::from_le_bytes([data[4], data[5], data[6], data[7]]) as usize;
         let header_len = u16::from_le_bytes([data[8], data[9]]) as usize;
         let record_len = u16::from_le_bytes([data[10], data[11]]) as usize;
         let ldid = data[29];
-        if header_len < 33 || header_len > data.len() {
-            return Err(err(
-                None,
-                format!(
-                    "the header says it is {header_len} bytes long, but the file has {} bytes",
-                    data.len()
-                ),
-            ));
-        }
         let mut fields = Vec::new();
         let mut pos = 32;
         let mut offset = 1; // after the deletion flag
@@ -115,10 +114,9 @@ impl<'a> Dbf<'a> {
                     ),
                 ));
             }
+            // A field of width 0 (some exporters write them for empty columns) takes no bytes
+            // in a record; like pyshp, read it as a field whose values are all missing.
             let len = d[16] as usize;
-            if len == 0 {
-                return Err(err(None, format!("field {number} ({shown}) has width 0")));
-            }
             fields.push(DbfField {
                 name,
                 kind,
@@ -207,6 +205,11 @@ impl<'a> Dbf<'a> {
         let mut columns = Vec::with_capacity(self.fields.len());
         for f in &self.fields {
             let name = codepage.decode(&f.name).trim().to_string();
+            if f.len == 0 {
+                notes.push(format!(
+                    "field {name} has width 0 in the .dbf, so it holds no values; all its values are missing"
+                ));
+            }
             let mut bad = 0usize;
             let mut first_bad = None;
             let (kind, values) = match f.kind {

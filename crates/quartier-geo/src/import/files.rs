@@ -10,10 +10,12 @@ use std::path::{Path, PathBuf};
 /// The parts of a shapefile, in the order they are read.
 pub const SHAPEFILE_PARTS: [&str; 5] = ["shp", "shx", "dbf", "prj", "cpg"];
 
-/// The file next to `path` with the same stem and extension `ext` in any case (`NC.DBF`, `nc.dbf`).
+/// The entry next to `path` with the same stem and extension `ext` in any case (`NC.DBF`,
+/// `nc.dbf`). Directories and other non-files count, so that reading them is refused with a clear
+/// error instead of the part being silently left out.
 pub fn sibling(path: &Path, ext: &str) -> Option<PathBuf> {
     let exact = path.with_extension(ext);
-    if exact.is_file() {
+    if std::fs::metadata(&exact).is_ok() {
         return Some(exact);
     }
     let stem = path.file_stem()?;
@@ -30,7 +32,6 @@ pub fn sibling(path: &Path, ext: &str) -> Option<PathBuf> {
                 && p.extension()
                     .and_then(|e| e.to_str())
                     .is_some_and(|e| e.eq_ignore_ascii_case(ext))
-                && p.is_file()
         })
 }
 

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::json_features::{json_number_key, json_parsed};
 use super::{crs_override, encoding_override, topojson, ImportError, ImportOptions, Parsed};
 use crate::crs::Crs;
+use crate::limits::echo;
 
 /// Decode the file's text: the override if given, else UTF-8 (a BOM is skipped).
 pub(crate) fn decode_text(
@@ -54,11 +55,41 @@ pub(crate) fn parse(
     let mut parsed = if value.get("type").and_then(Value::as_str) == Some("Topology") {
         topojson::parse(path, &value, opts)?
     } else {
-        parse_geojson(path, value, opts)?
+        parse_geojson(path, value, opts).map_err(|e| match e {
+            ImportError::Structure { feature: None, .. } => bad_feature(path, &text).unwrap_or(e),
+            e => e,
+        })?
     };
     parsed.encoding = Some(encoding);
     parsed.encoding_source = Some(encoding_source);
     Ok(parsed)
+}
+
+/// The first feature of a FeatureCollection that is not valid GeoJSON, as an error naming it
+/// by number and id. Only called after the whole collection was refused (the serde error names
+/// no feature), so the text is parsed a second time only on that error path.
+fn bad_feature(path: &Path, text: &str) -> Option<ImportError> {
+    let Ok(Value::Object(mut root)) = serde_json::from_str::<Value>(text) else {
+        return None;
+    };
+    let Some(Value::Array(features)) = root.remove("features") else {
+        return None;
+    };
+    features.into_iter().enumerate().find_map(|(i, f)| {
+        let id = match f.get("id") {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(json_number_key(n)),
+            _ => None,
+        };
+        serde_json::from_value::<::geojson::Feature>(f)
+            .err()
+            .map(|e| ImportError::Feature {
+                path: path.to_path_buf(),
+                feature: i + 1,
+                id,
+                reason: format!("not a GeoJSON Feature: {}", echo(&e.to_string())),
+            })
+    })
 }
 
 /// The EPSG code in a legacy GeoJSON `crs` name, such as `urn:ogc:def:crs:EPSG::25832`.
@@ -190,8 +221,12 @@ fn parse_geojson(path: &Path, value: Value, opts: &ImportOptions) -> Result<Pars
         reason,
     };
     let crs_member = value.get("crs").cloned();
-    let geojson: GeoJson = serde_json::from_value(value)
-        .map_err(|e| structure(None, format!("not a GeoJSON FeatureCollection: {e}")))?;
+    let geojson: GeoJson = serde_json::from_value(value).map_err(|e| {
+        structure(
+            None,
+            format!("not a GeoJSON FeatureCollection: {}", echo(&e.to_string())),
+        )
+    })?;
     let features = match geojson {
         GeoJson::FeatureCollection(fc) => fc.features,
         GeoJson::Feature(f) => vec![f],

@@ -38,6 +38,15 @@
 //!
 //! Point and line features in a boundary file are an error that names the feature.
 //!
+//! # Limits
+//!
+//! Every file is checked before it is read: a directory, FIFO, socket or device is refused
+//! ([`ImportError::NotAFile`]) without being opened, and a file longer than its cap
+//! ([`ImportError::TooLarge`]; 512 MiB for geometry, 64 KiB for `.prj`/`.cpg`) without a byte read.
+//! The `.shp` and `.dbf` headers are checked before the rest of the file is read, and zip members
+//! by their declared size, compression ratio and, while inflating, their actual size.
+//! The caps are in [`crate::limits`]; [`read_layer_with_limits`] takes others.
+//!
 //! # CRS
 //!
 //! An explicit CRS ([`ImportOptions::crs`], `--crs`, `crs =` in the manifest) always wins.
@@ -62,10 +71,15 @@
 
 pub mod codepage;
 mod dbf;
+mod error;
 pub mod files;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod geojson;
 mod json_features;
 pub(crate) mod shapefile;
+pub(crate) mod shp_records;
 mod topojson;
 mod zip;
 
@@ -76,9 +90,13 @@ use std::path::{Path, PathBuf};
 use geo::{CoordsIter, MultiPolygon};
 use serde::Serialize;
 
-use crate::crs::{self, Crs, CrsError, ToWgs84};
+use crate::crs::{self, Crs, ToWgs84};
 use crate::layer::{Attribute, AttributeValues, District, Layer};
+use crate::limits::{self, Limits};
+
 use crate::validate::{validate_and_repair, Finding, ValidationReport};
+pub use error::ImportError;
+pub(crate) use error::{failure, io_error, read_file};
 
 /// What the caller knows better than the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -93,173 +111,6 @@ pub struct ImportOptions {
     pub name_field: Option<String>,
     /// Layer id; the file stem when not given.
     pub layer_id: Option<String>,
-}
-
-/// Errors that stop an import. Problems with single features that leave the rest usable are
-/// reported in [`ValidationReport`] instead.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ImportError {
-    /// The file does not exist.
-    #[error("{} does not exist", path.display())]
-    NotFound {
-        /// The path as given.
-        path: PathBuf,
-    },
-    /// The file exists but could not be read.
-    #[error("cannot read {}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The operating system's reason.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The extension is none we read.
-    ///
-    /// Consider: convert the file with `ogr2ogr -f GeoJSON out.geojson in.gpkg`.
-    #[error("cannot tell the format of {}: expected .shp, .zip, .geojson, .json or .topojson", path.display())]
-    UnknownFormat {
-        /// The file.
-        path: PathBuf,
-    },
-    /// A shapefile without `.prj` and no CRS given.
-    #[error(
-        "{} has no .prj file, so its coordinate reference system is unknown: pass --crs (for example \
-         --crs EPSG:25832) or set `crs =` for this layer in the atlas manifest",
-        path.display()
-    )]
-    NoCrs {
-        /// The `.shp` file.
-        path: PathBuf,
-    },
-    /// The CRS in the `.prj`, the GeoJSON `crs` member or the override is not understood.
-    #[error("unknown CRS in {} (from {origin}): {source}; pass --crs to say which CRS it is", path.display())]
-    Crs {
-        /// The file the CRS came from (the `.prj`, or the data file).
-        path: PathBuf,
-        /// Where the CRS text came from: `.prj`, `--crs`, `crs member`.
-        origin: String,
-        /// Why the CRS was not understood (boxed: `CrsError` is large and errors travel by value).
-        #[source]
-        source: Box<CrsError>,
-    },
-    /// An encoding name that we do not know.
-    #[error(
-        "unknown encoding {label:?} (from {origin}) for {}: use a name such as UTF-8, windows-1252, \
-         ISO-8859-1, 850 or 437",
-        path.display()
-    )]
-    UnknownEncoding {
-        /// The data file.
-        path: PathBuf,
-        /// The encoding name as given.
-        label: String,
-        /// `--encoding` or `.cpg`.
-        origin: String,
-    },
-    /// The `.shp` is broken (truncated, wrong file code, bad record).
-    #[error("{}{}: {reason}", path.display(), feature.map(|n| format!(", record {n}")).unwrap_or_default())]
-    Shp {
-        /// The `.shp` file.
-        path: PathBuf,
-        /// 1-based record number, when the problem is in a record.
-        feature: Option<usize>,
-        /// What is wrong.
-        reason: String,
-    },
-    /// The `.dbf` is broken (truncated, broken field definitions).
-    #[error("{}{}: {reason}", path.display(), record.map(|n| format!(", record {n}")).unwrap_or_default())]
-    Dbf {
-        /// The `.dbf` file.
-        path: PathBuf,
-        /// 1-based record number, when the problem is in a record.
-        record: Option<usize>,
-        /// What is wrong.
-        reason: String,
-    },
-    /// `.shp` and `.dbf` disagree on the number of features.
-    #[error(
-        "{} has {shapes} shapes but {} has {records} records: the files do not belong together or one \
-         of them is truncated",
-        shp.display(),
-        dbf.display()
-    )]
-    RecordCount {
-        /// The `.shp` file.
-        shp: PathBuf,
-        /// The `.dbf` file.
-        dbf: PathBuf,
-        /// Shapes in the `.shp`.
-        shapes: usize,
-        /// Records in the `.dbf`.
-        records: usize,
-    },
-    /// A point or line feature in a boundary layer.
-    #[error(
-        "{}, feature {feature}{}: the geometry is a {kind}, but district boundaries must be Polygon or MultiPolygon",
-        path.display(),
-        id.as_ref().map(|i| format!(" (id {i:?})")).unwrap_or_default()
-    )]
-    NotPolygon {
-        /// The data file.
-        path: PathBuf,
-        /// 1-based feature number.
-        feature: usize,
-        /// The feature id, when the format has one.
-        id: Option<String>,
-        /// The geometry type found.
-        kind: String,
-    },
-    /// The file is not valid JSON.
-    #[error("{} is not valid JSON (line {line}, column {column}): {source}", path.display())]
-    Json {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// The parser's message.
-        #[source]
-        source: serde_json::Error,
-    },
-    /// Valid JSON, but not the GeoJSON or TopoJSON structure we need.
-    #[error("{}{}: {reason}", path.display(), feature.map(|n| format!(", feature {n}")).unwrap_or_default())]
-    Structure {
-        /// The file.
-        path: PathBuf,
-        /// 1-based feature number, when the problem is in a feature.
-        feature: Option<usize>,
-        /// What is wrong.
-        reason: String,
-    },
-    /// The file has no features at all.
-    #[error("{} has no features: a district layer needs at least one polygon", path.display())]
-    Empty {
-        /// The file.
-        path: PathBuf,
-    },
-    /// A `.zip` that does not hold exactly one readable shapefile.
-    #[error("{}: {reason}", path.display())]
-    Zip {
-        /// The archive.
-        path: PathBuf,
-        /// What is wrong.
-        reason: String,
-    },
-    /// `id_field` or `name_field` names a field that does not exist.
-    #[error("{} has no field {field:?} (asked for as the {role} field); its fields are: {available}", path.display())]
-    NoSuchField {
-        /// The data file.
-        path: PathBuf,
-        /// The field asked for.
-        field: String,
-        /// `id` or `name`.
-        role: &'static str,
-        /// The fields that do exist, comma-separated.
-        available: String,
-    },
 }
 
 /// A successful import: the layer and what was found on the way.
@@ -419,9 +270,23 @@ pub(crate) struct Parsed {
 /// `.shp`/`.dbf`, point features, no features); problems with single districts are in
 /// [`ImportReport::validation`], and [`ValidationReport::is_usable`] says whether the layer can be served.
 pub fn read_layer(path: &Path, opts: &ImportOptions) -> Result<Imported, ImportError> {
-    if !path.exists() {
-        return Err(ImportError::NotFound {
+    read_layer_with_limits(path, opts, &Limits::default())
+}
+
+/// [`read_layer`] with other size caps than the [defaults](crate::limits).
+///
+/// Every file is checked against its cap by its length before it is read, and a path that is
+/// not a regular file (a directory, a FIFO) is refused before it is opened.
+pub fn read_layer_with_limits(
+    path: &Path,
+    opts: &ImportOptions,
+    limits: &Limits,
+) -> Result<Imported, ImportError> {
+    let meta = std::fs::metadata(path).map_err(|e| io_error(path, e))?;
+    if let Some(kind) = limits::not_a_file(meta.file_type()) {
+        return Err(ImportError::NotAFile {
             path: path.to_path_buf(),
+            kind,
         });
     }
     let ext = path
@@ -430,9 +295,12 @@ pub fn read_layer(path: &Path, opts: &ImportOptions) -> Result<Imported, ImportE
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     let parsed = match ext.as_str() {
-        "shp" | "dbf" | "shx" => shapefile::parse(shapefile::parts_from_dir(path)?, opts)?,
-        "zip" => shapefile::parse(zip::parts_from_zip(path)?, opts)?,
-        "geojson" | "json" | "topojson" => geojson::parse(path, &read_file(path)?, opts)?,
+        "shp" | "dbf" | "shx" => shapefile::parse(shapefile::parts_from_dir(path, limits)?, opts)?,
+        "zip" => shapefile::parse(zip::parts_from_zip(path, limits)?, opts)?,
+        "geojson" | "json" | "topojson" => {
+            let bytes = read_file(path, limits.geometry_bytes, "a GeoJSON or TopoJSON file")?;
+            geojson::parse(path, &bytes, opts)?
+        }
         _ => {
             return Err(ImportError::UnknownFormat {
                 path: path.to_path_buf(),
@@ -442,18 +310,12 @@ pub fn read_layer(path: &Path, opts: &ImportOptions) -> Result<Imported, ImportE
     finish(path, parsed, opts)
 }
 
-/// Read a whole file, mapping errors to [`ImportError`].
-pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, ImportError> {
-    std::fs::read(path).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => ImportError::NotFound {
-            path: path.to_path_buf(),
-        },
-        _ => ImportError::Io {
-            path: path.to_path_buf(),
-            source,
-        },
-    })
-}
+/// Where an [`ImportOptions::crs`] comes from, for messages: the options do not say whether the
+/// command line or the manifest set it, so the message names both.
+const CRS_OPTION: &str = "--crs, or crs = in the atlas manifest";
+
+/// Where an [`ImportOptions::encoding`] comes from, for messages (see [`CRS_OPTION`]).
+const ENCODING_OPTION: &str = "--encoding, or encoding = in the atlas manifest";
 
 /// The CRS override from the options, parsed.
 pub(crate) fn crs_override(path: &Path, opts: &ImportOptions) -> Result<Option<Crs>, ImportError> {
@@ -462,7 +324,7 @@ pub(crate) fn crs_override(path: &Path, opts: &ImportOptions) -> Result<Option<C
         .map(|text| {
             Crs::parse(text).map_err(|source| ImportError::Crs {
                 path: path.to_path_buf(),
-                origin: "--crs".into(),
+                origin: CRS_OPTION.into(),
                 source: Box::new(source),
             })
         })
@@ -480,7 +342,7 @@ pub(crate) fn encoding_override(
             codepage::Codepage::from_label(label).ok_or_else(|| ImportError::UnknownEncoding {
                 path: path.to_path_buf(),
                 label: label.to_string(),
-                origin: "--encoding".into(),
+                origin: ENCODING_OPTION.into(),
             })
         })
         .transpose()

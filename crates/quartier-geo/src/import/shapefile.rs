@@ -1,20 +1,21 @@
 //! ESRI shapefiles: the `.shp` through the `shapefile` crate, the `.dbf` through our own reader,
 //! `.prj` and `.cpg` as text.
 
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use ::shapefile::record::traits::HasXY;
-use ::shapefile::{PolygonRing, Shape, ShapeReader};
+use ::shapefile::{PolygonRing, Shape};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 
 use super::codepage::Codepage;
-use super::dbf::Dbf;
+use super::dbf::{self, Dbf};
 use super::files::sibling;
+use super::shp_records;
 use super::{
-    crs_override, encoding_override, read_file, Column, ImportError, ImportOptions, Parsed,
+    crs_override, encoding_override, failure, read_file, Column, ImportError, ImportOptions, Parsed,
 };
 use crate::crs::Crs;
+use crate::limits::{self, Limits};
 use crate::validate::signed_area2;
 
 /// The files of one shapefile, read into memory (from a folder or from a `.zip`).
@@ -29,19 +30,77 @@ pub(crate) struct ShapefileParts {
     pub cpg: Option<(PathBuf, Vec<u8>)>,
 }
 
+/// The cap and the name in messages for a shapefile part, by extension.
+pub(crate) fn part_limit(ext: &str, limits: &Limits) -> (u64, &'static str) {
+    match ext {
+        "shp" => (limits.geometry_bytes, "a .shp file"),
+        "shx" => (limits.geometry_bytes, "a .shx file"),
+        "dbf" => (limits.geometry_bytes, "a .dbf file"),
+        "prj" => (limits.sidecar_bytes, "a .prj file"),
+        _ => (limits.sidecar_bytes, "a .cpg file"),
+    }
+}
+
+/// Why the first bytes of a `.shp` (`head`, up to 100) cannot start a shapefile of `len` bytes.
+pub(crate) fn shp_header_problem(head: &[u8], len: u64) -> Option<String> {
+    if head.len() < 100 {
+        return Some(format!(
+            "not a readable shapefile: the file is {len} bytes, too short for a shapefile header (100 bytes)"
+        ));
+    }
+    let code = i32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+    (code != 9994)
+        .then(|| format!("not a shapefile: the header starts with the file code {code}, not 9994"))
+}
+
+/// Read one part of a shapefile: the `.shp` and `.dbf` have their headers checked before the
+/// rest is read, so that a large broken file costs no more than its header.
+fn read_part(path: &Path, ext: &str, limits: &Limits) -> Result<Vec<u8>, ImportError> {
+    let (cap, what) = part_limit(ext, limits);
+    let checked = match ext {
+        "shp" => limits::read_checked(path, cap, 100, |head, len| {
+            shp_header_problem(head, len).map_or(Ok(()), |reason| {
+                Err(ImportError::Shp {
+                    path: path.to_path_buf(),
+                    feature: None,
+                    reason,
+                })
+            })
+        }),
+        "dbf" => limits::read_checked(path, cap, 32, |head, len| {
+            dbf::header_problem(head, len).map_or(Ok(()), |reason| {
+                Err(ImportError::Dbf {
+                    path: path.to_path_buf(),
+                    record: None,
+                    reason,
+                })
+            })
+        }),
+        _ => return read_file(path, cap, what),
+    };
+    checked.map_err(|f| failure(path, cap, what, f))?
+}
+
+/// The shapefile parts next to `shp_path` (`.shx`, `.dbf`, `.prj`, `.cpg`) that exist, read.
+fn read_sidecar(
+    shp_path: &Path,
+    ext: &str,
+    limits: &Limits,
+) -> Result<Option<(PathBuf, Vec<u8>)>, ImportError> {
+    match sibling(shp_path, ext) {
+        Some(p) => Ok(Some((p.clone(), read_part(&p, ext, limits)?))),
+        None => Ok(None),
+    }
+}
+
 /// Read the parts of the shapefile `path` (which may name the `.shp`, `.dbf` or `.shx`).
-pub(crate) fn parts_from_dir(path: &Path) -> Result<ShapefileParts, ImportError> {
+pub(crate) fn parts_from_dir(path: &Path, limits: &Limits) -> Result<ShapefileParts, ImportError> {
     let shp_path = sibling(path, "shp").ok_or_else(|| ImportError::NotFound {
         path: path.with_extension("shp"),
     })?;
-    let read = |ext: &str| -> Result<Option<(PathBuf, Vec<u8>)>, ImportError> {
-        match sibling(&shp_path, ext) {
-            Some(p) => Ok(Some((p.clone(), read_file(&p)?))),
-            None => Ok(None),
-        }
-    };
+    let read = |ext: &str| read_sidecar(&shp_path, ext, limits);
     Ok(ShapefileParts {
-        shp: read_file(&shp_path)?,
+        shp: read_part(&shp_path, "shp", limits)?,
         shx: read("shx")?.map(|(_, b)| b),
         dbf: read("dbf")?,
         prj: read("prj")?,
@@ -151,12 +210,8 @@ pub(crate) fn read_attributes(
     encoding: Option<&str>,
     shapes: usize,
 ) -> Result<Vec<Column>, ImportError> {
-    let read = |ext: &str| -> Result<Option<(PathBuf, Vec<u8>)>, ImportError> {
-        match sibling(shp_path, ext) {
-            Some(p) => Ok(Some((p.clone(), read_file(&p)?))),
-            None => Ok(None),
-        }
-    };
+    let limits = Limits::default();
+    let read = |ext: &str| read_sidecar(shp_path, ext, &limits);
     let Some(dbf) = read("dbf")? else {
         return Ok(Vec::new());
     };
@@ -245,8 +300,8 @@ fn read_shapes(
     };
     let declared = declared_length(shp);
     let truncated = declared.is_some_and(|d| d > shp.len());
-    let describe = |e: ::shapefile::Error| {
-        let mut reason = e.to_string();
+    let describe = |e: String| {
+        let mut reason = e;
         if let (true, Some(d)) = (truncated, declared) {
             reason = format!(
                 "{reason}; the file is {} bytes but its header says {d} bytes, so it is truncated",
@@ -255,30 +310,29 @@ fn read_shapes(
         }
         reason
     };
-    let open_sequential = || {
-        ShapeReader::new(Cursor::new(shp))
-            .map_err(|e| shp_err(None, format!("not a readable shapefile: {}", describe(e))))
-    };
-    let mut reader = match shx {
-        Some(shx) => match ShapeReader::with_shx(Cursor::new(shp), Cursor::new(shx)) {
-            Ok(r) => r,
+    // The index, if usable; the crate's own reader is not used (see `shp_records`).
+    let offsets = match shx {
+        Some(shx) => match shp_records::shx_offsets(shx) {
+            Ok(offsets) => Some(offsets),
             Err(e) => {
                 notes.push(format!(
                     "the .shx index is unreadable ({e}); records were read in sequence instead"
                 ));
-                open_sequential()?
+                None
             }
         },
         None => {
             notes.push(
                 "no .shx file: the record index was rebuilt by reading the .shp in sequence".into(),
             );
-            open_sequential()?
+            None
         }
     };
+    let records = shp_records::Records::new(shp, offsets.as_deref())
+        .map_err(|e| shp_err(None, format!("not a readable shapefile: {}", describe(e))))?;
     let mut geometries = Vec::new();
     let mut repaired = Vec::new();
-    for (i, shape) in reader.iter_shapes().enumerate() {
+    for (i, shape) in records.enumerate() {
         let feature = i + 1;
         let shape = shape.map_err(|e| shp_err(Some(feature), describe(e)))?;
         let rings: Vec<Vec<Coord<f64>>> = match &shape {

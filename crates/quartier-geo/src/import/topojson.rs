@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use super::json_features::{json_number_key, json_parsed};
 use super::{crs_override, ImportError, ImportOptions, Parsed};
 use crate::crs::Crs;
+use crate::limits::echo;
 use crate::validate::signed_area2;
 
 /// Decoded arcs in file coordinates.
@@ -60,7 +61,8 @@ impl Arcs {
                     .and_then(|a| Some((a.first()?.as_f64()?, a.get(1)?.as_f64()?)))
                     .ok_or_else(|| {
                         err(format!(
-                            "arc {k} has a position that is not two numbers: {p}"
+                            "arc {k} has a position that is not two numbers: {}",
+                            echo(&p.to_string())
                         ))
                     })?;
                 coords.push(match transform {
@@ -87,9 +89,9 @@ impl Arcs {
             .ok_or("a ring is not an array of arc indices")?;
         let mut ring: Vec<Coord<f64>> = Vec::new();
         for index in indices {
-            let i = index
-                .as_i64()
-                .ok_or_else(|| format!("arc index {index} is not an integer"))?;
+            let i = index.as_i64().ok_or_else(|| {
+                format!("arc index {} is not an integer", echo(&index.to_string()))
+            })?;
             let (k, reversed) = if i >= 0 { (i, false) } else { (!i, true) };
             let arc = usize::try_from(k)
                 .ok()
@@ -196,7 +198,12 @@ pub(crate) fn parse(
             _ => None,
         };
         let kind = g.get("type").and_then(Value::as_str);
-        let bad = |reason: String| structure(Some(feature), reason);
+        let bad = |reason: String| ImportError::Feature {
+            path: path.to_path_buf(),
+            feature,
+            id: id.clone(),
+            reason,
+        };
         let polygons: Vec<Polygon<f64>> = match kind {
             Some("Polygon") => arcs
                 .polygon(g.get("arcs").unwrap_or(&Value::Null))

@@ -1,20 +1,43 @@
 //! A `.zip` holding one shapefile, as cities often publish them: read its parts into memory.
+//!
+//! An archive is checked before anything is inflated: its length against the geometry cap, its
+//! entry count, and for each member that is read its declared size and compression ratio; the
+//! inflating itself stops one byte past the member's cap, so a member that lies about its size
+//! (a zip bomb) costs no more than the cap. See [`crate::limits`].
 
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
-use super::shapefile::ShapefileParts;
-use super::{read_file, ImportError};
+use super::shapefile::{part_limit, ShapefileParts};
+use super::{failure, ImportError};
+use crate::limits::{self, human_bytes, Limits, ReadFailure, ZIP_RATIO_MIN_BYTES};
 
 /// Find the single `.shp` in the archive (any folder, any case) and read it with its siblings.
-pub(crate) fn parts_from_zip(path: &Path) -> Result<ShapefileParts, ImportError> {
+pub(crate) fn parts_from_zip(path: &Path, limits: &Limits) -> Result<ShapefileParts, ImportError> {
+    let (file, _) = limits::open_regular(path, limits.geometry_bytes)
+        .map_err(|f| failure(path, limits.geometry_bytes, "a zip archive", f))?;
+    parts_from_reader(path, std::io::BufReader::new(file), limits)
+}
+
+/// [`parts_from_zip`] on an open archive; `path` names it in messages.
+pub(crate) fn parts_from_reader(
+    path: &Path,
+    reader: impl Read + Seek,
+    limits: &Limits,
+) -> Result<ShapefileParts, ImportError> {
     let zip_err = |reason: String| ImportError::Zip {
         path: path.to_path_buf(),
         reason,
     };
-    let bytes = read_file(path)?;
-    let mut archive = ::zip::ZipArchive::new(std::io::Cursor::new(bytes))
+    let mut archive = ::zip::ZipArchive::new(reader)
         .map_err(|e| zip_err(format!("not a readable zip archive: {e}")))?;
+    if archive.len() > limits.zip_entries {
+        return Err(zip_err(format!(
+            "the archive has {} entries, more than the {} allowed: a shapefile needs fewer than ten",
+            archive.len(),
+            limits.zip_entries
+        )));
+    }
     let names: Vec<String> = archive.file_names().map(str::to_string).collect();
     // Skip macOS resource forks (`__MACOSX/`, `._x.shp`), which are not shapefiles.
     let is_junk = |n: &str| {
@@ -49,25 +72,53 @@ pub(crate) fn parts_from_zip(path: &Path) -> Result<ShapefileParts, ImportError>
             .find(|n| ext_of(n).is_some_and(|(s, e)| s == stem && e == ext))
             .cloned()
     };
-    let mut read = |name: Option<String>| -> Result<Option<(PathBuf, Vec<u8>)>, ImportError> {
+    let mut read = |name: Option<String>,
+                    ext: &str|
+     -> Result<Option<(PathBuf, Vec<u8>)>, ImportError> {
         let Some(name) = name else { return Ok(None) };
-        let mut file = archive
+        let (cap, what) = part_limit(ext, limits);
+        let file = archive
             .by_name(&name)
             .map_err(|e| zip_err(format!("cannot read {name}: {e}")))?;
-        let mut buf = Vec::new();
-        file.read_to_end(&mut buf)
-            .map_err(|e| zip_err(format!("cannot read {name}: {e}")))?;
-        Ok(Some((path.join(&name), buf)))
+        let (declared, compressed) = (file.size(), file.compressed_size());
+        if declared > cap {
+            return Err(zip_err(format!(
+                "{name} would inflate to {}, more than the {} allowed for {what}",
+                human_bytes(declared),
+                human_bytes(cap)
+            )));
+        }
+        if declared > ZIP_RATIO_MIN_BYTES && declared / compressed.max(1) > limits.zip_ratio {
+            return Err(zip_err(format!(
+                "{name} would inflate from {} to {} (more than {}:1): the archive looks like a zip bomb",
+                human_bytes(compressed),
+                human_bytes(declared),
+                limits.zip_ratio
+            )));
+        }
+        let bytes = limits::read_stream(file, cap, declared).map_err(|f| match f {
+            ReadFailure::TooLarge { .. } => zip_err(format!(
+                "{name} inflates to more than the {} allowed for {what} although the archive says {}: \
+                 the archive is damaged or a zip bomb",
+                human_bytes(cap),
+                human_bytes(declared)
+            )),
+            ReadFailure::Io(e) => zip_err(format!("cannot read {name}: {e}")),
+            ReadFailure::NotFound(_) | ReadFailure::NotAFile(_) => {
+                zip_err(format!("cannot read {name}"))
+            }
+        })?;
+        Ok(Some((path.join(&name), bytes)))
     };
-    let shp = read(Some(shp_name.clone()))?
+    let shp = read(Some(shp_name.clone()), "shp")?
         .map(|(_, b)| b)
         .unwrap_or_default();
     Ok(ShapefileParts {
         shp_path: path.join(&shp_name),
         shp,
-        shx: read(member("shx"))?.map(|(_, b)| b),
-        dbf: read(member("dbf"))?,
-        prj: read(member("prj"))?,
-        cpg: read(member("cpg"))?,
+        shx: read(member("shx"), "shx")?.map(|(_, b)| b),
+        dbf: read(member("dbf"), "dbf")?,
+        prj: read(member("prj"), "prj")?,
+        cpg: read(member("cpg"), "cpg")?,
     })
 }

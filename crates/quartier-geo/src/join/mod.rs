@@ -35,7 +35,8 @@
 //!                     shorter than N is left-padded with zeros to N characters ("5358" -> "05358"
 //!                     for AGS, N = 5). Keys with any other character ("DG", "5358.0", "05358a")
 //!                     and keys of N or more digits are left as they are. Use it when one side lost
-//!                     its leading zeros in a spreadsheet.
+//!                     its leading zeros in a spreadsheet. N is at most 64 (MAX_PAD_WIDTH); a larger
+//!                     N is an error, since no key system has codes that long.
 //!   3. Case           Case-sensitive by default. With case_sensitive = false both sides are
 //!                     compared in Unicode lower case ("Côte-des-Neiges" = "CÔTE-DES-NEIGES").
 //!
@@ -64,10 +65,16 @@ use thiserror::Error;
 
 use crate::table::{Table, TableError};
 
+/// The largest [`JoinOptions::pad_width`]: the longest numeric codes in use (US census blocks,
+/// 15 digits; German ARS, 12) fit with room to spare, and a width typed by mistake
+/// (`pad = 65536`) is an error instead of a key of 65,536 characters.
+pub const MAX_PAD_WIDTH: usize = 64;
+
 /// How keys are compared (see the [key rules](self#key-rules)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JoinOptions {
-    /// Left-pad keys made only of digits with zeros to this width (5 for AGS). _Default:_ `None`.
+    /// Left-pad keys made only of digits with zeros to this width (5 for AGS), at most
+    /// [`MAX_PAD_WIDTH`]. _Default:_ `None`.
     pub pad_width: Option<usize>,
     /// Compare keys case-sensitively. _Default:_ `true`.
     pub case_sensitive: bool,
@@ -170,6 +177,16 @@ pub enum JoinError {
     /// Consider: filter the table to one row per key, e.g. one year of a time series.
     #[error("{0}")]
     DuplicateKey(Box<DuplicateKey>),
+    /// The pad width is larger than [`MAX_PAD_WIDTH`].
+    #[error("{}: pad = {width} is out of range: the pad width must be 0 to {max} (5 for German AGS, for example)", path.display())]
+    PadWidth {
+        /// The table's file.
+        path: PathBuf,
+        /// The width given.
+        width: usize,
+        /// [`MAX_PAD_WIDTH`].
+        max: usize,
+    },
 }
 
 /// The details of a [`JoinError::DuplicateKey`] (boxed: errors stay small).
@@ -207,8 +224,11 @@ fn spelled(first: &str, second: &str) -> String {
 pub fn normalize_key(raw: &str, opts: &JoinOptions) -> String {
     let trimmed = raw.trim();
     let padded = match opts.pad_width {
+        // Wider pads are refused by `join`; here they are ignored so that this never panics
+        // (`format!` cannot pad beyond 65,535) nor allocates without bound.
         Some(width)
-            if trimmed.len() < width
+            if width <= MAX_PAD_WIDTH
+                && trimmed.len() < width
                 && !trimmed.is_empty()
                 && trimmed.bytes().all(|b| b.is_ascii_digit()) =>
         {
@@ -234,6 +254,13 @@ pub fn join(
     key: &str,
     opts: &JoinOptions,
 ) -> Result<Join, JoinError> {
+    if let Some(width) = opts.pad_width.filter(|&w| w > MAX_PAD_WIDTH) {
+        return Err(JoinError::PadWidth {
+            path: table.path.clone(),
+            width,
+            max: MAX_PAD_WIDTH,
+        });
+    }
     let col = table.column(key)?;
     // Key -> row index; empty keys never match.
     let mut by_key: HashMap<String, usize> = HashMap::with_capacity(table.rows.len());

@@ -10,6 +10,7 @@ use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 
 use super::number::{decimal_hint, is_missing, looks_numeric, DecimalHint};
 use super::{Row, SkipKind, Skipped, TableError};
+use crate::limits::echo;
 
 /// How many rows the delimiter detection looks at.
 const DELIMITER_SAMPLE_ROWS: usize = 1000;
@@ -233,12 +234,49 @@ fn skipped_text(cells: &[String], delimiter: u8) -> String {
     cells[..last].join(&sep)
 }
 
+/// Rule 4's exception: a cut-off last line. `complete` says whether the text ends with a line
+/// break; `last` is the index of the last data row (rule 4), `width` the header's width.
+///
+/// The last non-empty record is cut off when the file does not end with a line break, the record
+/// lies below the header and has fewer fields than the header, and either it has at least two
+/// fields (a footnote has one) or it directly follows the last data row (a cut in the first field).
+/// A real footnote glued to the data without a final line break is refused too; the message says
+/// to add the line break.
+fn truncated_row(
+    path: &Path,
+    records: &[Record],
+    header_idx: usize,
+    last: usize,
+    width: usize,
+    complete: bool,
+) -> Result<(), TableError> {
+    if complete || width < 2 {
+        return Ok(());
+    }
+    let Some(end) = records.iter().rposition(|r| r.non_empty() > 0) else {
+        return Ok(());
+    };
+    let row = &records[end];
+    let adjacent = end == last + 1 && row.line == records[last].line + 1;
+    let cut = end > header_idx && row.cells.len() < width && (row.cells.len() >= 2 || adjacent);
+    if cut {
+        return Err(TableError::Truncated {
+            path: path.to_path_buf(),
+            line: row.line,
+            found: row.cells.len(),
+            expected: width,
+        });
+    }
+    Ok(())
+}
+
 /// Header and data rules 1-6.
 pub(crate) fn layout(
     path: &Path,
     mut records: Vec<Record>,
     header_row: Option<usize>,
     delimiter: u8,
+    complete: bool,
 ) -> Result<Layout, TableError> {
     if records.iter().all(|r| r.non_empty() == 0) {
         return Err(TableError::Empty {
@@ -306,6 +344,7 @@ pub(crate) fn layout(
             header_line,
         });
     };
+    truncated_row(path, &records, header_idx, last, width, complete)?;
     // Rule 5 first, so that the records can then be moved into rows without copying.
     if let Some(r) = records[header_idx + 1..=last]
         .iter()
@@ -323,7 +362,7 @@ pub(crate) fn layout(
         (r.non_empty() > 0).then(|| Skipped {
             line: r.line,
             kind,
-            text: skipped_text(&r.cells, delimiter),
+            text: echo(&skipped_text(&r.cells, delimiter)),
         })
     };
     let mut skipped: Vec<Skipped> = records[..header_idx]

@@ -55,6 +55,11 @@
 //!    A data row whose cells are all empty is ignored, like a blank line.
 //!    (So a district row at the very end with nothing but its key counts as a footnote: it carries no
 //!    values, and the join report lists that district as without a row.)
+//!    Exception: when the file does not end with a line break and its last line has fewer fields than
+//!    the header, the file was cut off (a half-copied file), and that is a [`TableError::Truncated`],
+//!    if the line has two fields or more, or directly follows the data (no blank line, no other
+//!    footnote in between). A cut inside the last field of a row leaves every field in place and
+//!    cannot be told from a file without a final line break.
 //! 5. Every data row has as many fields as the header; extra trailing empty fields are dropped
 //!    (some exporters end every row with a delimiter), anything else is a [`TableError::RaggedRow`]:
 //!    a short row is an error too, because its values would land in the wrong columns.
@@ -81,6 +86,8 @@ mod number;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
+
+use crate::limits::{self, human_bytes, Limits, ReadFailure};
 
 pub use number::{is_missing, parse_number, NumberError, MISSING_MARKERS};
 
@@ -115,7 +122,8 @@ pub struct Skipped {
     pub line: usize,
     /// Title or footnote.
     pub kind: SkipKind,
-    /// The row's text (cells joined with the delimiter, trailing empty cells left out).
+    /// The row's text (cells joined with the delimiter, trailing empty cells left out), cut after
+    /// [`MAX_ECHO_CHARS`](crate::limits::MAX_ECHO_CHARS) characters.
     pub text: String,
 }
 
@@ -161,6 +169,53 @@ pub enum TableError {
         /// The cause.
         #[source]
         source: std::io::Error,
+    },
+    /// The path names a directory, FIFO, socket or device instead of a file.
+    #[error("{} is {kind}, not a file: give the path of a regular file", path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is: `a directory`, `a FIFO (named pipe)`, `a socket`, `a device`.
+        kind: &'static str,
+    },
+    /// The file is larger than Quartier reads for a table (see [`crate::limits`]); nothing of it
+    /// was read.
+    ///
+    /// Consider: split the table (one year, one region), or raise the limit if it is genuine.
+    #[error(
+        "{}: the table is {}, more than the {} allowed for a table: if the file is genuine, split it \
+         or raise the limit",
+        path.display(),
+        human_bytes(*size),
+        human_bytes(*limit)
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its length in bytes.
+        size: u64,
+        /// The cap in bytes.
+        limit: u64,
+    },
+    /// The last line is cut off: it has fewer fields than the header and the file does not end
+    /// with a line break, as when a copy or download stopped half-way.
+    ///
+    /// Consider: copy the file again; if the line is a footnote, end the file with a line break.
+    #[error(
+        "{}: line {line} has {found} of the header's {expected} fields and the file ends without a \
+         line break, so the file looks cut off: copy it again (if the line is a footnote, end the \
+         file with a line break)",
+        path.display()
+    )]
+    Truncated {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the cut row.
+        line: usize,
+        /// Fields in the cut row.
+        found: usize,
+        /// Fields in the header.
+        expected: usize,
     },
     /// The file has no content (or only blank lines and delimiters).
     #[error("{}: the table is empty", path.display())]
@@ -337,9 +392,30 @@ fn more_cells(more: usize) -> String {
 impl Table {
     /// Reads a table file, detecting what `opts` leaves open (see the [module docs](self)).
     pub fn read(path: &Path, opts: &TableOptions) -> Result<Table, TableError> {
-        let bytes = std::fs::read(path).map_err(|source| TableError::Io {
-            path: path.to_path_buf(),
-            source,
+        Self::read_with_limits(path, opts, &Limits::default())
+    }
+
+    /// [`Table::read`] with another size cap than the [default](crate::limits::MAX_TABLE_BYTES):
+    /// the file's length is checked before it is read, and a path that is not a regular file
+    /// (a directory, a FIFO) is refused before it is opened.
+    pub fn read_with_limits(
+        path: &Path,
+        opts: &TableOptions,
+        limits: &Limits,
+    ) -> Result<Table, TableError> {
+        let bytes = limits::read_capped(path, limits.table_bytes).map_err(|f| {
+            let path = path.to_path_buf();
+            match f {
+                ReadFailure::NotAFile(kind) => TableError::NotAFile { path, kind },
+                ReadFailure::TooLarge { size } => TableError::TooLarge {
+                    path,
+                    size,
+                    limit: limits.table_bytes,
+                },
+                ReadFailure::NotFound(source) | ReadFailure::Io(source) => {
+                    TableError::Io { path, source }
+                }
+            }
         })?;
         Self::parse(path.to_path_buf(), &bytes, opts)
     }
@@ -388,7 +464,8 @@ impl Table {
             },
         };
         let records = detect::records(&path, &text, delimiter, None)?;
-        let layout = detect::layout(&path, records, opts.header_row, delimiter)?;
+        let complete = text.ends_with(['\n', '\r']);
+        let layout = detect::layout(&path, records, opts.header_row, delimiter, complete)?;
         let decimal = opts
             .decimal
             .unwrap_or_else(|| detect::detect_decimal(&layout.rows, delimiter));

@@ -32,13 +32,13 @@ pub enum NumberError {
     /// [`MISSING_MARKERS`]?
     #[error("{text:?} is not a number")]
     NotANumber {
-        /// The trimmed cell text.
+        /// The trimmed cell text (cut after 200 characters).
         text: String,
     },
     /// The cell has more than one decimal separator, or one inside the thousands groups.
     #[error("{text:?} is not a number with decimal {decimal:?}: the decimal separator may appear once, after the thousands groups")]
     BadDecimal {
-        /// The trimmed cell text.
+        /// The trimmed cell text (cut after 200 characters).
         text: String,
         /// The decimal separator in use.
         decimal: char,
@@ -48,7 +48,7 @@ pub enum NumberError {
     /// Consider: the table may use the other decimal separator; set it explicitly.
     #[error("{text:?} is not a number with decimal {decimal:?}: {separator:?} must separate groups of three digits")]
     BadGrouping {
-        /// The trimmed cell text.
+        /// The trimmed cell text (cut after 200 characters).
         text: String,
         /// The decimal separator in use.
         decimal: char,
@@ -64,7 +64,9 @@ pub enum NumberError {
 }
 
 impl NumberError {
-    /// The cell text that is not a number (empty for [`NumberError::UnsupportedDecimal`]).
+    /// The cell text that is not a number, cut after
+    /// [`MAX_ECHO_CHARS`](crate::limits::MAX_ECHO_CHARS) characters (empty for
+    /// [`NumberError::UnsupportedDecimal`]).
     pub fn text(&self) -> &str {
         match self {
             NumberError::NotANumber { text }
@@ -104,7 +106,8 @@ fn is_neutral_group(c: char) -> bool {
 pub fn parse_number(s: &str, decimal: char) -> Result<Option<f64>, NumberError> {
     let text = s.trim();
     parse_trimmed(text, decimal).map_err(|fault| {
-        let text = text.to_string();
+        // The cell goes into messages: a one-line file of 2 GB must not be echoed whole.
+        let text = crate::limits::echo(text);
         match fault {
             Fault::NotANumber => NumberError::NotANumber { text },
             Fault::BadDecimal => NumberError::BadDecimal { text, decimal },
