@@ -83,7 +83,14 @@ pub(crate) fn pdf(pages: &[&Composition], title: &str) -> Result<Vec<u8>, PrintE
             .creator("Quartier".to_string()),
     );
     for page in pages {
-        let tree = tree(&page.svg, &fontdb)?;
+        let layers: Vec<(&str, bool)> = if page.pdf_layers.is_empty() {
+            vec![(page.svg.as_str(), true)]
+        } else {
+            page.pdf_layers
+                .iter()
+                .map(|l| (l.svg.as_str(), l.text))
+                .collect()
+        };
         let (w, h) = (page.width_pt as f32, page.height_pt as f32);
         let settings = PageSettings::from_wh(w, h)
             .ok_or_else(|| PrintError::Pdf(format!("page size {w} x {h} pt")))?;
@@ -91,9 +98,16 @@ pub(crate) fn pdf(pages: &[&Composition], title: &str) -> Result<Vec<u8>, PrintE
             .ok_or_else(|| PrintError::Pdf(format!("page size {w} x {h} pt")))?;
         let mut p = document.start_page_with(settings);
         let mut surface = p.surface();
-        surface
-            .draw_svg(&tree, size, SvgSettings::default())
-            .ok_or_else(|| PrintError::Pdf("the page could not be drawn".to_string()))?;
+        for (svg, text) in layers {
+            let tree = tree(svg, &fontdb)?;
+            let settings = SvgSettings {
+                embed_text: text,
+                ..SvgSettings::default()
+            };
+            surface
+                .draw_svg(&tree, size, settings)
+                .ok_or_else(|| PrintError::Pdf("the page could not be drawn".to_string()))?;
+        }
         surface.finish();
         p.finish();
     }

@@ -32,9 +32,12 @@ pub struct PlacedLabel {
     pub bbox: [f64; 4],
 }
 
-/// Places the labels of `content` in `frame` and draws them.
+/// Places the labels of `content` in `frame` and draws their halos into `halos` and their
+/// glyphs into `texts` (two layers, so that the PDF keeps the halos as outlines under the
+/// text, and every halo lies under every label).
 pub(crate) fn place_and_draw(
-    svg: &mut Svg,
+    halos: &mut Svg,
+    texts: &mut Svg,
     content: &MapContent,
     frame: &MapFrame,
     metrics: &Metrics,
@@ -47,19 +50,18 @@ pub(crate) fn place_and_draw(
             .is_some_and(|s| s.context);
         let e = metrics.extent(&label.text, LABEL_SIZE, false);
         let baseline = label.centre[1] + (e.ascent + e.descent) / 2.0;
-        let style = TextStyle {
-            halo: Some(HALO),
-            ..TextStyle::new(
-                LABEL_SIZE,
-                if context {
-                    CONTEXT_LABEL_FILL
-                } else {
-                    LABEL_FILL
-                },
-            )
-            .anchor(Anchor::Middle)
+        let fill = if context {
+            CONTEXT_LABEL_FILL
+        } else {
+            LABEL_FILL
         };
-        svg.text(label.centre[0], baseline, &label.text, style);
+        let style = TextStyle::new(LABEL_SIZE, fill).anchor(Anchor::Middle);
+        let halo = TextStyle {
+            halo: Some(HALO),
+            ..style
+        };
+        halos.text(label.centre[0], baseline, &label.text, halo);
+        texts.text(label.centre[0], baseline, &label.text, style);
     }
     placed
 }

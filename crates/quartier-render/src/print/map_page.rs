@@ -154,14 +154,15 @@ pub fn compose_map(page: &MapPage) -> Result<Composition, PrintError> {
             scalebar::draw(&mut svg, &frame, x, y, max, page.lang);
         }
     }
+    let (mut halos, mut texts) = (svg.layer(), svg.layer());
     let placed = if page.map.labels.is_empty() {
         Vec::new()
     } else {
-        labels::place_and_draw(&mut svg, &page.map, &frame, &metrics)
+        labels::place_and_draw(&mut halos, &mut texts, &page.map, &frame, &metrics)
     };
     Ok(Composition {
         frame: Some(frame),
         labels: placed,
-        ..Composition::new(svg, &page.page, &page.title)?
+        ..Composition::with_labels(svg, halos, texts, &page.page, &page.title)?
     })
 }

@@ -33,10 +33,20 @@ pub use page::{
 };
 pub use profile::{compose_profile, IndexComponent, ProfilePage, ProfileRow, Series};
 
+/// One SVG document of a PDF page, and whether its text is embedded as text (else as
+/// outlines).
+#[derive(Debug, Clone)]
+pub(crate) struct PdfLayer {
+    pub(crate) svg: String,
+    pub(crate) text: bool,
+}
+
 /// A composed page: its SVG document and what the encoders and callers need to know about it.
 #[derive(Debug, Clone)]
 pub struct Composition {
     pub(crate) svg: String,
+    /// Documents the PDF draws one over the other instead of `svg` (empty: `svg` alone).
+    pub(crate) pdf_layers: Vec<PdfLayer>,
     pub(crate) width_pt: f64,
     pub(crate) height_pt: f64,
     pub(crate) dpi: f64,
@@ -50,9 +60,54 @@ pub struct Composition {
 impl Composition {
     /// A finished page without map frame, labels or notes.
     fn new(svg: svg::Svg, page: &PageSpec, title: &str) -> Result<Composition, PrintError> {
+        Composition::assemble(svg.finish(), Vec::new(), page, title)
+    }
+
+    /// A finished page with label halos and label texts drawn over `base`.
+    fn with_labels(
+        base: svg::Svg,
+        halos: svg::Svg,
+        texts: svg::Svg,
+        page: &PageSpec,
+        title: &str,
+    ) -> Result<Composition, PrintError> {
+        if halos.is_empty() {
+            return Composition::new(base, page, title);
+        }
+        // The PDF draws three documents on one page: the base, the halos as outlines (so their
+        // text is not extracted twice), the labels as real text.
+        let pdf_layers = vec![
+            PdfLayer {
+                svg: base.document(),
+                text: true,
+            },
+            PdfLayer {
+                svg: halos.document(),
+                text: false,
+            },
+            PdfLayer {
+                svg: texts.document(),
+                text: true,
+            },
+        ];
+        Composition::assemble(
+            base.finish_with(vec![halos, texts]),
+            pdf_layers,
+            page,
+            title,
+        )
+    }
+
+    fn assemble(
+        svg: String,
+        pdf_layers: Vec<PdfLayer>,
+        page: &PageSpec,
+        title: &str,
+    ) -> Result<Composition, PrintError> {
         let (width_pt, height_pt) = page.size_pt()?;
         Ok(Composition {
-            svg: svg.finish(),
+            svg,
+            pdf_layers,
             width_pt,
             height_pt,
             dpi: page.dpi,

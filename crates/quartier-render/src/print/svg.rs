@@ -16,7 +16,8 @@ pub(crate) struct TextStyle {
     pub bold: bool,
     pub fill: [u8; 4],
     pub anchor: Anchor,
-    /// Width of a white halo drawn under the glyphs (`paint-order: stroke`).
+    /// Draw only a white halo of this width around the glyphs (no fill): label halos are a
+    /// layer of their own under the labels, so that no glyph's halo covers its neighbour.
     pub halo: Option<f64>,
 }
 
@@ -48,9 +49,11 @@ pub(crate) enum Anchor {
     End,
 }
 
-/// An SVG document in points, written element by element.
+/// An SVG document in points, written element by element: `head` is the opening tag, title
+/// and definitions, `out` the drawing.
 #[derive(Debug)]
 pub(crate) struct Svg {
+    head: String,
     out: String,
     groups: usize,
 }
@@ -58,25 +61,50 @@ pub(crate) struct Svg {
 impl Svg {
     /// A page of `w` x `h` points with a white background and the shared definitions.
     pub(crate) fn new(w: f64, h: f64, title: &str) -> Svg {
-        let mut out = String::with_capacity(64 * 1024);
+        let mut head = String::with_capacity(1024);
         let _ = write!(
-            out,
+            head,
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}pt" height="{h}pt" viewBox="0 0 {w} {h}" font-family="{FONT_FAMILY_ATTR}">"#,
             w = num(w),
             h = num(h),
         );
-        let _ = write!(out, "<title>{}</title>", escape(title));
+        let _ = write!(head, "<title>{}</title>", escape(title));
         let _ = write!(
-            out,
+            head,
             r##"<defs><pattern id="{HATCH_ID}" patternUnits="userSpaceOnUse" width="3" height="3" patternTransform="rotate(45)"><rect width="3" height="3" fill="none"/><line x1="0" y1="0" x2="0" y2="3" stroke="#555555" stroke-width="0.7"/></pattern></defs>"##
         );
+        let mut out = String::with_capacity(64 * 1024);
         let _ = write!(
             out,
             r##"<rect width="{}" height="{}" fill="#ffffff"/>"##,
             num(w),
             num(h)
         );
-        Svg { out, groups: 0 }
+        Svg {
+            head,
+            out,
+            groups: 0,
+        }
+    }
+
+    /// An empty, transparent layer of the same page, to be drawn over this one.
+    pub(crate) fn layer(&self) -> Svg {
+        Svg {
+            head: self.head.clone(),
+            out: String::new(),
+            groups: 0,
+        }
+    }
+
+    /// Whether nothing was drawn.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
+    fn close_all(&mut self) {
+        while self.groups > 0 {
+            self.close();
+        }
     }
 
     /// Raw markup (attributes already escaped by the caller).
@@ -170,23 +198,49 @@ impl Svg {
             Anchor::Middle => self.out.push_str(r#" text-anchor="middle""#),
             Anchor::End => self.out.push_str(r#" text-anchor="end""#),
         }
-        paint(&mut self.out, "fill", Some(style.fill));
         if let Some(h) = style.halo {
             let _ = write!(
                 self.out,
-                r##" stroke="#ffffff" stroke-width="{}" stroke-linejoin="round" paint-order="stroke""##,
+                r##" fill="none" stroke="#ffffff" stroke-width="{}" stroke-linejoin="round""##,
                 num(h)
             );
+        } else {
+            paint(&mut self.out, "fill", Some(style.fill));
         }
         let _ = write!(self.out, ">{}</text>", escape(text));
     }
 
-    pub(crate) fn finish(mut self) -> String {
-        while self.groups > 0 {
-            self.close();
+    /// The document so far, as a complete SVG (open groups closed).
+    pub(crate) fn document(&self) -> String {
+        let mut doc = self.head.clone();
+        doc.push_str(&self.out);
+        for _ in 0..self.groups {
+            doc.push_str("</g>");
         }
-        self.out.push_str("</svg>\n");
-        self.out
+        doc.push_str("</svg>\n");
+        doc
+    }
+
+    /// The document alone.
+    pub(crate) fn finish(mut self) -> String {
+        self.close_all();
+        let mut doc = self.head;
+        doc.push_str(&self.out);
+        doc.push_str("</svg>\n");
+        doc
+    }
+
+    /// The document with `layers` drawn over it, in order.
+    pub(crate) fn finish_with(mut self, layers: Vec<Svg>) -> String {
+        self.close_all();
+        let mut doc = self.head;
+        doc.push_str(&self.out);
+        for mut layer in layers {
+            layer.close_all();
+            doc.push_str(&layer.out);
+        }
+        doc.push_str("</svg>\n");
+        doc
     }
 }
 
