@@ -107,7 +107,8 @@ impl Metrics {
         if self.width(text, size, bold) <= max {
             return text.to_string();
         }
-        let mut chars: Vec<char> = text.chars().collect();
+        // No line on a page holds more than a few hundred characters: cut before measuring.
+        let mut chars: Vec<char> = text.chars().take(400).collect();
         while !chars.is_empty() {
             chars.pop();
             let candidate: String = chars.iter().collect::<String>().trim_end().to_string() + "…";

@@ -263,7 +263,9 @@ impl<'a> MapContent<'a> {
 /// frame shrinks to the map so that the page can put the legend right below or beside it.
 pub(crate) fn fit(bbox: [f64; 4], area: [f64; 4]) -> MapFrame {
     let (bw, bh) = (bbox[2] - bbox[0], bbox[3] - bbox[1]);
-    let scale = (area[2] / bw).min(area[3] / bh);
+    // A page too small for its legend still gets a (tiny) map rather than a mirrored one.
+    let (aw, ah) = (area[2].max(10.0), area[3].max(10.0));
+    let scale = (aw / bw).min(ah / bh);
     let (width, height) = (bw * scale, bh * scale);
     MapFrame {
         x: area[0],

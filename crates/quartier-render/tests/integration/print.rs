@@ -703,6 +703,28 @@ fn bad_input_gives_errors_not_panics() {
     };
     let composed = compose_map(&page).unwrap();
     assert!(!composed.to_png().unwrap().is_empty());
+    // The smallest page, with a legend wider than the room left for the map, and a title of
+    // 100,000 characters.
+    let tiny = MapPage {
+        page: PageSpec {
+            size: PageSize::Mm {
+                width: 50.0,
+                height: 50.0,
+            },
+            orientation: Orientation::Portrait,
+            dpi: 72.0,
+        },
+        title: "Düren ".repeat(20_000),
+        ..map_page(landscape(72.0))
+    };
+    let tiny = compose_map(&tiny).unwrap();
+    let frame = tiny.map_frame().unwrap();
+    assert!(
+        frame.scale > 0.0 && frame.width > 0.0 && frame.height > 0.0,
+        "{frame:?}"
+    );
+    assert!(tiny.svg().contains("…</text>"));
+    assert_eq!(decode(&tiny.to_png().unwrap()).dimensions(), (142, 142));
     assert!(composed.to_pdf().unwrap().starts_with(b"%PDF"));
     let district = MapPage {
         map: MapContent {
