@@ -13,8 +13,9 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion};
 use geo_types::Coord;
 use quartier_render::print::{
-    compose_map, DistrictStyle, Lang, Legend, LegendKind, LegendRow, MapContent, MapPage,
-    Orientation, PageSize, PageSpec, PrintLayer, View,
+    compose_map, compose_profile, pdf_document, DistrictStyle, Lang, Legend, LegendKind, LegendRow,
+    MapContent, MapPage, Orientation, PageSize, PageSpec, PrintLayer, ProfilePage, ProfileRow,
+    Series, View,
 };
 use quartier_render::TileLayer;
 
@@ -90,5 +91,54 @@ fn print(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, print);
+/// Profile pages of the 100 NC counties (a locator map of the whole layer, eight indicator
+/// rows with charts over ten periods), composed and written as one PDF: the per-district cost of
+/// a report.
+fn report(c: &mut Criterion) {
+    let (polys, names) = read_with_names("nc_sids/nc.shp", "NAME");
+    let tiles = TileLayer::new(polys.clone());
+    let layer = PrintLayer::new(&polys, &tiles).expect("same length");
+    let periods: Vec<String> = (2010..2020).map(|y| y.to_string()).collect();
+    let pages: Vec<ProfilePage> = (0..polys.len())
+        .map(|d| ProfilePage {
+            page: PageSpec::default(),
+            title: names[d].clone(),
+            subtitle: Some("County profile".to_string()),
+            locator: Some(MapContent::locator(layer, d, YLORRD5[4])),
+            rows: (0..8)
+                .map(|k| ProfileRow {
+                    title: format!("Indicator {k}"),
+                    unit: "%".to_string(),
+                    value: Some(d as f64 + k as f64),
+                    reference: Some(50.0),
+                    rank: Some((d as u32 + 1, 100)),
+                    change: Some(1.5),
+                    decimals: 1,
+                    series: Some(Series {
+                        periods: periods.clone(),
+                        values: (0..10).map(|p| Some((d * p) as f64)).collect(),
+                        reference: (0..10).map(|_| Some(50.0)).collect(),
+                    }),
+                })
+                .collect(),
+            index: None,
+            source: Some("NC SIDS".to_string()),
+            lang: Lang::En,
+        })
+        .collect();
+    let mut group = c.benchmark_group("print_profiles_nc");
+    group.sample_size(10);
+    group.bench_function("100_profiles_to_one_pdf", |b| {
+        b.iter(|| {
+            let composed: Vec<_> = pages
+                .iter()
+                .map(|p| compose_profile(p).expect("composes"))
+                .collect();
+            black_box(pdf_document(&composed, "Report").expect("pdf"))
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, print, report);
 criterion_main!(benches);

@@ -190,7 +190,7 @@ pub fn compose_profile(page: &ProfilePage) -> Result<Composition, PrintError> {
     let index_h = page
         .index
         .as_ref()
-        .map_or(0.0, |(_, c)| 30.0 + c.len() as f64 * 13.0);
+        .map_or(0.0, |(_, c)| 40.0 + c.len() as f64 * 13.0);
 
     // Columns: indicator | value | reference | rank | change | chart.
     let any_chart = page
@@ -391,6 +391,16 @@ fn index_bars(svg: &mut Svg, metrics: &Metrics, comps: &[IndexComponent], r: [f6
         .max(1e-9);
     let zero = bar_x + bar_w / 2.0;
     let mut y = r[1];
+    let head = TextStyle::new(HEAD_SIZE, MUTED);
+    svg.text(r[0], y + 8.0, lang.pick("Komponente", "Component"), head);
+    let info_head = lang.pick(
+        "Gewicht · Richtung · z-Wert",
+        "Weight · direction · z-score",
+    );
+    svg.text(r[0] + name_w, y + 8.0, info_head, head);
+    let bar_head = lang.pick("Beitrag zum Index", "Contribution to the index");
+    svg.text(zero, y + 8.0, bar_head, head.anchor(Anchor::Middle));
+    y += 8.0;
     let cell = TextStyle::new(CELL_SIZE - 0.5, INK);
     for c in comps {
         y += 13.0;
@@ -417,7 +427,7 @@ fn index_bars(svg: &mut Svg, metrics: &Metrics, comps: &[IndexComponent], r: [f6
             );
         }
     }
-    svg.line([zero, r[1] + 2.0], [zero, y + 3.0], INK, 0.5);
+    svg.line([zero, r[1] + 12.0], [zero, y + 3.0], INK, 0.5);
 }
 
 #[cfg(test)]
