@@ -283,7 +283,7 @@ pub(crate) fn push_num(out: &mut String, v: f64) {
     let _ = write!(out, "{}", a / 100);
     let frac = a % 100;
     if frac != 0 {
-        if frac % 10 == 0 {
+        if frac.is_multiple_of(10) {
             let _ = write!(out, ".{}", frac / 10);
         } else {
             let _ = write!(out, ".{frac:02}");
