@@ -5,6 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The print tests of quartier-render read the PDFs back with poppler (pdftotext, pdftoppm,
+# pdffonts, pdfinfo), which shares no code with the PDF writer.
+if [ ! -x /usr/bin/pdftotext ] || [ ! -x /usr/bin/pdftoppm ] || [ ! -x /usr/bin/pdffonts ]; then
+  echo "== installing Debian's poppler-utils =="
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq poppler-utils >/dev/null
+fi
+
 echo "== cargo test (workspace) =="
 cargo test --workspace --locked
 

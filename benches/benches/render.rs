@@ -9,64 +9,13 @@
 //! Run: `cargo bench -p quartier-benches --bench render -- --warm-up-time 1 --measurement-time 3`
 
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use geo_types::{Coord, MultiPolygon};
+use geo_types::MultiPolygon;
 use quartier_render::{render_tile, TileCoord, TileLayer, TileStyle, MERCATOR_HALF_EXTENT};
 
-const R: f64 = 6_378_137.0;
-
-/// ColorBrewer YlOrRd, 5 classes.
-const YLORRD5: [[u8; 4]; 5] = [
-    [0xff, 0xff, 0xb2, 0xff],
-    [0xfe, 0xcc, 0x5c, 0xff],
-    [0xfd, 0x8d, 0x3c, 0xff],
-    [0xf0, 0x3b, 0x20, 0xff],
-    [0xbd, 0x00, 0x26, 0xff],
-];
-
-fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures")
-        .join(rel)
-}
-
-fn mercator(c: Coord<f64>) -> Coord<f64> {
-    Coord {
-        x: R * c.x.to_radians(),
-        y: R * (std::f64::consts::FRAC_PI_4 + c.y.to_radians() / 2.0)
-            .tan()
-            .ln(),
-    }
-}
-
-fn read(rel: &str) -> Vec<MultiPolygon<f64>> {
-    let path = fixture(rel);
-    let shapes = shapefile::read_shapes_as::<_, shapefile::Polygon>(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    shapes
-        .into_iter()
-        .map(|p| {
-            let mp: MultiPolygon<f64> = p
-                .try_into()
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            MultiPolygon(
-                mp.0.into_iter()
-                    .map(|poly| {
-                        let (ext, ints) = poly.into_inner();
-                        geo_types::Polygon::new(
-                            ext.0.into_iter().map(mercator).collect(),
-                            ints.into_iter()
-                                .map(|r| r.0.into_iter().map(mercator).collect())
-                                .collect(),
-                        )
-                    })
-                    .collect(),
-            )
-        })
-        .collect()
-}
+mod shapes;
+use shapes::{read, YLORRD5};
 
 /// Five classes by position, 1 px grey borders (the peer comparison's style).
 fn style(n: usize) -> TileStyle {

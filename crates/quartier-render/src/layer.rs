@@ -132,6 +132,16 @@ impl TileLayer {
         &self.levels[usize::from(self.zoom_level[l])]
     }
 
+    /// The coarsest geometry whose simplification tolerance is at most `tol_m` metres (the full
+    /// detail when no level is that fine); used by print pages, whose scale is not a zoom.
+    pub(crate) fn level_for_tolerance(&self, tol_m: f64) -> Option<&Level> {
+        match (0..LEVELS).find(|&l| crate::simplify::tolerance_m(l) <= tol_m) {
+            Some(l) => self.levels.get(usize::from(self.zoom_level[l])),
+            // Finer than every level: the last entry is the unsimplified geometry.
+            None => self.levels.last(),
+        }
+    }
+
     /// District `d`'s arcs.
     #[inline]
     pub(crate) fn arcs_of(&self, d: usize) -> &[u32] {

@@ -5,6 +5,7 @@
 mod encode;
 mod error;
 mod layer;
+pub mod print;
 mod raster;
 mod render;
 mod simplify;

@@ -10,5 +10,6 @@
 mod errors;
 mod fixtures;
 mod interior;
+mod print;
 mod references;
 mod seams;

@@ -33,6 +33,11 @@ fn diffs_dir() -> PathBuf {
 
 fn check(name: &str, layer: &TileLayer, style: &TileStyle, tile: TileCoord, scale: u8) {
     let png = render_tile(layer, style, tile, scale).unwrap();
+    compare_with_reference(name, &png);
+}
+
+/// Compares a PNG with `images/<name>.png` (or writes it when blessing or missing).
+pub fn compare_with_reference(name: &str, png: &[u8]) {
     let path = images_dir().join(format!("{name}.png"));
     let bless = std::env::var("QUARTIER_BLESS").is_ok_and(|v| v == "1");
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
@@ -43,11 +48,11 @@ fn check(name: &str, layer: &TileLayer, style: &TileStyle, tile: TileCoord, scal
             path.display()
         );
         std::fs::create_dir_all(images_dir()).unwrap();
-        std::fs::write(&path, &png).unwrap();
+        std::fs::write(&path, png).unwrap();
         eprintln!("wrote reference image {}", path.display());
         return;
     }
-    let actual = decode(&png);
+    let actual = decode(png);
     let expected = decode(&std::fs::read(&path).unwrap());
     assert_eq!(
         actual.dimensions(),
@@ -82,7 +87,7 @@ fn check(name: &str, layer: &TileLayer, style: &TileStyle, tile: TileCoord, scal
         std::fs::create_dir_all(&dir).unwrap();
         let diff_path = dir.join(format!("{name}.diff.png"));
         diff.save(&diff_path).unwrap();
-        std::fs::write(dir.join(format!("{name}.actual.png")), &png).unwrap();
+        std::fs::write(dir.join(format!("{name}.actual.png")), png).unwrap();
         panic!(
             "{name}: {count} pixels differ from {} (allowed {allowed}); diff in {}; re-bless with QUARTIER_BLESS=1 if the change is intended",
             path.display(),
@@ -154,4 +159,21 @@ fn boston_tracts_zoom14_at_2x_thick_translucent_border() {
         tile(14, 4957, 6059),
         2,
     );
+}
+
+#[test]
+fn print_map_page_a4_landscape_72dpi() {
+    let page =
+        quartier_render::print::compose_map(&crate::print::map_page(crate::print::landscape(72.0)))
+            .unwrap();
+    compare_with_reference("print_map_nc_a4_landscape", &page.to_png().unwrap());
+}
+
+#[test]
+fn print_profile_page_a4_72dpi() {
+    let page = quartier_render::print::compose_profile(&crate::print::profile_page(
+        quartier_render::print::Lang::De,
+    ))
+    .unwrap();
+    compare_with_reference("print_profile_nc_a4", &page.to_png().unwrap());
 }
