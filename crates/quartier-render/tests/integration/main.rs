@@ -11,4 +11,5 @@ mod errors;
 mod fixtures;
 mod interior;
 mod references;
+mod restyle;
 mod seams;
