@@ -375,20 +375,32 @@ impl Indexed {
         let len = u32::from_be_bytes(self.tail.get(..4)?.try_into().ok()?) as usize;
         let stream = inflate_fixed(self.tail.get(8..8 + len)?, (row_bytes + 1) * grid.size)?;
         let mut buf = vec![0u8; grid.len()];
+        // Each packed byte spreads to `8 / bits` pixels: a table of the 256 byte values.
         let per_byte = usize::from(8 / bits);
         let mask = ((1u16 << bits) - 1) as u8;
+        let spread: Vec<[u8; 8]> = (0..=255u8)
+            .map(|byte| {
+                let mut px = [0u8; 8];
+                for (k, p) in px.iter_mut().take(per_byte).enumerate() {
+                    let shift = 8 - usize::from(bits) * (k + 1);
+                    *p = lut
+                        .get(usize::from((byte >> shift) & mask))
+                        .copied()
+                        .unwrap_or(0);
+                }
+                px
+            })
+            .collect();
         for (j, line) in stream.chunks_exact(row_bytes + 1).enumerate() {
             let row = &mut buf[grid.row(j)];
             if bits == 8 {
                 for (px, &e) in row.iter_mut().zip(&line[1..]) {
                     *px = lut[usize::from(e)];
                 }
-                continue;
-            }
-            for (px, i) in row.iter_mut().zip(0..) {
-                let byte = line[1 + i / per_byte];
-                let shift = 8 - usize::from(bits) * (i % per_byte + 1);
-                *px = lut[usize::from((byte >> shift) & mask)];
+            } else {
+                for (px, &byte) in row.chunks_exact_mut(per_byte).zip(&line[1..]) {
+                    px.copy_from_slice(&spread[usize::from(byte)][..per_byte]);
+                }
             }
         }
         Some(buf)
@@ -432,7 +444,16 @@ pub(crate) fn stack_image(job: &TileJob<'_>, grid: Grid) -> Option<StackImage> {
         };
         scratch.spans(grid.size, |j, i0, i1| {
             let start = grid.index(0, j);
-            for v in &mut buf[start + i0..start + i1] {
+            let span = &mut buf[start + i0..start + i1];
+            if span.iter().all(|&v| v == 0) {
+                // Nothing painted here yet, the usual case.
+                if alone == 0 {
+                    alone = push(0);
+                }
+                span.fill(alone);
+                return;
+            }
+            for v in span {
                 if *v == 0 {
                     if alone == 0 {
                         alone = push(0);
@@ -463,10 +484,18 @@ fn index_image(job: &TileJob<'_>, grid: Grid) -> Body {
     let mut entry_of = vec![u16::MAX; stacks.len() * BLEND_LEVELS];
     let mut entries: Vec<(u16, u8)> = Vec::new();
     let mut buf = vec![0u8; grid.len()];
+    let no_cover = vec![0u8; grid.len()];
+    let levels = cov.as_ref().map_or(&no_cover, |c| &c.cov);
+    // Runs of one entry are the rule: the last one is remembered.
+    let (mut last_key, mut last_entry) = (u32::MAX, 0u8);
     for j in 0..grid.size {
         for t in grid.row(j) {
-            let stack = stack_buf[t];
-            let level = cov.as_ref().map_or(0, |c| c.cov[t]);
+            let (stack, level) = (stack_buf[t], levels[t]);
+            let key = u32::from(stack) << 8 | u32::from(level);
+            if key == last_key {
+                buf[t] = last_entry;
+                continue;
+            }
             let slot = &mut entry_of[usize::from(stack) * BLEND_LEVELS + usize::from(level)];
             if *slot == u16::MAX {
                 if entries.len() == MAX_ENTRIES {
@@ -475,7 +504,8 @@ fn index_image(job: &TileJob<'_>, grid: Grid) -> Body {
                 *slot = entries.len() as u16;
                 entries.push((stack, level));
             }
-            buf[t] = *slot as u8;
+            (last_key, last_entry) = (key, *slot as u8);
+            buf[t] = last_entry;
         }
     }
     let mut tail = Vec::new();
