@@ -17,12 +17,15 @@
 //!   the entries do, and otherwise unpacks the kept image, renumbers it and compresses it again
 //!   (still no drawing).
 //!
-//! A tile with more than 256 entries cannot be an indexed PNG of entries: its raster holds no
-//! image and every style answers [`Restyled::Fallback`], so the caller draws with
+//! A busy tile has more than 256 entries (a city at zoom 12 with borders: hundreds of
+//! districts times border shades), which no palette holds: its entry image is kept at 16 bits
+//! (a zlib stream of the same encoder), and both `apply` and `apply_spliced` renumber it to
+//! `render_tile`'s palette. Only past 65,535 entries, or when `render_tile` itself would write
+//! RGBA (more than 256 colours), does a style get [`Restyled::Fallback`]: the caller draws with
 //! `render_tile` (and can count how often).
 
 use crate::encode::{
-    append_indexed_image, bit_depth, encode_indexed, indexed_head, solid_tile_png,
+    append_indexed_image, bit_depth, encode_indexed, indexed_head, solid_tile_png, zlib_compress,
 };
 use crate::error::RenderError;
 use crate::inflate::inflate_fixed;
@@ -37,6 +40,9 @@ use crate::topology::FastMap;
 
 /// Most entries an indexed PNG holds.
 const MAX_ENTRIES: usize = 256;
+
+/// Most entries of a raster (16-bit entry numbers, one value kept as "not met").
+const MAX_WIDE_ENTRIES: usize = u16::MAX as usize;
 
 /// One tile of one layer at one scale and border width, drawn once for every style.
 ///
@@ -62,7 +68,7 @@ enum Body {
     /// covering it, in paint order.
     OneColour(Vec<u32>),
     Indexed(Indexed),
-    /// More entries than a palette holds (at least `MAX_ENTRIES + 1`).
+    /// More than `MAX_WIDE_ENTRIES` entries.
     TooManyEntries,
 }
 
@@ -75,7 +81,12 @@ struct Indexed {
     entries: Vec<(u16, u8)>,
     /// Whether any pixel has border coverage (else `render_tile` skips blending).
     coverage: bool,
-    /// The `IDAT` and `IEND` chunks of the entry image at [`bit_depth`]`(entries.len())` bits.
+    /// Whether there are more entries than a palette holds: then `tail` is a zlib stream of
+    /// the entry image at 16 bits (big-endian, a zero byte before each row), which can only be
+    /// renumbered, never spliced.
+    wide: bool,
+    /// The `IDAT` and `IEND` chunks of the entry image at 8 bits (whatever the number of
+    /// entries: so that renumbering can happen while decoding).
     tail: Vec<u8>,
 }
 
@@ -108,8 +119,8 @@ pub enum RestylePath {
 /// Why a [`DistrictRaster`] cannot give a tile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FallbackReason {
-    /// The tile has more than 256 entries (districts × border shades), so the raster keeps no
-    /// image.
+    /// The tile has more than 65,535 entries (districts × border shades), so the raster keeps
+    /// no image.
     TooManyEntries,
     /// In this style `render_tile` needs more than 256 colours and writes an RGBA tile.
     TooManyColours,
@@ -189,7 +200,7 @@ impl DistrictRaster {
         }
     }
 
-    /// Whether every style falls back to drawing (more than 256 entries).
+    /// Whether every style falls back to drawing (more than 65,535 entries).
     #[must_use]
     pub fn is_too_busy(&self) -> bool {
         matches!(self.body, Body::TooManyEntries)
@@ -241,8 +252,10 @@ impl DistrictRaster {
             }
             slots.colours
         };
-        let identity =
-            palette.len() == lut.len() && lut.iter().enumerate().all(|(i, &v)| usize::from(v) == i);
+        let identity = !ix.wide
+            && bit_depth(palette.len()) == 8
+            && palette.len() == lut.len()
+            && lut.iter().enumerate().all(|(i, &v)| usize::from(v) == i);
         if identity {
             return Ok(self.spliced(&palette, ix));
         }
@@ -259,7 +272,8 @@ impl DistrictRaster {
     /// The tile in `style` as the kept image behind a new palette: pixel for pixel what
     /// [`crate::render_tile`] draws, in a few microseconds, but not its bytes (one palette
     /// entry per district and border shade, where `render_tile` merges equal colours).
-    /// Empty and one-colour tiles are `render_tile`'s bytes.
+    /// Empty and one-colour tiles are `render_tile`'s bytes, and so are busy tiles (more than
+    /// 256 entries), which [`Self::apply`] renumbers.
     ///
     /// # Errors
     /// As [`Self::apply`].
@@ -269,6 +283,10 @@ impl DistrictRaster {
             Ok(done) => return Ok(done),
             Err(ix) => ix,
         };
+        if ix.wide {
+            // No palette holds the entries: renumber to `render_tile`'s colours instead.
+            return self.apply(style);
+        }
         let fills = &style.fills;
         let stack_colour =
             ix.stack_values(|k| fills[self.candidates[k as usize] as usize], [0u8; 4]);
@@ -325,7 +343,7 @@ impl DistrictRaster {
     }
 
     fn spliced(&self, palette: &[[u8; 4]], ix: &Indexed) -> Restyled {
-        let mut png = indexed_head(self.size() as u32, palette);
+        let mut png = indexed_head(self.size() as u32, palette, 8);
         png.extend_from_slice(&ix.tail);
         Restyled::Png {
             png,
@@ -370,38 +388,25 @@ impl Indexed {
 
     /// The pixels as `lut[entry]`, one byte each, laid out by `grid`.
     fn renumbered(&self, grid: Grid, lut: &[u8]) -> Option<Vec<u8>> {
-        let bits = bit_depth(self.entries.len());
-        let row_bytes = (grid.size * usize::from(bits)).div_ceil(8);
-        let len = u32::from_be_bytes(self.tail.get(..4)?.try_into().ok()?) as usize;
-        let stream = inflate_fixed(self.tail.get(8..8 + len)?, (row_bytes + 1) * grid.size)?;
-        let mut buf = vec![0u8; grid.len()];
-        // Each packed byte spreads to `8 / bits` pixels: a table of the 256 byte values.
-        let per_byte = usize::from(8 / bits);
-        let mask = ((1u16 << bits) - 1) as u8;
-        let spread: Vec<[u8; 8]> = (0..=255u8)
-            .map(|byte| {
-                let mut px = [0u8; 8];
-                for (k, p) in px.iter_mut().take(per_byte).enumerate() {
-                    let shift = 8 - usize::from(bits) * (k + 1);
-                    *p = lut
-                        .get(usize::from((byte >> shift) & mask))
-                        .copied()
-                        .unwrap_or(0);
-                }
-                px
-            })
-            .collect();
-        for (j, line) in stream.chunks_exact(row_bytes + 1).enumerate() {
-            let row = &mut buf[grid.row(j)];
-            if bits == 8 {
-                for (px, &e) in row.iter_mut().zip(&line[1..]) {
-                    *px = lut[usize::from(e)];
-                }
-            } else {
-                for (px, &byte) in row.chunks_exact_mut(per_byte).zip(&line[1..]) {
-                    px.copy_from_slice(&spread[usize::from(byte)][..per_byte]);
+        if self.wide {
+            let stream = inflate_fixed(&self.tail, (2 * grid.size + 1) * grid.size, None)?;
+            let mut buf = vec![0u8; grid.len()];
+            for (j, line) in stream.chunks_exact(2 * grid.size + 1).enumerate() {
+                for (px, e) in buf[grid.row(j)].iter_mut().zip(line[1..].chunks_exact(2)) {
+                    *px = *lut.get(usize::from(u16::from_be_bytes([e[0], e[1]])))?;
                 }
             }
+            return Some(buf);
+        }
+        // Narrow images are kept at 8 bits, so the renumbering happens while decoding.
+        let mut map = [0u8; 256];
+        for (m, &v) in map.iter_mut().zip(lut) {
+            *m = v;
+        }
+        let len = u32::from_be_bytes(self.tail.get(..4)?.try_into().ok()?) as usize;
+        let mut buf = inflate_fixed(self.tail.get(8..8 + len)?, grid.len(), Some(&map))?;
+        for j in 0..grid.size {
+            buf[j * grid.stride] = 0;
         }
         Some(buf)
     }
@@ -483,11 +488,11 @@ fn index_image(job: &TileJob<'_>, grid: Grid) -> Body {
     let cov = job.borders(grid);
     let mut entry_of = vec![u16::MAX; stacks.len() * BLEND_LEVELS];
     let mut entries: Vec<(u16, u8)> = Vec::new();
-    let mut buf = vec![0u8; grid.len()];
+    let mut buf = vec![0u16; grid.len()];
     let no_cover = vec![0u8; grid.len()];
     let levels = cov.as_ref().map_or(&no_cover, |c| &c.cov);
     // Runs of one entry are the rule: the last one is remembered.
-    let (mut last_key, mut last_entry) = (u32::MAX, 0u8);
+    let (mut last_key, mut last_entry) = (u32::MAX, 0u16);
     for j in 0..grid.size {
         for t in grid.row(j) {
             let (stack, level) = (stack_buf[t], levels[t]);
@@ -498,24 +503,36 @@ fn index_image(job: &TileJob<'_>, grid: Grid) -> Body {
             }
             let slot = &mut entry_of[usize::from(stack) * BLEND_LEVELS + usize::from(level)];
             if *slot == u16::MAX {
-                if entries.len() == MAX_ENTRIES {
+                if entries.len() == MAX_WIDE_ENTRIES {
                     return Body::TooManyEntries;
                 }
                 *slot = entries.len() as u16;
                 entries.push((stack, level));
             }
-            (last_key, last_entry) = (key, *slot as u8);
+            (last_key, last_entry) = (key, *slot);
             buf[t] = last_entry;
         }
     }
+    let wide = entries.len() > MAX_ENTRIES;
     let mut tail = Vec::new();
-    append_indexed_image(&mut tail, &buf, grid, bit_depth(entries.len()));
+    if wide {
+        let mut stream = Vec::with_capacity((2 * grid.size + 1) * grid.size);
+        for j in 0..grid.size {
+            stream.push(0);
+            stream.extend(buf[grid.row(j)].iter().flat_map(|e| e.to_be_bytes()));
+        }
+        tail = zlib_compress(&stream, 2, 2 * grid.size + 1);
+    } else {
+        let narrow: Vec<u8> = buf.iter().map(|&e| e as u8).collect();
+        append_indexed_image(&mut tail, &narrow, grid, 8);
+    }
     tail.shrink_to_fit();
     entries.shrink_to_fit();
     Body::Indexed(Indexed {
         stacks,
         entries,
         coverage: cov.is_some(),
+        wide,
         tail,
     })
 }

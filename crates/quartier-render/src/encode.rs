@@ -18,8 +18,9 @@ use crate::raster::Grid;
 /// preceded by a zero byte), choosing the smallest bit depth the palette allows (1, 2, 4 or 8
 /// bits). `palette` has at most 256 entries.
 pub(crate) fn encode_indexed(buf: &[u8], grid: Grid, palette: &[[u8; 4]]) -> Vec<u8> {
-    let mut png = indexed_head(grid.size as u32, palette);
-    append_indexed_image(&mut png, buf, grid, bit_depth(palette.len()));
+    let bits = bit_depth(palette.len());
+    let mut png = indexed_head(grid.size as u32, palette, bits);
+    append_indexed_image(&mut png, buf, grid, bits);
     png
 }
 
@@ -49,10 +50,11 @@ pub(crate) fn bit_depth(colours: usize) -> u8 {
     }
 }
 
-/// Everything [`encode_indexed`] writes before the `IDAT` chunk: signature, `IHDR`, `PLTE`
-/// and, when a colour is not opaque, `tRNS` (up to the last such colour).
-pub(crate) fn indexed_head(size: u32, palette: &[[u8; 4]]) -> Vec<u8> {
-    let mut png = start_png(size, bit_depth(palette.len()), 3);
+/// Everything [`encode_indexed`] writes before the `IDAT` chunk of a `bits`-bit image:
+/// signature, `IHDR`, `PLTE` and, when a colour is not opaque, `tRNS` (up to the last such
+/// colour).
+pub(crate) fn indexed_head(size: u32, palette: &[[u8; 4]], bits: u8) -> Vec<u8> {
+    let mut png = start_png(size, bits, 3);
     let rgb: Vec<u8> = palette.iter().flat_map(|c| [c[0], c[1], c[2]]).collect();
     chunk(&mut png, b"PLTE", &rgb);
     let trns_len = palette
@@ -134,7 +136,7 @@ pub(crate) fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 /// else a literal. Positions are tested eight bytes at a time: the bytes equal to the byte `d`
 /// back are the zero bytes of `word(k) ^ word(k - d)`, and a match starts where three follow
 /// each other, so a stretch of literals costs one test per six bytes.
-fn zlib_compress(data: &[u8], near: usize, far: usize) -> Vec<u8> {
+pub(crate) fn zlib_compress(data: &[u8], near: usize, far: usize) -> Vec<u8> {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     // High bit of each byte set where the byte is zero (exact, no carries between bytes).
     let zero_bytes = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);

@@ -70,7 +70,11 @@ fn symbol_table() -> &'static [(u16, u8); 512] {
 
 /// The uncompressed data of a zlib stream of one fixed-Huffman block that decodes to exactly
 /// `len` bytes, `None` when the stream is anything else.
-pub(crate) fn inflate_fixed(zlib: &[u8], len: usize) -> Option<Vec<u8>> {
+///
+/// With `map`, every byte `b` comes out as `map[b]`, at the cost of mapping the literals only:
+/// a match copies bytes that were equal before mapping, so they are equal after. The checksum
+/// (of the unmapped data) is then not checked.
+pub(crate) fn inflate_fixed(zlib: &[u8], len: usize, map: Option<&[u8; 256]>) -> Option<Vec<u8>> {
     if zlib.len() < 6 || zlib[0] != 0x78 || zlib[1] & 0x20 != 0 {
         return None;
     }
@@ -96,7 +100,8 @@ pub(crate) fn inflate_fixed(zlib: &[u8], len: usize) -> Option<Vec<u8>> {
                 if out.len() == len {
                     return None;
                 }
-                out.push(sym as u8);
+                let b = sym as u8;
+                out.push(map.map_or(b, |m| m[usize::from(b)]));
             }
             256 => break,
             _ => {
@@ -128,7 +133,8 @@ pub(crate) fn inflate_fixed(zlib: &[u8], len: usize) -> Option<Vec<u8>> {
         }
     }
     let adler = u32::from_be_bytes(zlib[zlib.len() - 4..].try_into().ok()?);
-    (out.len() == len && adler == simd_adler32::adler32(&out.as_slice())).then_some(out)
+    (out.len() == len && (map.is_some() || adler == simd_adler32::adler32(&out.as_slice())))
+        .then_some(out)
 }
 
 #[cfg(test)]
@@ -157,13 +163,26 @@ mod tests {
             let at = idat_offset(&png);
             let len = u32::from_be_bytes(png[at..at + 4].try_into().unwrap()) as usize;
             let zlib = &png[at + 8..at + 8 + len];
-            assert_eq!(inflate_fixed(zlib, buf.len()).as_deref(), Some(&buf[..]));
+            assert_eq!(
+                inflate_fixed(zlib, buf.len(), None).as_deref(),
+                Some(&buf[..])
+            );
+            // Mapped while decoding: the same as mapping the result.
+            let mut map = [0u8; 256];
+            for (k, m) in map.iter_mut().enumerate() {
+                *m = (k * 7 % 256) as u8;
+            }
+            let mapped: Vec<u8> = buf.iter().map(|&b| map[usize::from(b)]).collect();
+            assert_eq!(inflate_fixed(zlib, buf.len(), Some(&map)), Some(mapped));
             // A wrong length, a damaged checksum or a truncated stream is refused.
-            assert_eq!(inflate_fixed(zlib, buf.len() - 1), None);
+            assert_eq!(inflate_fixed(zlib, buf.len() - 1, None), None);
             let mut bad = zlib.to_vec();
             *bad.last_mut().unwrap() ^= 1;
-            assert_eq!(inflate_fixed(&bad, buf.len()), None);
-            assert_eq!(inflate_fixed(&zlib[..zlib.len() / 2], buf.len()), None);
+            assert_eq!(inflate_fixed(&bad, buf.len(), None), None);
+            assert_eq!(
+                inflate_fixed(&zlib[..zlib.len() / 2], buf.len(), None),
+                None
+            );
         }
     }
 }
