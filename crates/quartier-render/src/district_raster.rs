@@ -536,3 +536,59 @@ fn index_image(job: &TileJob<'_>, grid: Grid) -> Body {
         tail,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::render_tile;
+    use geo_types::{LineString, MultiPolygon, Polygon, Rect};
+
+    fn square(x0: f64, y0: f64, side: f64) -> LineString<f64> {
+        Rect::new((x0, y0), (x0 + side, y0 + side))
+            .to_polygon()
+            .exterior()
+            .clone()
+    }
+
+    /// Overlapping districts (invalid input, painted in layer order): where the one on top is
+    /// unfilled, the one below shows, so a pixel's entry must remember both.
+    #[test]
+    fn overlaps_show_the_district_below_an_unfilled_one() {
+        let holed = MultiPolygon(vec![Polygon::new(
+            square(0.0, 0.0, 20_000.0),
+            vec![square(7_500.0, 7_500.0, 5_000.0)],
+        )]);
+        let east = MultiPolygon(vec![Polygon::new(square(10_000.0, 0.0, 10_000.0), vec![])]);
+        let layer = TileLayer::new(vec![holed, east]);
+        let (red, blue, clear) = ([255, 0, 0, 255], [0, 0, 255, 128], [0, 0, 0, 0]);
+        let mut stacked = 0;
+        // Zoom 11 (tile 20 km): the layer spans tiles 1024 and 1023 around the origin.
+        for (z, xs, ys) in [(11u8, 1024..1026, 1022..1024), (12, 2048..2050, 2045..2048)] {
+            for x in xs {
+                for y in ys.clone() {
+                    let tile = TileCoord::new_checked(z, x, y).unwrap();
+                    for width in [0.0, 1.0] {
+                        let raster = DistrictRaster::new(&layer, tile, 1, width).unwrap();
+                        if let Body::Indexed(ix) = &raster.body {
+                            stacked += ix.stacks.iter().filter(|&&(below, _)| below != 0).count();
+                        }
+                        for fills in [vec![red, blue], vec![red, clear], vec![clear, blue]] {
+                            let style = TileStyle {
+                                fills,
+                                border: [0, 0, 0, 255],
+                                border_width: width,
+                            };
+                            let want = render_tile(&layer, &style, tile, 1).unwrap();
+                            let Ok(Restyled::Png { png, .. }) = raster.apply(&style) else {
+                                panic!("{tile}: no PNG");
+                            };
+                            assert!(png == want, "{tile} width {width} {:?}", style.fills);
+                        }
+                    }
+                }
+            }
+        }
+        // Some pixels really lie under both districts.
+        assert!(stacked > 0);
+    }
+}
