@@ -308,7 +308,8 @@ impl DistrictRaster {
     fn check(&self, style: &TileStyle) -> Result<(), RenderError> {
         style.check(self.districts)?;
         let width = drawn_border_width(style);
-        if width.to_bits() != self.border_width.to_bits() {
+        // Compared as numbers: -0 and 0 are the same width (NaN was refused above).
+        if width != self.border_width {
             return Err(RenderError::RasterWidthMismatch {
                 style: width,
                 raster: self.border_width,
