@@ -19,8 +19,8 @@ use quartier_render::print::{
 };
 use quartier_render::TileLayer;
 
-mod shapes;
-use shapes::{mercator, read_with_names, YLORRD5};
+mod inputs;
+use inputs::{mercator, read_with_names, YLORRD5};
 
 fn mercator_point(lon: f64, lat: f64) -> [f64; 2] {
     let c = mercator(Coord { x: lon, y: lat });

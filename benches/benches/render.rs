@@ -11,11 +11,11 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use geo_types::MultiPolygon;
-use quartier_render::{render_tile, TileCoord, TileLayer, TileStyle, MERCATOR_HALF_EXTENT};
+use quartier_render::{render_tile, TileCoord, TileLayer, TileStyle};
 
-mod shapes;
-use shapes::{read, YLORRD5};
+mod inputs;
+
+use inputs::{busiest_tile, read, tile, YLORRD5};
 
 /// Five classes by position, 1 px grey borders (the peer comparison's style).
 fn style(n: usize) -> TileStyle {
@@ -24,41 +24,6 @@ fn style(n: usize) -> TileStyle {
         border: [0x99, 0x99, 0x99, 0xff],
         border_width: 1.0,
     }
-}
-
-/// The zoom-`z` tile whose box meets the most districts' boxes.
-fn busiest_tile(polys: &[MultiPolygon<f64>], z: u8) -> TileCoord {
-    let n = 1u32 << z;
-    let side = 2.0 * MERCATOR_HALF_EXTENT / f64::from(n);
-    let mut counts = vec![0usize; (n * n) as usize];
-    for mp in polys {
-        let pts = mp.iter().flat_map(|p| p.exterior().0.iter());
-        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-        for c in pts {
-            (x0, y0, x1, y1) = (x0.min(c.x), y0.min(c.y), x1.max(c.x), y1.max(c.y));
-        }
-        let tx = |x: f64| {
-            (((x + MERCATOR_HALF_EXTENT) / side)
-                .floor()
-                .clamp(0.0, f64::from(n - 1))) as u32
-        };
-        let ty = |y: f64| {
-            (((MERCATOR_HALF_EXTENT - y) / side)
-                .floor()
-                .clamp(0.0, f64::from(n - 1))) as u32
-        };
-        for x in tx(x0)..=tx(x1) {
-            for y in ty(y1)..=ty(y0) {
-                counts[(y * n + x) as usize] += 1;
-            }
-        }
-    }
-    let best = (0..counts.len()).max_by_key(|&k| counts[k]).unwrap_or(0) as u32;
-    TileCoord::new_unchecked(z, best % n, best / n)
-}
-
-fn tile(z: u8, x: u32, y: u32) -> TileCoord {
-    TileCoord::new_checked(z, x, y).unwrap_or_else(|| panic!("no tile {z}/{x}/{y}"))
 }
 
 fn bench_layer(c: &mut Criterion, name: &str, layer: &TileLayer, tiles: &[TileCoord]) {

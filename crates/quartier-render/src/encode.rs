@@ -18,46 +18,66 @@ use crate::raster::Grid;
 /// preceded by a zero byte), choosing the smallest bit depth the palette allows (1, 2, 4 or 8
 /// bits). `palette` has at most 256 entries.
 pub(crate) fn encode_indexed(buf: &[u8], grid: Grid, palette: &[[u8; 4]]) -> Vec<u8> {
-    let bits: u8 = match palette.len() {
-        0..=2 => 1,
-        3..=4 => 2,
-        5..=16 => 4,
-        _ => 8,
-    };
-    let rgb: Vec<u8> = palette.iter().flat_map(|c| [c[0], c[1], c[2]]).collect();
-    let trns_len = palette
-        .iter()
-        .rposition(|c| c[3] != 255)
-        .map_or(0, |i| i + 1);
-    let trns: Vec<u8> = palette[..trns_len].iter().map(|c| c[3]).collect();
-    let size = grid.size as u32;
-    let mut png = start_png(size, bits, 3);
-    chunk(&mut png, b"PLTE", &rgb);
-    if !trns.is_empty() {
-        chunk(&mut png, b"tRNS", &trns);
-    }
+    let bits = bit_depth(palette.len());
+    let mut png = indexed_head(grid.size as u32, palette, bits);
+    append_indexed_image(&mut png, buf, grid, bits);
+    png
+}
+
+/// Appends the `IDAT` and `IEND` chunks of the indices in `buf` (laid out by `grid`, all below
+/// `2^bits`) at `bits` bits per pixel: what [`encode_indexed`] writes after [`indexed_head`].
+pub(crate) fn append_indexed_image(png: &mut Vec<u8>, buf: &[u8], grid: Grid, bits: u8) {
     if bits == 8 {
         // The buffer already is the PNG stream: rows of indices after a zero filter byte.
-        finish_png(png, buf, 1, grid.stride)
+        finish_png(png, buf, 1, grid.stride);
     } else {
         let row_bytes = (grid.size * usize::from(bits)).div_ceil(8);
         let mut stream = vec![0u8; (row_bytes + 1) * grid.size];
         for (j, line) in stream.chunks_exact_mut(row_bytes + 1).enumerate() {
             pack_row(&buf[grid.row(j)], bits, &mut line[1..]);
         }
-        finish_png(png, &stream, 1, row_bytes + 1)
+        finish_png(png, &stream, 1, row_bytes + 1);
     }
+}
+
+/// The bit depth [`encode_indexed`] writes a palette of `colours` entries with.
+pub(crate) fn bit_depth(colours: usize) -> u8 {
+    match colours {
+        0..=2 => 1,
+        3..=4 => 2,
+        5..=16 => 4,
+        _ => 8,
+    }
+}
+
+/// Everything [`encode_indexed`] writes before the `IDAT` chunk of a `bits`-bit image:
+/// signature, `IHDR`, `PLTE` and, when a colour is not opaque, `tRNS` (up to the last such
+/// colour).
+pub(crate) fn indexed_head(size: u32, palette: &[[u8; 4]], bits: u8) -> Vec<u8> {
+    let mut png = start_png(size, bits, 3);
+    let rgb: Vec<u8> = palette.iter().flat_map(|c| [c[0], c[1], c[2]]).collect();
+    chunk(&mut png, b"PLTE", &rgb);
+    let trns_len = palette
+        .iter()
+        .rposition(|c| c[3] != 255)
+        .map_or(0, |i| i + 1);
+    if trns_len > 0 {
+        let trns: Vec<u8> = palette[..trns_len].iter().map(|c| c[3]).collect();
+        chunk(&mut png, b"tRNS", &trns);
+    }
+    png
 }
 
 /// Encodes an RGBA PNG stream: `size` rows of a zero filter byte and `4 × size` bytes of
 /// straight-alpha RGBA.
 pub(crate) fn encode_rgba(stream: &[u8], size: u32) -> Vec<u8> {
-    let png = start_png(size, 8, 6);
-    finish_png(png, stream, 4, size as usize * 4 + 1)
+    let mut png = start_png(size, 8, 6);
+    finish_png(&mut png, stream, 4, size as usize * 4 + 1);
+    png
 }
 
 /// Packs one-byte indices into `bits`-bit samples, most significant first.
-fn pack_row(src: &[u8], bits: u8, out: &mut [u8]) {
+pub(crate) fn pack_row(src: &[u8], bits: u8, out: &mut [u8]) {
     // One loop per depth with a fixed chunk size, which the compiler unrolls and vectorises
     // (tile rows are a multiple of 8 pixels, so there is no remainder).
     match bits {
@@ -81,7 +101,7 @@ fn pack_row(src: &[u8], bits: u8, out: &mut [u8]) {
 
 const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
 
-fn start_png(size: u32, bit_depth: u8, colour_type: u8) -> Vec<u8> {
+pub(crate) fn start_png(size: u32, bit_depth: u8, colour_type: u8) -> Vec<u8> {
     let mut png = Vec::with_capacity(4096);
     png.extend_from_slice(&SIGNATURE);
     let mut ihdr = [0u8; 13];
@@ -94,14 +114,13 @@ fn start_png(size: u32, bit_depth: u8, colour_type: u8) -> Vec<u8> {
     png
 }
 
-fn finish_png(mut png: Vec<u8>, stream: &[u8], pixel_bytes: usize, stride: usize) -> Vec<u8> {
+fn finish_png(png: &mut Vec<u8>, stream: &[u8], pixel_bytes: usize, stride: usize) {
     let zlib = zlib_compress(stream, pixel_bytes, stride);
-    chunk(&mut png, b"IDAT", &zlib);
-    chunk(&mut png, b"IEND", &[]);
-    png
+    chunk(png, b"IDAT", &zlib);
+    chunk(png, b"IEND", &[]);
 }
 
-fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+pub(crate) fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     png.extend_from_slice(&(data.len() as u32).to_be_bytes());
     let start = png.len();
     png.extend_from_slice(kind);
@@ -117,7 +136,7 @@ fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 /// else a literal. Positions are tested eight bytes at a time: the bytes equal to the byte `d`
 /// back are the zero bytes of `word(k) ^ word(k - d)`, and a match starts where three follow
 /// each other, so a stretch of literals costs one test per six bytes.
-fn zlib_compress(data: &[u8], near: usize, far: usize) -> Vec<u8> {
+pub(crate) fn zlib_compress(data: &[u8], near: usize, far: usize) -> Vec<u8> {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     // High bit of each byte set where the byte is zero (exact, no carries between bytes).
     let zero_bytes = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
@@ -241,24 +260,24 @@ struct FixedCodes {
     length: [(u64, u32); MAX_MATCH + 1],
 }
 
-const LENGTH_BASE: [u16; 29] = [
+pub(crate) const LENGTH_BASE: [u16; 29] = [
     3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
     163, 195, 227, 258,
 ];
-const LENGTH_EXTRA: [u8; 29] = [
+pub(crate) const LENGTH_EXTRA: [u8; 29] = [
     0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
 ];
-const DISTANCE_BASE: [u16; 30] = [
+pub(crate) const DISTANCE_BASE: [u16; 30] = [
     1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
     2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
 ];
-const DISTANCE_EXTRA: [u8; 30] = [
+pub(crate) const DISTANCE_EXTRA: [u8; 30] = [
     0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
     13,
 ];
 
 /// The fixed Huffman code of literal/length symbol `s`, bit-reversed, and its length.
-fn fixed_symbol(s: u32) -> (u64, u32) {
+pub(crate) fn fixed_symbol(s: u32) -> (u64, u32) {
     let (code, bits) = match s {
         0..=143 => (0x30 + s, 8),
         144..=255 => (0x190 + s - 144, 9),
@@ -422,7 +441,7 @@ pub(crate) fn solid_tile_png(colour: [u8; 4], scale: u8) -> Vec<u8> {
 
 /// Where the `IDAT` chunk starts in a PNG written by this module (after the signature,
 /// `IHDR`, `PLTE` and an optional `tRNS`).
-fn idat_offset(png: &[u8]) -> usize {
+pub(crate) fn idat_offset(png: &[u8]) -> usize {
     let mut at = SIGNATURE.len();
     while at + 8 <= png.len() && &png[at + 4..at + 8] != b"IDAT" {
         let len = u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]) as usize;

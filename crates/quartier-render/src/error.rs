@@ -43,4 +43,15 @@ pub enum RenderError {
         /// The widest border drawn, [`crate::MAX_BORDER_WIDTH`].
         max: f32,
     },
+    /// A [`crate::DistrictRaster`] was asked for a style whose drawn border width is not the
+    /// one it was drawn with.
+    ///
+    /// Consider: key rasters by [`crate::drawn_border_width`] of the style.
+    #[error("the district raster was drawn with {raster} px borders but the style draws {style} px; use the raster of the style's border width (0 when its border is transparent)")]
+    RasterWidthMismatch {
+        /// The style's drawn border width.
+        style: f32,
+        /// The raster's border width.
+        raster: f32,
+    },
 }

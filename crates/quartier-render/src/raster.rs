@@ -182,7 +182,16 @@ impl FillScratch {
     }
 
     /// Fills the district's spans into `buf` (laid out by `grid`) with `value`.
+    #[inline]
     pub fn fill<T: Copy>(&mut self, buf: &mut [T], grid: Grid, value: T) {
+        self.spans(grid.size, |j, i0, i1| {
+            let start = grid.index(0, j);
+            buf[start + i0..start + i1].fill(value);
+        });
+    }
+
+    /// Calls `span(j, i0, i1)` for each run `i0..i1` (non-empty) of row `j` the district covers.
+    pub fn spans(&mut self, size: usize, mut span: impl FnMut(usize, usize, usize)) {
         if self.edges.is_empty() {
             return;
         }
@@ -219,7 +228,7 @@ impl FillScratch {
                 *slot += 1;
             }
         }
-        let w = grid.size as f64;
+        let w = size as f64;
         for j in jmin..jmax {
             let row_xs = &mut self.xs[self.start[j] as usize..self.start[j + 1] as usize];
             if row_xs.is_empty() {
@@ -232,14 +241,13 @@ impl FillScratch {
             } else {
                 row_xs.sort_unstable_by(f64::total_cmp);
             }
-            let row = &mut buf[grid.row(j)];
             for pair in row_xs.chunks(2) {
                 // An unpaired last crossing: the rest lies beyond the right edge.
                 let b = pair.get(1).copied().unwrap_or(w);
                 let i0 = ceil_in(pair[0] - 0.5, w);
                 let i1 = ceil_in(b - 0.5, w);
                 if i0 < i1 {
-                    row[i0..i1].fill(value);
+                    span(j, i0, i1);
                 }
             }
         }

@@ -59,22 +59,10 @@ fn draw(setup: Setup, layer: &TileLayer, style: &TileStyle) -> Vec<u8> {
         ..
     } = setup;
 
-    // Palette slot per distinct fill colour; slot 0 is "no district" (transparent).
-    let mut slots: Vec<[u8; 4]> = vec![[0, 0, 0, 0]];
-    let mut slot_of: FastMap<u32, u32> = FastMap::default();
-    let district_slot: Vec<u32> = candidates
-        .iter()
-        .map(|&d| {
-            let c = style.fills[d as usize];
-            if c[3] == 0 {
-                return 0;
-            }
-            *slot_of.entry(u32::from_le_bytes(c)).or_insert_with(|| {
-                slots.push(c);
-                (slots.len() - 1) as u32
-            })
-        })
-        .collect();
+    let FillSlots {
+        colours: slots,
+        of_candidate: district_slot,
+    } = FillSlots::of(&candidates, style);
 
     let tile_job = TileJob {
         layer,
@@ -126,14 +114,42 @@ pub fn render_one_colour_tile(
 
 /// What every tile needs before drawing: checked inputs, the pixel frame, the pen and the
 /// districts whose box comes within the pen's reach.
-struct Setup {
+pub(crate) struct Setup {
     frame: PixelFrame,
     pen: Option<Pen>,
-    margin: f64,
-    candidates: Vec<u32>,
-    size: u32,
+    pub(crate) margin: f64,
+    pub(crate) candidates: Vec<u32>,
+    pub(crate) size: u32,
     tile: TileCoord,
-    scale: u8,
+    pub(crate) scale: u8,
+}
+
+/// The tile's side in pixels, or why the scale or the tile is refused.
+fn check_scale_and_tile(tile: TileCoord, scale: u8) -> Result<u32, RenderError> {
+    let size = match scale {
+        1 | 2 => TILE_SIZE * u32::from(scale),
+        _ => return Err(RenderError::UnsupportedScale { scale }),
+    };
+    if !tile.is_valid() {
+        return Err(RenderError::InvalidTile {
+            z: tile.z,
+            x: tile.x,
+            y: tile.y,
+            max_zoom: TileCoord::MAX_ZOOM,
+        });
+    }
+    Ok(size)
+}
+
+/// The border width `style` draws with: its width, or 0 when the border colour is transparent
+/// (then no border is drawn and tiles are set up as without one).
+#[must_use]
+pub fn drawn_border_width(style: &TileStyle) -> f32 {
+    if style.border[3] > 0 {
+        style.border_width
+    } else {
+        0.0
+    }
 }
 
 impl Setup {
@@ -143,25 +159,22 @@ impl Setup {
         tile: TileCoord,
         scale: u8,
     ) -> Result<Setup, RenderError> {
-        let size = match scale {
-            1 | 2 => TILE_SIZE * u32::from(scale),
-            _ => return Err(RenderError::UnsupportedScale { scale }),
-        };
-        if !tile.is_valid() {
-            return Err(RenderError::InvalidTile {
-                z: tile.z,
-                x: tile.x,
-                y: tile.y,
-                max_zoom: TileCoord::MAX_ZOOM,
-            });
-        }
+        check_scale_and_tile(tile, scale)?;
         style.check(layer.len())?;
+        Setup::with_width(layer, tile, scale, drawn_border_width(style))
+    }
+
+    /// The setup for borders `border_width` CSS pixels wide (0: none), without a style: what
+    /// [`crate::DistrictRaster`] shares with every style whose [`drawn_border_width`] it is.
+    pub(crate) fn with_width(
+        layer: &TileLayer,
+        tile: TileCoord,
+        scale: u8,
+        border_width: f32,
+    ) -> Result<Setup, RenderError> {
+        let size = check_scale_and_tile(tile, scale)?;
         let frame = PixelFrame::new(tile, size);
-        let pen = if style.border[3] > 0 {
-            Pen::new(f64::from(style.border_width) * f64::from(scale))
-        } else {
-            None
-        };
+        let pen = Pen::new(f64::from(border_width) * f64::from(scale));
         let margin = pen.map_or(1.0, |p| p.margin());
         let mut candidates = Vec::new();
         layer.districts_in(frame.mercator_box(margin), &mut candidates);
@@ -176,20 +189,23 @@ impl Setup {
         })
     }
 
+    pub(crate) fn job<'a>(&'a self, layer: &'a TileLayer) -> TileJob<'a> {
+        TileJob {
+            layer,
+            level: layer.level(self.tile.z, self.scale),
+            frame: self.frame,
+            candidates: &self.candidates,
+            pen: self.pen,
+        }
+    }
+
     /// The PNG of a one-colour tile (see [`render_one_colour_tile`]), `None` when it needs
     /// drawing.
     fn one_colour(&self, layer: &TileLayer, style: &TileStyle) -> Option<Vec<u8>> {
         if self.candidates.is_empty() {
             return Some(empty_tile_png(self.scale).to_vec());
         }
-        let job = TileJob {
-            layer,
-            level: layer.level(self.tile.z, self.scale),
-            frame: self.frame,
-            candidates: &self.candidates,
-            pen: self.pen,
-        };
-        let fill = job.one_colour(style, self.margin)?;
+        let fill = self.job(layer).one_colour(style, self.margin)?;
         Some(solid_tile_png(fill, self.scale))
     }
 }
@@ -248,11 +264,11 @@ impl Slot for u32 {
 }
 
 /// What one tile draws.
-struct TileJob<'a> {
+pub(crate) struct TileJob<'a> {
     layer: &'a TileLayer,
     level: &'a Level,
     frame: PixelFrame,
-    candidates: &'a [u32],
+    pub(crate) candidates: &'a [u32],
     pen: Option<Pen>,
 }
 
@@ -279,18 +295,7 @@ impl TileJob<'_> {
     /// all of it or none of it. Painted as `fill` paints: in layer order, the last district that
     /// covers the tile and is not transparent wins; transparent outside them all.
     fn one_colour(&self, style: &TileStyle, margin: f64) -> Option<[u8; 4]> {
-        let (lo, hi) = (-margin, self.frame.size as f64 + margin);
-        let near = self.candidates.iter().any(|&d| {
-            self.layer.arcs_of(d as usize).iter().any(|&a| {
-                let a = a as usize;
-                // The box first (cheap), then the edges: a ring's box holds its whole inside.
-                self.arc_near(a, margin, false)
-                    && self.level.arc(a).windows(2).any(|e| {
-                        segment_meets_square(self.frame.pixel(e[0]), self.frame.pixel(e[1]), lo, hi)
-                    })
-            })
-        });
-        if near {
+        if self.edge_near(margin) {
             return None;
         }
         let centre = [self.frame.size as f64 / 2.0; 2];
@@ -302,6 +307,31 @@ impl TileJob<'_> {
             }
         }
         Some(colour)
+    }
+
+    /// Whether an edge of a candidate comes within `margin` pixels of the tile (else the tile
+    /// is one colour, see [`Self::one_colour`]).
+    pub(crate) fn edge_near(&self, margin: f64) -> bool {
+        let (lo, hi) = (-margin, self.frame.size as f64 + margin);
+        self.candidates.iter().any(|&d| {
+            self.layer.arcs_of(d as usize).iter().any(|&a| {
+                let a = a as usize;
+                // The box first (cheap), then the edges: a ring's box holds its whole inside.
+                self.arc_near(a, margin, false)
+                    && self.level.arc(a).windows(2).any(|e| {
+                        segment_meets_square(self.frame.pixel(e[0]), self.frame.pixel(e[1]), lo, hi)
+                    })
+            })
+        })
+    }
+
+    /// The positions in the candidate list of the districts covering the tile's centre, in
+    /// order: of a one-colour tile, whose colour is the last of them with a visible fill.
+    pub(crate) fn centre_stack(&self) -> Vec<u32> {
+        let centre = [self.frame.size as f64 / 2.0; 2];
+        (0..self.candidates.len() as u32)
+            .filter(|&k| self.covers(self.candidates[k as usize], centre))
+            .collect()
     }
 
     /// Even-odd test of the tile pixel position `p` against district `d` (this zoom's
@@ -323,7 +353,7 @@ impl TileJob<'_> {
     /// Calls `edge` with each edge (in tile pixels) of district `d` that the fill uses: those of
     /// its arcs that reach the tile's rows, left of the tile included.
     #[inline]
-    fn fill_edges(&self, d: u32, mut edge: impl FnMut([f64; 2], [f64; 2])) {
+    pub(crate) fn fill_edges(&self, d: u32, mut edge: impl FnMut([f64; 2], [f64; 2])) {
         for &a in self.layer.arcs_of(d as usize) {
             let a = a as usize;
             if !self.arc_near(a, 0.0, true) {
@@ -353,7 +383,7 @@ impl TileJob<'_> {
         }
     }
 
-    fn borders(&self, grid: Grid) -> Option<Coverage> {
+    pub(crate) fn borders(&self, grid: Grid) -> Option<Coverage> {
         let pen = self.pen?;
         let mut cov = Coverage::new(grid);
         let margin = pen.margin();
@@ -370,6 +400,38 @@ impl TileJob<'_> {
             }
         }
         (!cov.is_empty()).then_some(cov)
+    }
+}
+
+/// The palette slots of a tile's fills: slot 0 is "no district" (transparent), then each
+/// distinct visible fill colour of the candidates, in their order.
+pub(crate) struct FillSlots {
+    pub(crate) colours: Vec<[u8; 4]>,
+    /// Slot of each candidate (0 for a transparent fill).
+    pub(crate) of_candidate: Vec<u32>,
+}
+
+impl FillSlots {
+    pub(crate) fn of(candidates: &[u32], style: &TileStyle) -> FillSlots {
+        let mut colours: Vec<[u8; 4]> = vec![[0, 0, 0, 0]];
+        let mut slot_of: FastMap<u32, u32> = FastMap::default();
+        let of_candidate = candidates
+            .iter()
+            .map(|&d| {
+                let c = style.fills[d as usize];
+                if c[3] == 0 {
+                    return 0;
+                }
+                *slot_of.entry(u32::from_le_bytes(c)).or_insert_with(|| {
+                    colours.push(c);
+                    (colours.len() - 1) as u32
+                })
+            })
+            .collect();
+        FillSlots {
+            colours,
+            of_candidate,
+        }
     }
 }
 
@@ -455,21 +517,21 @@ fn compose(
 }
 
 /// Coverage levels per slot in the blend table.
-const BLEND_LEVELS: usize = COVERAGE_MAX as usize + 1;
+pub(crate) const BLEND_LEVELS: usize = COVERAGE_MAX as usize + 1;
 
 /// The palette of an indexed tile as it grows: the fill slots, then each (fill, border
 /// coverage) blend met, deduplicated by colour.
-struct BlendTable<'a> {
+pub(crate) struct BlendTable<'a> {
     slots: &'a [[u8; 4]],
     border: [u8; 4],
-    palette: Vec<[u8; 4]>,
+    pub(crate) palette: Vec<[u8; 4]>,
     /// Palette index of each (slot, level), `u16::MAX` until met.
-    table: Vec<u16>,
+    pub(crate) table: Vec<u16>,
     index_of: FastMap<u32, u16>,
 }
 
 impl<'a> BlendTable<'a> {
-    fn new(slots: &'a [[u8; 4]], border: [u8; 4]) -> Self {
+    pub(crate) fn new(slots: &'a [[u8; 4]], border: [u8; 4]) -> Self {
         let mut table = vec![u16::MAX; slots.len() * BLEND_LEVELS];
         for s in 0..slots.len() {
             table[s * BLEND_LEVELS] = s as u16;
@@ -492,7 +554,7 @@ impl<'a> BlendTable<'a> {
     /// `None` when the palette is full.
     #[cold]
     #[inline(never)]
-    fn add(&mut self, slot: u8, level: u8) -> Option<u8> {
+    pub(crate) fn add(&mut self, slot: u8, level: u8) -> Option<u8> {
         let colour = blend_over(
             self.slots[usize::from(slot)],
             self.border,
@@ -517,7 +579,7 @@ impl<'a> BlendTable<'a> {
 
 /// Coverage level `0..=COVERAGE_MAX` as 0–255.
 #[inline]
-fn level_coverage(q: u8) -> u8 {
+pub(crate) fn level_coverage(q: u8) -> u8 {
     (u32::from(q) * 255 / u32::from(COVERAGE_MAX)) as u8
 }
 

@@ -12,4 +12,5 @@ mod fixtures;
 mod interior;
 mod print;
 mod references;
+mod restyle;
 mod seams;

@@ -1,11 +1,13 @@
-//! Shared bench inputs: the shapefiles of `tests/fixtures/` in Web Mercator, and the class
-//! colours. Included as a module by each bench file (`mod shapes;`).
+//! Inputs shared by the render, restyle and print benches: the fixture shapefiles in Web
+//! Mercator (with names for labels), the class palette and tile pickers. Included as a module
+//! by each bench file (`mod inputs;`).
 
 #![allow(dead_code)] // not every bench uses every helper
 
 use std::path::PathBuf;
 
 use geo_types::{Coord, MultiPolygon};
+use quartier_render::{TileCoord, MERCATOR_HALF_EXTENT};
 
 pub const R: f64 = 6_378_137.0;
 
@@ -74,4 +76,39 @@ fn to_mercator(shape: shapefile::Polygon, path: &std::path::Path) -> MultiPolygo
             })
             .collect(),
     )
+}
+
+/// The zoom-`z` tile whose box meets the most districts' boxes.
+pub fn busiest_tile(polys: &[MultiPolygon<f64>], z: u8) -> TileCoord {
+    let n = 1u32 << z;
+    let side = 2.0 * MERCATOR_HALF_EXTENT / f64::from(n);
+    let mut counts = vec![0usize; (n * n) as usize];
+    for mp in polys {
+        let pts = mp.iter().flat_map(|p| p.exterior().0.iter());
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for c in pts {
+            (x0, y0, x1, y1) = (x0.min(c.x), y0.min(c.y), x1.max(c.x), y1.max(c.y));
+        }
+        let tx = |x: f64| {
+            (((x + MERCATOR_HALF_EXTENT) / side)
+                .floor()
+                .clamp(0.0, f64::from(n - 1))) as u32
+        };
+        let ty = |y: f64| {
+            (((MERCATOR_HALF_EXTENT - y) / side)
+                .floor()
+                .clamp(0.0, f64::from(n - 1))) as u32
+        };
+        for x in tx(x0)..=tx(x1) {
+            for y in ty(y1)..=ty(y0) {
+                counts[(y * n + x) as usize] += 1;
+            }
+        }
+    }
+    let best = (0..counts.len()).max_by_key(|&k| counts[k]).unwrap_or(0) as u32;
+    TileCoord::new_unchecked(z, best % n, best / n)
+}
+
+pub fn tile(z: u8, x: u32, y: u32) -> TileCoord {
+    TileCoord::new_checked(z, x, y).unwrap_or_else(|| panic!("no tile {z}/{x}/{y}"))
 }
