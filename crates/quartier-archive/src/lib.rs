@@ -1,0 +1,13 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs, missing_debug_implementations)]
+
+mod error;
+mod mbtiles_archive;
+mod metadata;
+mod pmtiles_archive;
+mod writer;
+
+pub use error::{ArchiveError, Result};
+pub use metadata::{ArchiveMetadata, TileFormat};
+pub use writer::{write_archive, ArchiveFormat, ArchiveSummary, ArchiveWriter};

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Independent readers for Quartier's tile archives and vector tiles.
+
+Called by the Rust tests `crates/quartier-archive/tests/archive_roundtrip.rs` and
+`crates/quartier-render/tests/mvt_reference.rs`; prints one JSON object on stdout and lets the
+Rust side assert on it, so that nothing here shares code with the writers it checks.
+
+    archive_reference.py check               exit 0 when the packages below are importable
+    archive_reference.py pmtiles ARCHIVE OUT  every tile of a PMTiles archive into OUT/z_x_y.bin
+    archive_reference.py mbtiles ARCHIVE OUT  the same for MBTiles (tile_row flipped back to XYZ)
+    archive_reference.py mvt TILE.mvt INPUT.json  decode one vector tile, compare with the input
+
+Readers: `pmtiles` (PyPI, protomaps' reference implementation), Python's `sqlite3`,
+`mapbox-vector-tile` (PyPI) and `shapely` for areas. Tiles are written out as stored, after
+undoing the archive's own gzip compression where the header or metadata says so.
+"""
+
+import gzip
+import json
+import os
+import sqlite3
+import sys
+
+
+def check():
+    import mapbox_vector_tile  # noqa: F401
+    import pmtiles.reader  # noqa: F401
+    import shapely  # noqa: F401
+
+
+def dump_pmtiles(path, out):
+    from pmtiles.reader import MmapSource, Reader, all_tiles
+    from pmtiles.tile import Compression, deserialize_directory
+
+    with open(path, "rb") as f:
+        get = MmapSource(f)
+        reader = Reader(get)
+        header = reader.header()
+        gz = header["tile_compression"] == Compression.GZIP
+        count = 0
+        for (z, x, y), data in all_tiles(get):
+            if gz:
+                data = gzip.decompress(data)
+            with open(os.path.join(out, f"{z}_{x}_{y}.bin"), "wb") as t:
+                t.write(data)
+            count += 1
+
+        # Directory statistics: entries, how many carry a run length > 1, distinct contents.
+        def entries(offset, length):
+            for e in deserialize_directory(get(offset, length)):
+                if e.run_length == 0:
+                    yield from entries(header["leaf_directory_offset"] + e.offset, e.length)
+                else:
+                    yield e
+
+        dir_entries = list(entries(header["root_offset"], header["root_length"]))
+        ids = [e.tile_id for e in dir_entries]
+        result = {
+            "tiles": count,
+            "entries": len(dir_entries),
+            "runs": sum(1 for e in dir_entries if e.run_length > 1),
+            "distinct_offsets": len({e.offset for e in dir_entries}),
+            "sorted": ids == sorted(ids),
+            "clustered": bool(header["clustered"]),
+            "tile_type": int(header["tile_type"]),
+            "tile_compression": int(header["tile_compression"]),
+            "min_zoom": header["min_zoom"],
+            "max_zoom": header["max_zoom"],
+            "bounds": [
+                header["min_lon_e7"] / 1e7,
+                header["min_lat_e7"] / 1e7,
+                header["max_lon_e7"] / 1e7,
+                header["max_lat_e7"] / 1e7,
+            ],
+            "metadata": reader.metadata(),
+        }
+    print(json.dumps(result))
+
+
+def dump_mbtiles(path, out):
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    meta = dict(con.execute("SELECT name, value FROM metadata"))
+    gz = meta.get("format") == "pbf"
+    count = 0
+    for z, col, row, data in con.execute(
+        "SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles"
+    ):
+        y = (1 << z) - 1 - row  # TMS row back to XYZ
+        if gz:
+            data = gzip.decompress(data)
+        with open(os.path.join(out, f"{z}_{col}_{y}.bin"), "wb") as t:
+            t.write(data)
+        count += 1
+    images = con.execute("SELECT count(*) FROM images").fetchone()[0]
+    integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
+    con.close()
+    print(json.dumps({"tiles": count, "images": images, "integrity": integrity, "metadata": meta}))
+
+
+def decode_mvt(tile_path, input_path):
+    """Decode with mapbox-vector-tile; compare with the input districts (tile coordinates)."""
+    import mapbox_vector_tile
+    from shapely.geometry import box, shape
+    from shapely.validation import make_valid
+
+    with open(tile_path, "rb") as f:
+        data = f.read()
+    with open(input_path) as f:
+        expected = json.load(f)
+    extent = expected["extent"]
+    tile_box = box(0, 0, extent, extent)
+    decoded = mapbox_vector_tile.decode(data, default_options={"y_coord_down": True})
+    layers = {name: layer for name, layer in decoded.items()}
+    features = []
+    for name, layer in layers.items():
+        for feat in layer["features"]:
+            geom = shape(feat["geometry"])
+            # The decoder classifies rings by winding: wrong winding shows up as wrong area.
+            minx, miny, maxx, maxy = geom.bounds
+            clipped = make_valid(geom).intersection(tile_box)
+            src = expected["districts"].get(str(feat["id"]))
+            src_area = None
+            if src is not None:
+                src_area = make_valid(shape(src["geometry"])).intersection(tile_box).area
+            features.append(
+                {
+                    "layer": name,
+                    "id": feat["id"],
+                    "type": feat["geometry"]["type"],
+                    "properties": feat["properties"],
+                    "valid": geom.is_valid,
+                    "bounds": [minx, miny, maxx, maxy],
+                    "area_in_tile": clipped.area,
+                    "input_area_in_tile": src_area,
+                }
+            )
+    print(json.dumps({"extent": layer_extent(layers), "features": features}))
+
+
+def layer_extent(layers):
+    return [layer["extent"] for layer in layers.values()]
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[1] == "check":
+        check()
+    elif len(argv) == 4 and argv[1] == "pmtiles":
+        dump_pmtiles(argv[2], argv[3])
+    elif len(argv) == 4 and argv[1] == "mbtiles":
+        dump_mbtiles(argv[2], argv[3])
+    elif len(argv) == 4 and argv[1] == "mvt":
+        decode_mvt(argv[2], argv[3])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
