@@ -62,8 +62,9 @@ def dump_pmtiles(path, out):
             "distinct_offsets": len({e.offset for e in dir_entries}),
             "sorted": ids == sorted(ids),
             "clustered": bool(header["clustered"]),
-            "tile_type": int(header["tile_type"]),
-            "tile_compression": int(header["tile_compression"]),
+            "tile_contents": header["tile_contents_count"],
+            "tile_type": header["tile_type"].value,
+            "tile_compression": header["tile_compression"].value,
             "min_zoom": header["min_zoom"],
             "max_zoom": header["max_zoom"],
             "bounds": [

@@ -1,0 +1,79 @@
+//! Shared by the integration tests: real layers from `tests/fixtures/`, tiles over their extent,
+//! fresh scratch folders, and the independent readers of `tests/reference/archive_reference.py`.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use quartier_render::{TileCoord, TileLayer, MERCATOR_HALF_EXTENT};
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A fresh, empty folder for one test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A boundary file of `tests/fixtures/` through Quartier's importer, and its render layer.
+pub fn load(rel: &str) -> (quartier_geo::Layer, TileLayer) {
+    let path = repo_root().join("tests/fixtures").join(rel);
+    let imported = quartier_geo::import::read_layer(&path, &Default::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mercator = imported
+        .layer
+        .districts
+        .iter()
+        .map(|d| d.mercator.clone())
+        .collect();
+    (imported.layer, TileLayer::new(mercator))
+}
+
+/// Tiles of zoom `z` meeting `bounds` (mercator metres), grown by `pad` tiles on each side.
+pub fn tiles_over(bounds: [f64; 4], z: u8, pad: u32) -> Vec<TileCoord> {
+    let n = TileCoord::tiles_per_side(z);
+    let side = 2.0 * MERCATOR_HALF_EXTENT / f64::from(n);
+    let col = |x: f64| {
+        ((x + MERCATOR_HALF_EXTENT) / side)
+            .floor()
+            .clamp(0.0, f64::from(n - 1)) as u32
+    };
+    let row = |y: f64| {
+        ((MERCATOR_HALF_EXTENT - y) / side)
+            .floor()
+            .clamp(0.0, f64::from(n - 1)) as u32
+    };
+    let (x0, x1) = (
+        col(bounds[0]).saturating_sub(pad),
+        (col(bounds[2]) + pad).min(n - 1),
+    );
+    let (y0, y1) = (
+        row(bounds[3]).saturating_sub(pad),
+        (row(bounds[1]) + pad).min(n - 1),
+    );
+    (x0..=x1)
+        .flat_map(|x| (y0..=y1).map(move |y| TileCoord::new_unchecked(z, x, y)))
+        .collect()
+}
+
+/// Runs the reference script with `args` and parses what it prints.
+pub fn reference(args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let script = repo_root().join("tests/reference/archive_reference.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{} {args:?} failed:\n{}",
+        script.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
