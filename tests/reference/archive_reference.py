@@ -99,7 +99,12 @@ def dump_mbtiles(path, out):
 
 
 def decode_mvt(tile_path, input_path):
-    """Decode with mapbox-vector-tile; compare with the input districts (tile coordinates)."""
+    """Decode with mapbox-vector-tile and measure against the input districts.
+
+    INPUT.json: {"extent": 4096, "buffer": 64, "districts": {"<feature id>": GeoJSON geometry
+    in tile coordinates (y down), full detail, unclipped}}. Areas are measured inside the tile
+    proper with shapely, and so are the holes inside it.
+    """
     import mapbox_vector_tile
     from shapely.geometry import box, shape
     from shapely.validation import make_valid
@@ -108,38 +113,59 @@ def decode_mvt(tile_path, input_path):
         data = f.read()
     with open(input_path) as f:
         expected = json.load(f)
-    extent = expected["extent"]
+    extent, buf = expected["extent"], expected["buffer"]
     tile_box = box(0, 0, extent, extent)
+    buffered = box(-buf, -buf, extent + buf, extent + buf)
+
+    def holes(geom):
+        """Areas of the holes, largest first."""
+        polys = getattr(geom, "geoms", [geom])
+        areas = [type(p)(r).area for p in polys if p.geom_type == "Polygon" for r in p.interiors]
+        return sorted(areas, reverse=True)
+
+    inputs = {}
+    for fid, g in expected["districts"].items():
+        geom = make_valid(shape(g))
+        inside = geom.intersection(tile_box)
+        inputs[fid] = {
+            "area_in_tile": inside.area,
+            "perimeter_in_tile": inside.length,
+            "area_in_buffer": geom.intersection(buffered).area,
+            "holes_in_tile": holes(inside),
+        }
     decoded = mapbox_vector_tile.decode(data, default_options={"y_coord_down": True})
-    layers = {name: layer for name, layer in decoded.items()}
+    layers = []
     features = []
-    for name, layer in layers.items():
+    for name, layer in decoded.items():
+        layers.append({"name": name, "extent": layer["extent"], "version": layer.get("version")})
         for feat in layer["features"]:
             geom = shape(feat["geometry"])
-            # The decoder classifies rings by winding: wrong winding shows up as wrong area.
-            minx, miny, maxx, maxy = geom.bounds
-            clipped = make_valid(geom).intersection(tile_box)
-            src = expected["districts"].get(str(feat["id"]))
-            src_area = None
-            if src is not None:
-                src_area = make_valid(shape(src["geometry"])).intersection(tile_box).area
-            features.append(
-                {
-                    "layer": name,
-                    "id": feat["id"],
-                    "type": feat["geometry"]["type"],
-                    "properties": feat["properties"],
-                    "valid": geom.is_valid,
-                    "bounds": [minx, miny, maxx, maxy],
-                    "area_in_tile": clipped.area,
-                    "input_area_in_tile": src_area,
-                }
-            )
-    print(json.dumps({"extent": layer_extent(layers), "features": features}))
+            inside = make_valid(geom).intersection(tile_box)
+            # The decoder groups rings by the first ring's winding; the specification fixes it:
+            # an exterior ring has a positive surveyor's area in tile coordinates (y down).
+            polys = feat["geometry"]["coordinates"]
+            if feat["geometry"]["type"] == "Polygon":
+                polys = [polys]
+            signs = [[surveyor_sign(r) for r in poly] for poly in polys]
+            features.append({
+                "layer": name,
+                "id": feat["id"],
+                "type": feat["geometry"]["type"],
+                "properties": feat["properties"],
+                "valid": geom.is_valid,
+                "bounds": list(geom.bounds),
+                "area_in_tile": inside.area,
+                "holes_in_tile": holes(inside),
+                "exterior_signs": [sg[0] for sg in signs],
+                "hole_signs": [x for sg in signs for x in sg[1:]],
+            })
+    print(json.dumps({"layers": layers, "features": features, "inputs": inputs}))
 
 
-def layer_extent(layers):
-    return [layer["extent"] for layer in layers.values()]
+def surveyor_sign(ring):
+    """Sign of the surveyor's (shoelace) formula over a closed ring, as the MVT spec states it."""
+    a = sum(ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1] for i in range(len(ring) - 1))
+    return (a > 0) - (a < 0)
 
 
 def main(argv):

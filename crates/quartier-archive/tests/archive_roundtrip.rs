@@ -34,7 +34,7 @@ fn metadata(format: TileFormat, max_zoom: u8) -> ArchiveMetadata {
 /// NC SIDS PNG tiles of zoom 0 to 7 over the state plus one tile around it (so that many
 /// transparent tiles repeat), rendered by the real renderer.
 fn nc_png_tiles() -> BTreeMap<TileCoord, Vec<u8>> {
-    let (_, layer) = load("nc_sids/nc.shp");
+    let (_, layer) = load("nc_sids/nc.shp", None);
     let style = TileStyle {
         // One colour per county, so that neighbouring tiles differ.
         fills: (0..layer.len())
@@ -184,7 +184,7 @@ fn png_archives_read_back_byte_identical() {
     ignore = "python3 with pmtiles, mapbox-vector-tile and shapely not found; pip install them"
 )]
 fn mvt_archives_read_back_byte_identical() {
-    let (districts, layer) = load("nc_sids/nc.shp");
+    let (districts, layer) = load("nc_sids/nc.shp", None);
     let attributes = MvtAttributes {
         keys: vec!["id".into(), "name".into()],
         rows: districts

@@ -20,18 +20,19 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// A boundary file of `tests/fixtures/` through Quartier's importer, and its render layer.
-pub fn load(rel: &str) -> (quartier_geo::Layer, TileLayer) {
+/// A boundary file of `tests/fixtures/` through Quartier's importer (with `crs` for files
+/// without a `.prj`), and its render layer.
+pub fn load(rel: &str, crs: Option<&str>) -> (quartier_geo::Layer, TileLayer) {
     let path = repo_root().join("tests/fixtures").join(rel);
-    let imported = quartier_geo::import::read_layer(&path, &Default::default())
+    let opts = quartier_geo::import::ImportOptions {
+        crs: crs.map(String::from),
+        ..Default::default()
+    };
+    let imported = quartier_geo::import::read_layer(&path, &opts)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mercator = imported
-        .layer
-        .districts
-        .iter()
-        .map(|d| d.mercator.clone())
-        .collect();
-    (imported.layer, TileLayer::new(mercator))
+    let mercator = imported.layer.districts.iter().map(|d| d.mercator.clone());
+    let render = TileLayer::new(mercator.collect());
+    (imported.layer, render)
 }
 
 /// Tiles of zoom `z` meeting `bounds` (mercator metres), grown by `pad` tiles on each side.
