@@ -6,8 +6,10 @@ mod error;
 mod mbtiles_archive;
 mod metadata;
 mod pmtiles_archive;
+mod tile_range;
 mod writer;
 
 pub use error::{ArchiveError, Result};
 pub use metadata::{ArchiveMetadata, TileFormat};
+pub use tile_range::TileRange;
 pub use writer::{write_archive, ArchiveFormat, ArchiveSummary, ArchiveWriter};

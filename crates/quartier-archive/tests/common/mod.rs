@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use quartier_render::{TileCoord, TileLayer, MERCATOR_HALF_EXTENT};
+use quartier_render::{TileCoord, TileLayer};
 
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -37,29 +37,8 @@ pub fn load(rel: &str, crs: Option<&str>) -> (quartier_geo::Layer, TileLayer) {
 
 /// Tiles of zoom `z` meeting `bounds` (mercator metres), grown by `pad` tiles on each side.
 pub fn tiles_over(bounds: [f64; 4], z: u8, pad: u32) -> Vec<TileCoord> {
-    let n = TileCoord::tiles_per_side(z);
-    let side = 2.0 * MERCATOR_HALF_EXTENT / f64::from(n);
-    let col = |x: f64| {
-        ((x + MERCATOR_HALF_EXTENT) / side)
-            .floor()
-            .clamp(0.0, f64::from(n - 1)) as u32
-    };
-    let row = |y: f64| {
-        ((MERCATOR_HALF_EXTENT - y) / side)
-            .floor()
-            .clamp(0.0, f64::from(n - 1)) as u32
-    };
-    let (x0, x1) = (
-        col(bounds[0]).saturating_sub(pad),
-        (col(bounds[2]) + pad).min(n - 1),
-    );
-    let (y0, y1) = (
-        row(bounds[3]).saturating_sub(pad),
-        (row(bounds[1]) + pad).min(n - 1),
-    );
-    (x0..=x1)
-        .flat_map(|x| (y0..=y1).map(move |y| TileCoord::new_unchecked(z, x, y)))
-        .collect()
+    let range = quartier_archive::TileRange::covering_mercator(bounds, z).unwrap();
+    range.grow(pad).into_iter().collect()
 }
 
 /// Runs the reference script with `args` and parses what it prints.
