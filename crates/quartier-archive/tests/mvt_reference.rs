@@ -126,7 +126,7 @@ fn check_tile(
     for (id, input) in inputs {
         if input["area_in_buffer"].as_f64().unwrap() > 100.0 {
             assert!(
-                features.iter().any(|f| f["id"].to_string() == *id),
+                features.iter().any(|f| f["id"].as_u64() == id.parse().ok()),
                 "{tile}: district {id} missing"
             );
         }
@@ -135,7 +135,9 @@ fn check_tile(
     let (lo, hi) = (-f64::from(MVT_BUFFER), f64::from(MVT_EXTENT + MVT_BUFFER));
     for f in features {
         let id = f["id"].as_u64().unwrap() as usize;
-        let input = &inputs[&id.to_string()];
+        let input = inputs
+            .get(&id.to_string())
+            .unwrap_or_else(|| panic!("{tile}: district {id} does not meet the tile"));
         // Properties exactly as given (a missing value stays missing).
         let mut want = serde_json::Map::new();
         for (key, value) in attrs.keys.iter().zip(&attrs.rows[id]) {
