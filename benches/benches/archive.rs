@@ -4,7 +4,8 @@
 //!
 //! Run: `cargo bench -p quartier-benches --bench archive -- --warm-up-time 1 --measurement-time 5`
 
-mod fixtures;
+#[path = "../../crates/quartier-archive/tests/common/mod.rs"]
+mod common;
 
 use std::hint::black_box;
 
@@ -13,7 +14,7 @@ use quartier_archive::{write_archive, ArchiveMetadata, TileFormat, TileRange};
 use quartier_render::{render_tile, TileStyle};
 
 fn archive(c: &mut Criterion) {
-    let (_, layer) = fixtures::load("nc_sids/nc.shp", None);
+    let (_, layer) = common::load("nc_sids/nc.shp", None);
     let style = TileStyle {
         fills: (0..layer.len())
             .map(|i| [0xff, (60 + i * 37 % 190) as u8, 0x40, 0xff])

@@ -4,36 +4,13 @@
 //!
 //! Run: `cargo bench -p quartier-benches --bench mvt -- --warm-up-time 1 --measurement-time 3`
 
-mod fixtures;
+#[path = "../../crates/quartier-archive/tests/common/mod.rs"]
+mod common;
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use quartier_render::{render_mvt, MvtAttributes, MvtValue, TileCoord, TileLayer};
-
-fn attributes(layer: &quartier_geo::Layer) -> MvtAttributes {
-    MvtAttributes {
-        keys: ["id", "name", "value", "class", "colour"]
-            .map(String::from)
-            .to_vec(),
-        rows: layer
-            .districts
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                vec![
-                    Some(MvtValue::Text(d.id.clone())),
-                    Some(MvtValue::Text(d.name.clone())),
-                    Some(MvtValue::Number(i as f64 * 0.37)),
-                    Some(MvtValue::Integer(i as i64 % 5)),
-                    Some(MvtValue::Text(
-                        ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"][i % 5].into(),
-                    )),
-                ]
-            })
-            .collect(),
-    }
-}
+use quartier_render::{render_mvt, MvtAttributes, TileCoord, TileLayer};
 
 fn bench_tiles(
     c: &mut Criterion,
@@ -62,21 +39,20 @@ fn bench_tiles(
 }
 
 fn mvt(c: &mut Criterion) {
-    let (us, us_layer) =
-        fixtures::load("us_counties/cb_2016_us_county_500k.shp", Some("EPSG:4269"));
+    let (us, us_layer) = common::load("us_counties/cb_2016_us_county_500k.shp", Some("EPSG:4269"));
     bench_tiles(
         c,
         "us_counties",
         &us_layer,
-        &attributes(&us),
+        &common::attributes(&us, |i| Some(i as f64 * 0.37)),
         &[(4, 4, 6), (6, 16, 24)],
     );
-    let (nc, nc_layer) = fixtures::load("nc_sids/nc.shp", None);
+    let (nc, nc_layer) = common::load("nc_sids/nc.shp", None);
     bench_tiles(
         c,
         "nc_counties",
         &nc_layer,
-        &attributes(&nc),
+        &common::attributes(&nc, |i| Some(i as f64 * 0.37)),
         &[(7, 36, 50)],
     );
 }

@@ -16,32 +16,10 @@ use quartier_render::{
 };
 use serde_json::{json, Value};
 
-/// Properties as a server would give them: id, name, value, class and colour.
-fn attributes(layer: &quartier_geo::Layer, value_field: &str) -> MvtAttributes {
-    let values = layer.numeric(value_field).unwrap();
-    MvtAttributes {
-        keys: ["id", "name", "value", "class", "colour"]
-            .map(String::from)
-            .to_vec(),
-        rows: layer
-            .districts
-            .iter()
-            .zip(values)
-            .enumerate()
-            .map(|(i, (d, v))| {
-                vec![
-                    Some(MvtValue::Text(d.id.clone())),
-                    Some(MvtValue::Text(d.name.clone())),
-                    v.map(MvtValue::Number),
-                    Some(MvtValue::Integer(i as i64 % 5)),
-                    Some(MvtValue::Text(format!(
-                        "#{:06x}",
-                        (i * 2_654_435) % 0x100_0000
-                    ))),
-                ]
-            })
-            .collect(),
-    }
+/// Properties with the numeric field `field` as the value.
+fn attributes(layer: &quartier_geo::Layer, field: &str) -> MvtAttributes {
+    let values = layer.numeric(field).unwrap();
+    common::attributes(layer, |i| values[i])
 }
 
 /// The districts whose box meets the buffered tile, in tile coordinates, as GeoJSON.

@@ -1,4 +1,5 @@
-//! Shared by the integration tests: real layers from `tests/fixtures/`, tiles over their extent,
+//! Shared by the integration tests and the `archive` and `mvt` benches (which include this file):
+//! real layers from `tests/fixtures/`, their vector tile properties, tiles over their extent,
 //! fresh scratch folders, and the independent readers of `tests/reference/archive_reference.py`.
 
 #![allow(dead_code, clippy::unwrap_used)]
@@ -6,10 +7,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use quartier_render::{TileCoord, TileLayer};
+use quartier_render::{MvtAttributes, MvtValue, TileCoord, TileLayer};
 
+/// The repository root: the folder above this package holding `tests/reference/`.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = here
+        .ancestors()
+        .find(|p| p.join("tests/reference").is_dir());
+    root.unwrap_or(here).to_path_buf()
 }
 
 /// A fresh, empty folder for one test.
@@ -33,6 +39,35 @@ pub fn load(rel: &str, crs: Option<&str>) -> (quartier_geo::Layer, TileLayer) {
     let mercator = imported.layer.districts.iter().map(|d| d.mercator.clone());
     let render = TileLayer::new(mercator.collect());
     (imported.layer, render)
+}
+
+/// Properties as a server gives them: id, name, `value` (from `value`), class and colour.
+pub fn attributes(
+    layer: &quartier_geo::Layer,
+    value: impl Fn(usize) -> Option<f64>,
+) -> MvtAttributes {
+    MvtAttributes {
+        keys: ["id", "name", "value", "class", "colour"]
+            .map(String::from)
+            .to_vec(),
+        rows: layer
+            .districts
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                vec![
+                    Some(MvtValue::Text(d.id.clone())),
+                    Some(MvtValue::Text(d.name.clone())),
+                    value(i).map(MvtValue::Number),
+                    Some(MvtValue::Integer(i as i64 % 5)),
+                    Some(MvtValue::Text(format!(
+                        "#{:06x}",
+                        (i * 2_654_435) % 0x100_0000
+                    ))),
+                ]
+            })
+            .collect(),
+    }
 }
 
 /// Tiles of zoom `z` meeting `bounds` (mercator metres), grown by `pad` tiles on each side.
