@@ -16,6 +16,10 @@ if [ ! -x /usr/bin/pdftotext ] || [ ! -x /usr/bin/pdftoppm ] || [ ! -x /usr/bin/
   $SUDO apt-get install -y -qq poppler-utils >/dev/null
 fi
 
+# Independent readers for the tile archive and vector tile tests (quartier-archive's build script
+# finds them; the install must succeed, so that CI never passes with them ignored).
+python3 -m pip install --quiet pmtiles==3.8.1 mapbox-vector-tile==2.2.0 shapely==2.2.0
+
 echo "== cargo test (workspace) =="
 cargo test --workspace --locked
 

@@ -15,6 +15,7 @@ mod simplify;
 mod style;
 mod tile;
 mod topology;
+mod vector_tile;
 
 pub use district_raster::{DistrictRaster, FallbackReason, RestylePath, Restyled};
 pub use encode::empty_tile_png;
@@ -25,3 +26,4 @@ pub use render::{drawn_border_width, render_one_colour_tile, render_tile};
 pub use simplify::SIMPLIFY_TOLERANCE_PX;
 pub use style::{TileStyle, MAX_BORDER_WIDTH};
 pub use tile::{TileCoord, MERCATOR_HALF_EXTENT, TILE_SIZE};
+pub use vector_tile::{render_mvt, MvtAttributes, MvtError, MvtValue, MVT_BUFFER, MVT_EXTENT};
