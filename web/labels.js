@@ -22,6 +22,8 @@ const LINE = 15;
 /** Free pixels kept around each label, so neighbouring names stay readable. */
 const GAP = 3;
 const STORE = 'quartier.labels';
+/** How far apart two districts of the same name must lie for both to be named. */
+const SAME_NAME_PX = 250;
 
 let visible = readPreference();
 let pane = null;
@@ -155,6 +157,8 @@ export function placeLabels(map, list) {
     const box = [p.x - tw / 2 - GAP, p.y - LINE / 2 - GAP, p.x + tw / 2 + GAP, p.y + LINE / 2 + GAP];
     if (box[0] < frame[0] || box[1] < frame[1] || box[2] > frame[2] || box[3] > frame[3]) continue;
     if (taken.some((q) => overlaps(box, q.box)) || placed.some((q) => overlaps(box, q.box))) continue;
+    // Districts sharing a name (tracts of one town): one name per neighbourhood is enough.
+    if (placed.some((q) => q.name === a.name && Math.hypot(q.x - p.x, q.y - p.y) < SAME_NAME_PX)) continue;
     placed.push({ id: a.id, name: a.name, x: p.x, y: p.y, box });
   }
   lastStats.candidates = candidates;

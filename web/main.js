@@ -178,7 +178,10 @@ async function init() {
   loadFeatures(state.layerId()).then((index) => {
     featuresArrived();
     refreshHover();
-    if (state.embed() && initial.district) setOutline('selected', index.byId.get(initial.district) || null);
+    if (state.embed() && initial.district) {
+      setOutline('selected', index.byId.get(initial.district) || null);
+      clearHover(); // the hover box now names the shared district
+    }
   }, (err) => showStatus(t('error.load', { message: err.message })));
   if (state.embed() && initial.district) state.setDistrictId(initial.district);
   // A URL without a view but with a district: show that district; with a view, keep the view.

@@ -3,7 +3,7 @@
 #
 # Installs what it needs when missing (Debian's chromium; playwright-core and axe-core from npm,
 # pinned in package-lock.json), builds the `quartier` binary, serves the bundled atlas on a free loopback port,
-# and runs map.test.mjs with node's built-in test runner. Next to the bundled atlas it serves the
+# and runs map.test.mjs and page.test.mjs with node's built-in test runner. Next to the bundled atlas it serves the
 # suppression test atlas crates/quartier-server/tests/london_suppressed.toml (layer
 # `london_suppressed`: real boroughs withheld, which the bundled `london` layer has none of). Screenshots land in
 # tests/browser/screenshots/ (git-ignored). The server is stopped on exit, whatever happens.
@@ -80,10 +80,10 @@ if ! node -e "fetch(process.env.QUARTIER_URL + '/health').then(r => process.exit
   exit 1
 fi
 
-echo "== node --test tests/browser/map.test.mjs =="
+echo "== node --test tests/browser/map.test.mjs page.test.mjs =="
 status=0
 # shellcheck disable=SC2086
-(cd "$HERE" && node --test ${QUARTIER_TEST_ARGS:-} map.test.mjs) || status=$?
+(cd "$HERE" && node --test ${QUARTIER_TEST_ARGS:-} map.test.mjs page.test.mjs) || status=$?
 echo "screenshots: $HERE/screenshots/"
 if [ "$status" -ne 0 ]; then
   echo "browser tests failed; the server's log ($LOG) ends with:" >&2
