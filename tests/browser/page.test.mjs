@@ -8,6 +8,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { SHOTS, launch, closeAll, api, open, idle, settle, axeViolations } from './helpers.mjs';
 
@@ -233,6 +236,37 @@ test('names on the map: placed where they fit, never overlapping, inside the map
   }
 });
 
+/**
+ * The German file as pandas reads it (`sep=';', decimal=','`): every indicator column numeric, the
+ * values those of features.geojson rounded to the indicator's decimals. Needs python3 with pandas
+ * (tests/reference uses it too); without pandas the check says so and fails.
+ */
+function pandasCheck(text, gj, info) {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'quartier-csv-')), 'values.csv');
+  fs.writeFileSync(file, text);
+  const script = [
+    'import json, sys',
+    'import pandas as pd',
+    "df = pd.read_csv(sys.argv[1], sep=';', decimal=',', dtype={'id': str, 'name': str, 'suppressed': str}, encoding='utf-8-sig')",
+    "cols = [c for c in df.columns if c not in ('id', 'name', 'suppressed')]",
+    "out = {'columns': list(df.columns), 'numeric': {c: bool(pd.api.types.is_numeric_dtype(df[c])) for c in cols},",
+    "       'rows': {r['id']: {c: (None if pd.isna(r[c]) else float(r[c])) for c in cols} for _, r in df.iterrows()}}",
+    'print(json.dumps(out))',
+  ].join('\n');
+  const out = JSON.parse(execFileSync(process.env.PYTHON || 'python3', ['-c', script, file], { encoding: 'utf8' }));
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  for (const ind of info.indicators) assert.equal(out.numeric[ind.id], true, `pandas reads ${ind.id} as numbers`);
+  for (const f of gj.features) {
+    const row = out.rows[f.properties.id];
+    assert.ok(row, `pandas row ${f.properties.id} (leading zeros kept)`);
+    for (const ind of info.indicators) {
+      const v = f.properties.values[ind.id];
+      const expected = typeof v === 'number' ? (Number.isInteger(ind.decimals) ? Number(v.toFixed(ind.decimals)) : v) : null;
+      assert.equal(row[ind.id], expected, `pandas ${f.properties.id}/${ind.id}`);
+    }
+  }
+}
+
 test('downloads: all indicators as German Excel CSV and international CSV, a sidecar with units, years and sources', async () => {
   const layer = 'london_suppressed';
   const info = (await api('/api/layers?lang=de')).find((l) => l.id === layer);
@@ -295,6 +329,7 @@ test('downloads: all indicators as German Excel CSV and international CSV, a sid
       assert.equal(r[3], ind.year == null ? '' : String(ind.year));
       assert.equal(r[4], ind.source || '');
     }
+    if (dialect === 'de') pandasCheck(fetched.values.text, gj, info);
     assert.ok(fetched.geojson.endsWith(`/api/layers/${layer}/features.geojson`));
     const served = await page.evaluate(async (u) => (await (await fetch(u)).json()).features.length, fetched.geojson);
     assert.equal(served, gj.features.length);
