@@ -67,7 +67,8 @@ export async function openProfile(id, opts) {
     const overlay = getComputedStyle(panel).position === 'absolute' ? panel.getBoundingClientRect().width : 0;
     showBox(item.bbox, opts.fit === 'force', overlay);
   }
-  if (opts && opts.focus) panel.focus({ preventScroll: !window.matchMedia('(max-width: 760px)').matches });
+  // No scrolling: on phones the profile lies below the map, which should keep showing the district.
+  if (opts && opts.focus) panel.focus({ preventScroll: true });
 }
 
 export function closeProfile() {

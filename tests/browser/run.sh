@@ -2,14 +2,16 @@
 # End-to-end tests of the map page (web/) in a real headless browser.
 #
 # Installs what it needs when missing (Debian's chromium; playwright-core and axe-core from npm,
-# pinned in package-lock.json), builds the `quartier` binary, serves the bundled atlas on a free loopback port,
-# and runs map.test.mjs and page.test.mjs with node's built-in test runner. Next to the bundled atlas it serves the
-# suppression test atlas crates/quartier-server/tests/london_suppressed.toml (layer
+# pinned in package-lock.json), builds the `quartier` binary, serves the bundled atlas on a free
+# loopback port, and runs map.test.mjs and page.test.mjs with node's built-in test runner (the
+# German CSV is also read with pandas: python3 with pandas is needed). Next to the bundled atlas it
+# serves the suppression test atlas crates/quartier-server/tests/london_suppressed.toml (layer
 # `london_suppressed`: real boroughs withheld, which the bundled `london` layer has none of). Screenshots land in
 # tests/browser/screenshots/ (git-ignored). The server is stopped on exit, whatever happens.
 #
 # Environment: CHROMIUM (default /usr/bin/chromium), QUARTIER_BIN (skip the build and use this
-# binary), QUARTIER_TEST_ARGS (extra arguments for `node --test`, e.g. --test-name-pattern=legend).
+# binary), QUARTIER_TEST_ARGS (extra arguments for `node --test`, e.g. --test-name-pattern=legend),
+# PYTHON (default python3; one with `pip install pandas==3.1.1`, as tests/reference uses).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
