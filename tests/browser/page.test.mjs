@@ -201,15 +201,17 @@ const labelBoxes = (page) => page.$$eval('.district-label', (ls) => ls.map((l) =
 
 test('names on the map: placed where they fit, never overlapping, inside the map, and the toggle hides them', async () => {
   for (const setup of [SETUPS[0], SETUPS[3]]) {
-    for (const [search, layer] of [['?layer=nc&indicator=sids_rate74&z=8&lat=35.6&lon=-79.2', 'nc'], ['?layer=boston&z=12&lat=42.35&lon=-71.08', 'boston'],
-      ['?layer=montreal&z=12&lat=45.53&lon=-73.62', 'montreal'], ['?layer=london&indicator=stations', 'london']]) {
+    // The least number of names expected (Montréal's names, "101-Bois-de-Liesse", are long).
+    for (const [search, layer, least] of [['?layer=nc&indicator=sids_rate74&z=8&lat=35.6&lon=-79.2', 'nc', 8],
+      ['?layer=boston&z=12&lat=42.35&lon=-71.08', 'boston', 3], ['?layer=montreal&z=12&lat=45.53&lon=-73.62', 'montreal', 1],
+      ['?layer=london&indicator=stations', 'london', 3]]) {
       const names = new Map((await api(`/api/layers/${layer}/features.geojson`)).features.map((f) => [f.properties.id, f.properties.name]));
       const { page, errors } = await open(setup.ctx, search);
       await settle(page);
       const labels = await labelBoxes(page);
       const map = (await rects(page, '#map'))[0];
       const controls = await rects(page, '#map .leaflet-control');
-      assert.ok(labels.length >= 3, `${setup.name} ${layer}: ${labels.length} names`);
+      assert.ok(labels.length >= least, `${setup.name} ${layer}: ${labels.length} names`);
       for (const l of labels) {
         assert.equal(l.name, names.get(l.id), `${layer}: the name of district ${l.id}`);
         assert.ok(l.left >= map.left - 0.5 && l.right <= map.right + 0.5 && l.top >= map.top - 0.5 && l.bottom <= map.bottom + 0.5,
