@@ -204,7 +204,7 @@ test('names on the map: placed where they fit, never overlapping, inside the map
     // The least number of names expected (Montréal's names, "101-Bois-de-Liesse", are long).
     for (const [search, layer, least] of [['?layer=nc&indicator=sids_rate74&z=8&lat=35.6&lon=-79.2', 'nc', 8],
       ['?layer=boston&z=12&lat=42.35&lon=-71.08', 'boston', 3], ['?layer=montreal&z=12&lat=45.53&lon=-73.62', 'montreal', 1],
-      ['?layer=london&indicator=stations', 'london', 3]]) {
+      ['?layer=london&indicator=stations', 'london', 3], ['?layer=kreise&z=8&lat=51&lon=7.5', 'kreise', 5]]) {
       const names = new Map((await api(`/api/layers/${layer}/features.geojson`)).features.map((f) => [f.properties.id, f.properties.name]));
       const { page, errors } = await open(setup.ctx, search);
       await settle(page);
@@ -263,7 +263,8 @@ function pandasCheck(text, gj, info) {
     assert.ok(row, `pandas row ${f.properties.id} (leading zeros kept)`);
     for (const ind of info.indicators) {
       const v = f.properties.values[ind.id];
-      const expected = typeof v === 'number' ? (Number.isInteger(ind.decimals) ? Number(v.toFixed(ind.decimals)) : v) : null;
+      // (+ 0 turns a rounded −0 into 0: the file writes "0,0", not "-0,0".)
+      const expected = typeof v === 'number' ? (Number.isInteger(ind.decimals) ? Number(v.toFixed(ind.decimals)) + 0 : v) : null;
       assert.equal(row[ind.id], expected, `pandas ${f.properties.id}/${ind.id}`);
     }
   }
@@ -310,7 +311,7 @@ test('downloads: all indicators as German Excel CSV and international CSV, a sid
         assert.ok(!cell.includes(dec === ',' ? '.' : ','), `${cell}: no thousands separator, decimal ${dec}`);
         const parsed = Number(cell.replace(dec, '.'));
         const d = Number.isInteger(ind.decimals) ? ind.decimals : null;
-        if (d !== null) assert.equal(parsed, Number(v.toFixed(d)), `${f.properties.id}/${ind.id}: ${cell} vs ${v}`);
+        if (d !== null) assert.equal(parsed, Number(v.toFixed(d)) + 0, `${f.properties.id}/${ind.id}: ${cell} vs ${v}`);
         else assert.equal(parsed, v);
         if (v < 0) negatives += 1;
       }
@@ -392,6 +393,50 @@ test('print: title, map and legend (opened), no controls', async () => {
       assert.equal(await page.isVisible(sel), false, `${setup.name}: ${sel} not printed`);
     }
     await page.emulateMedia({ media: 'screen' });
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
+test('the German Kreise: search tells the twin names apart, negative values get the minus sign on the page and parse in both CSVs', async () => {
+  const info = (await api('/api/layers?lang=de')).find((l) => l.id === 'kreise');
+  const gj = await api('/api/layers/kreise/features.geojson');
+  const byId = new Map(gj.features.map((f) => [f.properties.id, f]));
+  const twins = gj.features.filter((f) => /^München( |$)/.test(f.properties.name)).map((f) => ({ name: f.properties.name, key: f.properties.id }));
+  assert.ok(twins.some((x) => x.name === 'München (Landkreis)'), JSON.stringify(twins));
+  for (const setup of [SETUPS[0], SETUPS[2]]) {
+    const { page, errors } = await open(setup.ctx, '?layer=kreise&indicator=population_change');
+    const duren = await search(page, 'Düren');
+    assert.deepEqual(duren[0], { name: 'Düren', key: '05358' });
+    const munich = await search(page, 'münchen');
+    assert.deepEqual(munich.filter((o) => o.name.startsWith('München')).sort((a, b) => a.key.localeCompare(b.key)),
+      twins.sort((a, b) => a.key.localeCompare(b.key)));
+    const idx = munich.findIndex((o) => o.name === 'München (Landkreis)');
+    for (let i = 0; i <= idx; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.getElementById('profile-name').textContent === 'München (Landkreis)');
+    assert.match(await page.textContent('#profile-id'), /09184/);
+
+    // A Kreis that lost people: its change printed with U+2212 and a decimal comma.
+    const shrinking = gj.features.find((f) => f.properties.values.population_change < -0.5);
+    const v = shrinking.properties.values.population_change;
+    await search(page, shrinking.properties.id);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n) => document.getElementById('profile-name').textContent === n, shrinking.properties.name);
+    await idle(page);
+    const shown = await page.textContent('#profile tr[data-indicator="population_change"] .value');
+    assert.ok(shown.startsWith('\u2212' + Math.abs(v).toFixed(1).replace('.', ',')), `${shown} for ${v}`);
+    assert.ok(!/-/.test(shown), 'no hyphen-minus on the page');
+    if (setup === SETUPS[2]) {
+      const text = await page.evaluate(async () => (await fetch(document.getElementById('download-values').href)).text());
+      const rows = parseCsv(text.replace(/^\ufeff/, ''), ';');
+      const col = rows[0].indexOf('population_change');
+      assert.equal(rows.find((r) => r[0] === shrinking.properties.id)[col], '-' + Math.abs(v).toFixed(1).replace('.', ','));
+      assert.equal(rows.length - 1, 401);
+      for (const r of rows.slice(1)) assert.equal(r[1], byId.get(r[0]).properties.name, `${r[0]}: key with its leading zero`);
+      pandasCheck(text, gj, info);
+      await page.screenshot({ path: path.join(SHOTS, `${setup.name}-kreise.png`) });
+    }
     assert.deepEqual(errors, []);
     await page.close();
   }

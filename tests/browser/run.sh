@@ -6,8 +6,9 @@
 # loopback port, and runs map.test.mjs and page.test.mjs with node's built-in test runner (the
 # German CSV is also read with pandas: python3 with pandas is needed). Next to the bundled atlas it
 # serves the suppression test atlas crates/quartier-server/tests/london_suppressed.toml (layer
-# `london_suppressed`: real boroughs withheld, which the bundled `london` layer has none of). Screenshots land in
-# tests/browser/screenshots/ (git-ignored). The server is stopped on exit, whatever happens.
+# `london_suppressed`: real boroughs withheld, which the bundled `london` layer has none of) and
+# tests/browser/kreise_search.toml (layer `kreise`: the 401 German Kreise, with twin names and
+# negative values). Screenshots land in tests/browser/screenshots/ (git-ignored). The server is stopped on exit, whatever happens.
 #
 # Environment: CHROMIUM (default /usr/bin/chromium), QUARTIER_BIN (skip the build and use this
 # binary), QUARTIER_TEST_ARGS (extra arguments for `node --test`, e.g. --test-name-pattern=legend),
@@ -52,7 +53,7 @@ fi
 PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 LOG="$(mktemp -t quartier-browser-server.XXXXXX.log)"
 echo "== quartier serve on 127.0.0.1:$PORT (log: $LOG) =="
-"$QUARTIER_BIN" serve geodata/atlas.toml crates/quartier-server/tests/london_suppressed.toml \
+"$QUARTIER_BIN" serve geodata/atlas.toml crates/quartier-server/tests/london_suppressed.toml tests/browser/kreise_search.toml \
   --bind "127.0.0.1:$PORT" >"$LOG" 2>&1 &
 SERVER_PID=$!
 cleanup() {
