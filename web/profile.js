@@ -134,8 +134,7 @@ function renderProfile(district, detail) {
   rows.push('<p class="profile-layer">' + escapeHtml(titleOf(layer)) + '</p>');
   rows.push('<table class="data-table profile-table"><caption class="visually-hidden">' +
     escapeHtml(t('profile.caption', { name })) + '</caption>' +
-    // Fixed column widths: the numbers always keep their room, long indicator titles wrap.
-    '<colgroup><col><col class="col-value"><col class="col-average"><col class="col-rank"></colgroup><thead><tr>' +
+    '<thead><tr>' +
     '<th scope="col">' + escapeHtml(t('profile.indicator')) + '</th>' +
     '<th scope="col" class="num">' + escapeHtml(t('profile.value')) + '</th>' +
     '<th scope="col" class="num"><abbr title="' + escapeHtml(t('profile.average')) + '">' + escapeHtml(t('profile.average.abbr')) + '</abbr></th>' +
