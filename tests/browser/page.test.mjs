@@ -54,6 +54,15 @@ function parseCsv(text, sep) {
   return rows;
 }
 
+/** Numbers in the profile that break over more than one line (their first text node's line boxes). */
+const brokenNumbers = (page) => page.$$eval('#profile td.value, #profile td.average', (tds) => tds.filter((td) => {
+  const node = [...td.childNodes].find((n) => n.nodeType === 3 && n.textContent.trim());
+  if (!node) return false;
+  const r = document.createRange();
+  r.selectNodeContents(node);
+  return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size > 1;
+}).map((td) => td.textContent));
+
 /** Types into the search box and waits for the list to show (or to say "none"). */
 async function search(page, text) {
   await page.fill('#search-input', '');
@@ -148,6 +157,7 @@ for (const setup of SETUPS) {
     const heads = await page.$$eval('#profile .profile-table thead th', (ths) => ths.map((th) => th.textContent));
     assert.deepEqual(heads, de ? ['Indikator', 'Wert', 'Mittel', 'Rang'] : ['Indicator', 'Value', 'Avg.', 'Rank']);
     assert.equal(await page.getAttribute('#profile .profile-table thead abbr', 'title'), de ? 'Durchschnitt' : 'Average');
+    assert.deepEqual(await brokenNumbers(page), [], 'no number breaks over two lines');
     const overflow = await page.$eval('#profile .profile-table', (t) => t.scrollWidth - t.clientWidth);
     assert.ok(overflow <= 0, `the table is ${overflow} px wider than its box`);
     assert.deepEqual(await axeViolations(page), [], 'profile open');
@@ -416,6 +426,9 @@ test('the German Kreise: search tells the twin names apart, negative values get 
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.getElementById('profile-name').textContent === 'München (Landkreis)');
     assert.match(await page.textContent('#profile-id'), /09184/);
+    await idle(page);
+    // Six-digit means (207.215 persons) stay on one line, in the panel.
+    assert.deepEqual(await brokenNumbers(page), [], 'no number breaks over two lines');
 
     // A Kreis that lost people: its change printed with U+2212 and a decimal comma.
     const shrinking = gj.features.find((f) => f.properties.values.population_change < -0.5);
