@@ -599,15 +599,16 @@ test('keyboard: every control is reachable with Tab and the pickers work without
   const { page, errors } = await open(en, '?layer=nc&indicator=sids_rate74');
   await page.click('#style-panel summary');
   const reached = new Set();
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 50; i++) {
     await page.keyboard.press('Tab');
     reached.add(await page.evaluate(() => {
       const el = document.activeElement;
       return el.id || el.dataset.lang || el.className || el.tagName;
     }));
   }
-  for (const id of ['btn-table', 'btn-embed', 'de', 'en', 'layer-select', 'indicator-select', 'method-select',
-    'classes-select', 'palette-select', 'style-reset', 'map']) {
+  for (const id of ['search-input', 'btn-table', 'btn-embed', 'de', 'en', 'layer-select', 'indicator-select', 'download-values',
+    'download-meta', 'download-geojson', 'method-select', 'classes-select', 'palette-select', 'style-reset', 'map',
+    'labels-toggle', 'legend-toggle']) {
     assert.ok(reached.has(id), `Tab reaches ${id} (reached: ${[...reached].join(', ')})`);
   }
   await page.focus('#indicator-select');

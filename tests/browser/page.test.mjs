@@ -381,6 +381,19 @@ test('embed: a responsive snippet with the open district and a title; the embedd
   await page.keyboard.press('Escape');
   await page.close();
 
+  // Pasted as it is into a phone page's 350 px column: the frame takes the column's width and the
+  // chosen shape, and never overflows.
+  const host = await SETUPS[1].ctx.newPage();
+  await host.setContent(`<!doctype html><meta name="viewport" content="width=device-width"><body style="margin:20px">${code}</body>`);
+  const inner = await (await host.waitForSelector('iframe')).contentFrame();
+  await inner.waitForFunction(() => window.quartier && window.quartier.idle(), null, { timeout: 60_000 });
+  assert.equal(await inner.textContent('#hover-info .hover-name'), 'Wake');
+  const frame = (await rects(host, 'iframe'))[0];
+  assert.ok(Math.abs(frame.width - (PHONE.width - 40)) <= 1, `frame width ${frame.width}`);
+  assert.ok(Math.abs(frame.height - frame.width * 3 / 4) <= 1, `frame height ${frame.height} for 4 : 3`);
+  assert.equal(await host.evaluate(() => document.documentElement.scrollWidth), PHONE.width, 'no sideways scrolling');
+  await host.close();
+
   // The snippet on a phone page: the frame is the phone's width; the map fills it, with the district.
   const framed = await open(SETUPS[1].ctx, url.search);
   const map = (await rects(framed.page, '#map'))[0];
