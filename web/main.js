@@ -181,6 +181,7 @@ async function init() {
     if (state.embed() && initial.district) {
       setOutline('selected', index.byId.get(initial.district) || null);
       clearHover(); // the hover box now names the shared district
+      updateLabels(); // and has grown: names keep clear of it
     }
   }, (err) => showStatus(t('error.load', { message: err.message })));
   if (state.embed() && initial.district) state.setDistrictId(initial.district);
