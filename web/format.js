@@ -26,7 +26,7 @@ function numberFormat(decimals) {
   const key = lang() + decimals;
   if (!formats.has(key)) {
     formats.set(key, new Intl.NumberFormat(lang() === 'de' ? 'de-DE' : 'en-GB', {
-      minimumFractionDigits: decimals, maximumFractionDigits: decimals,
+      minimumFractionDigits: decimals, maximumFractionDigits: decimals, signDisplay: 'negative',
     }));
   }
   return formats.get(key);
@@ -41,11 +41,15 @@ export function autoDecimals(magnitude) {
   return 3;
 }
 
-/** A value with the given decimals (or about three significant digits), "no data" for none. */
+/**
+ * A value with the given decimals (or about three significant digits), "no data" for none.
+ * Negative numbers get the real minus sign (U+2212): Intl writes the hyphen-minus, which reads as
+ * a dash in ranges ("-8,3 – -5,0") and is shorter than the digits it stands before.
+ */
 export function formatNumber(v, decimals) {
   if (!isNumber(v)) return t('nodata');
   const d = Number.isInteger(decimals) ? decimals : autoDecimals(v);
-  return numberFormat(d).format(v);
+  return numberFormat(d).format(v).replace('-', '\u2212');
 }
 
 /** A number with its unit, joined by a no-break space ("12,3 %", "1,234 persons"). */

@@ -83,6 +83,11 @@ function showHover(district) {
   const current = box.dataset.district || '';
   const id = district ? district.id : '';
   if (current !== id) setOutline('hover', null);
+  if (!district && state.embed() && state.districtId()) {
+    // An embedded map names the district it was shared with while the mouse is elsewhere.
+    const index = featuresOf(state.layerId());
+    district = index && index.byId.get(state.districtId());
+  }
   if (!district) {
     box.dataset.district = '';
     box.innerHTML = '<span class="hover-prompt">' + escapeHtml(hoverActive ? t('hover.none') : t('hover.prompt')) + '</span>';
@@ -116,7 +121,7 @@ export async function selectAt(latlng, fromKeyboard) {
   const layerId = state.layerId();
   const district = await districtAt(layerId, latlng);
   if (layerId !== state.layerId()) return;
-  if (district) openProfile(district.id, { focus: fromKeyboard, latlng });
+  if (district) openProfile(district.id, { focus: fromKeyboard, fit: 'auto' });
   else closeProfile();
 }
 

@@ -12,6 +12,41 @@ import { countText, escapeHtml, isNumber, localised, suppressionHelp } from './f
 import { currentIndicator, titleOf, unitOf } from './catalog.js';
 import { fullPageUrl } from './url-state.js';
 import { legendBox } from './map.js';
+import { updateLabels } from './labels.js';
+
+const STORE = 'quartier.legend';
+
+/**
+ * Whether the legend is open: the reader's last choice (kept across reloads), else open on screens
+ * wide enough for it and closed on phones, where it would cover half the map.
+ */
+let expanded = (() => {
+  try {
+    const kept = localStorage.getItem(STORE);
+    if (kept) return kept === 'open';
+  } catch (_) { /* no storage: fall through to the screen width */ }
+  return !window.matchMedia('(max-width: 600px)').matches;
+})();
+
+export const legendExpanded = () => expanded;
+
+/** Opens or closes the legend (the button in its title); `keep` stores the reader's choice. */
+function setExpanded(on, keep) {
+  expanded = on;
+  if (keep) {
+    try {
+      localStorage.setItem(STORE, on ? 'open' : 'closed');
+    } catch (_) { /* private mode: the choice lasts for this page only */ }
+  }
+  const box = legendBox();
+  if (!box) return;
+  const button = box.querySelector('.legend-toggle');
+  button.setAttribute('aria-expanded', String(on));
+  button.setAttribute('aria-label', titleOf(currentIndicator()) + ': ' + t(on ? 'legend.hide' : 'legend.show'));
+  box.querySelector('#legend-body').hidden = !on;
+  box.classList.toggle('legend-collapsed', !on);
+  updateLabels(); // names keep clear of the legend's new size
+}
 
 /** Fill of withheld districts when legend.json does not name one (`suppressed_color`). */
 export const SUPPRESSED_FALLBACK = '#333333';
@@ -53,7 +88,11 @@ export function renderLegend() {
   const breaks = Array.isArray(lg.breaks) ? lg.breaks : [];
   const counts = Array.isArray(lg.counts) ? lg.counts : [];
   const parts = [];
-  parts.push('<h2 class="legend-title" id="legend-title">' + escapeHtml(titleOf(ind)) + '</h2>');
+  // The title is the toggle; closed, it keeps a strip of the class colours beside the title.
+  parts.push('<h2 class="legend-title" id="legend-title"><button type="button" class="legend-toggle" aria-controls="legend-body">' +
+    '<span class="legend-ramp" aria-hidden="true">' + colors.map((c) => '<span style="background-color:' + escapeHtml(c) + '"></span>').join('') +
+    '</span><span class="legend-name">' + escapeHtml(titleOf(ind)) + '</span><span class="legend-chevron" aria-hidden="true"></span></button></h2>');
+  parts.push('<div id="legend-body">');
   parts.push('<p class="legend-unit">' + escapeHtml(unit ? t('unit') + ': ' + unit : '') + '</p>');
   parts.push('<ul class="legend-classes" aria-labelledby="legend-title">');
   colors.forEach((color, i) => {
@@ -81,10 +120,13 @@ export function renderLegend() {
   })) + (lg.palette ? ' · ' + escapeHtml(lg.palette) : '') + '</p>');
   const notes = [].concat(lg.note || [], lg.notes || [], lg.warning || [], lg.warnings || []);
   for (const note of notes) parts.push('<p class="legend-note">' + escapeHtml(localised(note)) + '</p>');
+  parts.push('</div>');
   if (state.embed()) {
     parts.push('<p class="legend-open"><a href="' + escapeHtml(fullPageUrl()) + '" target="_blank" rel="noopener">' +
       escapeHtml(t('legend.open')) + ' ↗</a></p>');
   }
   box.innerHTML = parts.join('');
   box.setAttribute('aria-label', t('legend'));
+  box.querySelector('.legend-toggle').addEventListener('click', () => setExpanded(!expanded, true));
+  setExpanded(expanded);
 }

@@ -11,7 +11,7 @@ import { t, hasLang } from './i18n.js';
 import { $, showStatus } from './dom.js';
 import { currentLayer, loadCatalog, pickIndicator } from './catalog.js';
 import { featuresOf, loadFeatures } from './features.js';
-import { createMap, fitLayer, getMap, getTileLayer, tilesBusy, updateSuppressedOverlay } from './map.js';
+import { createMap, fitLayer, getMap, getTileLayer, setOutline, tilesBusy, updateSuppressedOverlay } from './map.js';
 import { readUrl, writeUrl } from './url-state.js';
 import { applyI18n, renderIndicatorInfo, renderIndicatorSelect, renderLayerSelect } from './sidebar.js';
 import { bindStyleControls, refreshStyle, renderPaletteOptions } from './style.js';
@@ -19,6 +19,9 @@ import { clearHover, onMouseMove, refreshHover, selectAt } from './hover.js';
 import { closeProfile, openProfile, profileOpen, refreshProfile } from './profile.js';
 import { renderTable, showDistrictOnMap, sortTableBy, tableOpen, toggleTable } from './table.js';
 import { bindEmbed } from './embed.js';
+import { bindSearch, resetSearch } from './search.js';
+import { createLabels, labelStats, labelTexts, updateLabels } from './labels.js';
+import { bindDownloads, updateDownloads } from './download.js';
 
 function setLayer(id) {
   if (id === state.layerId() || !state.layerById(id)) return;
@@ -33,10 +36,20 @@ function setLayer(id) {
   renderIndicatorInfo();
   fitLayer();
   refreshStyle();
+  resetSearch();
+  updateLabels();
+  updateDownloads();
   loadFeatures(id).then(() => {
     renderTable();
-    if (id === state.layerId()) updateSuppressedOverlay();
+    if (id === state.layerId()) featuresArrived();
   }, () => {});
+}
+
+/** What waits for features.geojson: the hatch, the names, the downloads. */
+function featuresArrived() {
+  updateSuppressedOverlay();
+  updateLabels();
+  updateDownloads();
 }
 
 function setIndicator(id) {
@@ -68,6 +81,8 @@ async function setLang(code, explicit) {
   renderIndicatorInfo();
   refreshProfile();
   clearHover();
+  labelTexts();
+  updateDownloads();
   writeUrl();
   await refreshStyle(true);
 }
@@ -103,6 +118,10 @@ function bindControls() {
     if (b) setIndicator(b.dataset.indicator);
   });
   bindEmbed();
+  bindDownloads();
+  bindSearch(showDistrictOnMap);
+  // Printing lays the map out anew (print styles): Leaflet must measure it again.
+  for (const ev of ['beforeprint', 'afterprint']) window.addEventListener(ev, () => getMap() && getMap().invalidateSize());
   document.addEventListener('keydown', (e) => {
     if (e.key !== 'Escape' || $('embed-dialog').open) return;
     if (tableOpen()) toggleTable(false);
@@ -118,6 +137,7 @@ function exposeHook() {
     get legend() { return state.legend(); },
     tileLayer: getTileLayer,
     features: () => featuresOf(state.layerId()),
+    labels: labelStats,
     idle: () => !busy() && !tilesBusy() && !!state.legend() && !!featuresOf(state.layerId()),
   };
 }
@@ -153,12 +173,20 @@ async function init() {
   renderIndicatorSelect();
   renderIndicatorInfo();
   createMap(initial, { move: writeUrl, hover: onMouseMove, leave: clearHover, select: selectAt });
+  createLabels();
   await refreshStyle();
-  loadFeatures(state.layerId()).then(() => {
-    updateSuppressedOverlay();
+  loadFeatures(state.layerId()).then((index) => {
+    featuresArrived();
     refreshHover();
+    if (state.embed() && initial.district) {
+      setOutline('selected', index.byId.get(initial.district) || null);
+      clearHover(); // the hover box now names the shared district
+      updateLabels(); // and has grown: names keep clear of it
+    }
   }, (err) => showStatus(t('error.load', { message: err.message })));
-  if (initial.district && !state.embed()) openProfile(initial.district);
+  if (state.embed() && initial.district) state.setDistrictId(initial.district);
+  // A URL without a view but with a district: show that district; with a view, keep the view.
+  else if (initial.district) openProfile(initial.district, { fit: initial.z === null ? 'force' : undefined });
 }
 
 init();

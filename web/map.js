@@ -104,6 +104,35 @@ export function resizeKeepingCentre() {
 }
 
 /**
+ * Brings a district's bounding box `[w, s, e, n]` into view. `right` is the width in pixels of a
+ * panel lying over the map's right edge (the profile on mid-sized screens), which the box must
+ * not end up under, nor under the legend when it takes less than half the map's height. With `force` the map always fits the box (search, table: "show me this
+ * one"), zooming in up to level 12 at most, so a small district is not blown up to street level;
+ * without it the map only moves when part of the box is hidden (a click on a district already
+ * on screen leaves the view alone, only a cut-off one is panned or zoomed out).
+ */
+export function showBox(bbox, force, right) {
+  const bounds = L.latLngBounds([bbox[1], bbox[0]], [bbox[3], bbox[2]]);
+  const size = map.getSize();
+  const pad = Math.min(40, Math.round(size.x / 12));
+  const overlay = right && right < size.x - 120 ? right : 0;
+  // The open legend lies over the bottom right: the district goes above it (when room is left).
+  const legend = legendControl ? legendControl.getContainer().getBoundingClientRect().height : 0;
+  const below = legend && legend < size.y / 2 ? legend + 10 : 0;
+  if (!force) {
+    const visible = L.latLngBounds(map.containerPointToLatLng([0, size.y - below]),
+      map.containerPointToLatLng([size.x - overlay, 0]));
+    if (visible.contains(bounds)) return;
+  }
+  map.fitBounds(bounds, {
+    paddingTopLeft: [pad, pad],
+    paddingBottomRight: [pad + overlay, pad + below],
+    maxZoom: force ? Math.max(map.getZoom(), 12) : map.getZoom(),
+    animate: false,
+  });
+}
+
+/**
  * Points the tiles at the current legend's style. legend.json names the canonical style it was
  * classified with (`style`: method, classes, palette, ...), and the tiles ask for exactly that, so
  * tiles and legend cannot disagree, and the default style and the same style spelled out share one

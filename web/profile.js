@@ -8,7 +8,7 @@
 import * as state from './state.js';
 import { fetchDistrict, fetchLayerDetail } from './api.js';
 import { loadFeatures, suppressedSet } from './features.js';
-import { getMap, resizeKeepingCentre, setOutline } from './map.js';
+import { resizeKeepingCentre, setOutline, showBox } from './map.js';
 import { currentLayer, indicatorGroups, indicatorsOf, titleOf, unitOf } from './catalog.js';
 import { escapeHtml, formatNumber, isNumber, suppressionHelp } from './format.js';
 import { t } from './i18n.js';
@@ -28,7 +28,11 @@ async function districtData(layerId, id) {
   return shown.district;
 }
 
-/** Opens (or refreshes) the profile of district `id`; `opts.focus` moves focus to it, `opts.latlng` keeps that point in view. */
+/**
+ * Opens (or refreshes) the profile of district `id`. `opts.focus` moves focus to it; `opts.fit`
+ * brings the district into view: `'force'` always fits it (search, table), `'auto'` only when part
+ * of it is hidden (a click); without it the view stays (a URL that names both view and district).
+ */
 export async function openProfile(id, opts) {
   state.setDistrictId(id);
   writeUrl();
@@ -57,9 +61,14 @@ export async function openProfile(id, opts) {
     panel.hidden = false;
     resizeKeepingCentre();
   }
-  const map = getMap();
-  if (opts && opts.latlng && !map.getBounds().contains(opts.latlng)) map.panTo(opts.latlng, { animate: false });
-  if (opts && opts.focus) panel.focus();
+  const item = index.byId.get(id);
+  if (opts && opts.fit && item.polys.length) {
+    // A panel over the map (mid-sized screens) hides its right part; beside or below it hides none.
+    const overlay = getComputedStyle(panel).position === 'absolute' ? panel.getBoundingClientRect().width : 0;
+    showBox(item.bbox, opts.fit === 'force', overlay);
+  }
+  // No scrolling: on phones the profile lies below the map, which should keep showing the district.
+  if (opts && opts.focus) panel.focus({ preventScroll: true });
 }
 
 export function closeProfile() {
@@ -124,10 +133,11 @@ function renderProfile(district, detail) {
   const rows = [];
   rows.push('<p class="profile-layer">' + escapeHtml(titleOf(layer)) + '</p>');
   rows.push('<table class="data-table profile-table"><caption class="visually-hidden">' +
-    escapeHtml(t('profile.caption', { name })) + '</caption><thead><tr>' +
+    escapeHtml(t('profile.caption', { name })) + '</caption>' +
+    '<thead><tr>' +
     '<th scope="col">' + escapeHtml(t('profile.indicator')) + '</th>' +
     '<th scope="col" class="num">' + escapeHtml(t('profile.value')) + '</th>' +
-    '<th scope="col" class="num">' + escapeHtml(t('profile.average')) + '</th>' +
+    '<th scope="col" class="num"><abbr title="' + escapeHtml(t('profile.average')) + '">' + escapeHtml(t('profile.average.abbr')) + '</abbr></th>' +
     '<th scope="col" class="num">' + escapeHtml(t('profile.rank')) + '</th></tr></thead>');
   for (const group of indicatorGroups(layer)) {
     rows.push('<tbody><tr class="theme-row"><th colspan="4" scope="rowgroup">' + escapeHtml(group.title) + '</th></tr>');

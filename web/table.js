@@ -11,7 +11,6 @@ import { escapeHtml, formatNumber, isNumber } from './format.js';
 import { currentIndicator, titleOf, unitOf } from './catalog.js';
 import { t } from './i18n.js';
 import { $, showStatus } from './dom.js';
-import { getMap } from './map.js';
 import { openProfile } from './profile.js';
 
 let csvUrl = null;
@@ -129,17 +128,8 @@ function updateCsv(rows, ind) {
   a.download = state.layerId() + '-' + (ind ? ind.id : 'values') + '.csv';
 }
 
-/** "Show on map" in a row: close the table, zoom to the district, open its profile. */
-export async function showDistrictOnMap(id) {
-  const index = await loadFeatures(state.layerId());
-  const item = index.byId.get(id);
-  if (!item) return;
-  toggleTable(false);
-  if (item.polys.length) {
-    const map = getMap();
-    map.fitBounds(L.latLngBounds([item.bbox[1], item.bbox[0]], [item.bbox[3], item.bbox[2]]), {
-      padding: [40, 40], maxZoom: Math.max(map.getZoom(), 12),
-    });
-  }
-  openProfile(id, { focus: true });
+/** "Show on map" in a row: close the table, fit the district into view, open its profile. */
+export function showDistrictOnMap(id) {
+  if (tableOpen()) toggleTable(false);
+  openProfile(id, { focus: true, fit: 'force' });
 }

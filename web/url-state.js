@@ -63,7 +63,7 @@ export function viewParams(extra) {
     p.lat = c.lat.toFixed(6);
     p.lon = c.lng.toFixed(6);
   }
-  if (state.districtId() && !(extra && extra.embed)) p.district = state.districtId();
+  if (state.districtId()) p.district = state.districtId();
   if (state.langExplicit() || (extra && extra.lang)) p.lang = state.lang();
   return Object.assign(extra && extra.embed ? { embed: 1 } : {}, p);
 }

@@ -2,14 +2,17 @@
 # End-to-end tests of the map page (web/) in a real headless browser.
 #
 # Installs what it needs when missing (Debian's chromium; playwright-core and axe-core from npm,
-# pinned in package-lock.json), builds the `quartier` binary, serves the bundled atlas on a free loopback port,
-# and runs map.test.mjs with node's built-in test runner. Next to the bundled atlas it serves the
-# suppression test atlas crates/quartier-server/tests/london_suppressed.toml (layer
-# `london_suppressed`: real boroughs withheld, which the bundled `london` layer has none of). Screenshots land in
-# tests/browser/screenshots/ (git-ignored). The server is stopped on exit, whatever happens.
+# pinned in package-lock.json), builds the `quartier` binary, serves the bundled atlas on a free
+# loopback port, and runs map.test.mjs and page.test.mjs with node's built-in test runner (the
+# German CSV is also read with pandas: python3 with pandas is needed). Next to the bundled atlas it
+# serves the suppression test atlas crates/quartier-server/tests/london_suppressed.toml (layer
+# `london_suppressed`: real boroughs withheld, which the bundled `london` layer has none of) and
+# tests/browser/kreise_search.toml (layer `kreise`: the 401 German Kreise, with twin names and
+# negative values). Screenshots land in tests/browser/screenshots/ (git-ignored). The server is stopped on exit, whatever happens.
 #
 # Environment: CHROMIUM (default /usr/bin/chromium), QUARTIER_BIN (skip the build and use this
-# binary), QUARTIER_TEST_ARGS (extra arguments for `node --test`, e.g. --test-name-pattern=legend).
+# binary), QUARTIER_TEST_ARGS (extra arguments for `node --test`, e.g. --test-name-pattern=legend),
+# PYTHON (default python3; one with `pip install pandas==3.1.1`, as tests/reference uses).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -50,7 +53,7 @@ fi
 PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 LOG="$(mktemp -t quartier-browser-server.XXXXXX.log)"
 echo "== quartier serve on 127.0.0.1:$PORT (log: $LOG) =="
-"$QUARTIER_BIN" serve geodata/atlas.toml crates/quartier-server/tests/london_suppressed.toml \
+"$QUARTIER_BIN" serve geodata/atlas.toml crates/quartier-server/tests/london_suppressed.toml tests/browser/kreise_search.toml \
   --bind "127.0.0.1:$PORT" >"$LOG" 2>&1 &
 SERVER_PID=$!
 cleanup() {
@@ -80,10 +83,10 @@ if ! node -e "fetch(process.env.QUARTIER_URL + '/health').then(r => process.exit
   exit 1
 fi
 
-echo "== node --test tests/browser/map.test.mjs =="
+echo "== node --test tests/browser/map.test.mjs page.test.mjs =="
 status=0
 # shellcheck disable=SC2086
-(cd "$HERE" && node --test ${QUARTIER_TEST_ARGS:-} map.test.mjs) || status=$?
+(cd "$HERE" && node --test ${QUARTIER_TEST_ARGS:-} map.test.mjs page.test.mjs) || status=$?
 echo "screenshots: $HERE/screenshots/"
 if [ "$status" -ne 0 ]; then
   echo "browser tests failed; the server's log ($LOG) ends with:" >&2
