@@ -86,8 +86,10 @@
 
 mod accumulate;
 pub mod derive;
+mod error;
 mod manifest;
 mod points;
+mod report;
 mod source;
 mod units;
 
@@ -95,18 +97,20 @@ mod units;
 mod tests;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
-use crate::crs::{Crs, CrsError};
-use crate::import::{self, ImportError, ImportOptions};
+use crate::crs::Crs;
+use crate::import::{self, ImportOptions};
 use crate::layer::Layer;
 
 pub(crate) use accumulate::{conclude, Accumulator, Balance, ItemValues, Values, PROGRESS_STEP};
 
 pub use crate::locate::{DistrictIndex, Position};
+pub use error::AggregateError;
 pub use manifest::{AggregateManifest, ChangeSpec, MeanSpec};
+pub use report::{AggregateReport, FieldBalance, Location, Problem};
 pub use source::{read_source, Points, Source, SourceOptions, Units, X_NAMES, Y_NAMES};
 pub use units::{Apportioner, Measure};
 
@@ -114,189 +118,6 @@ pub use units::{Apportioner, Measure};
 pub const COUNT: &str = "count";
 /// Name of the output column with each district's geodesic area in km².
 pub const AREA_KM2: &str = "area_km2";
-
-/// Errors that stop an aggregation. Problems with single points or units that leave the rest
-/// usable are collected in [`AggregateReport::problems`] instead.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum AggregateError {
-    /// The source or district file could not be imported as a boundary file.
-    #[error(transparent)]
-    Import(#[from] Box<ImportError>),
-    /// A CSV point table could not be read, or a value column holds a non-number.
-    #[error(transparent)]
-    Table(#[from] Box<crate::table::TableError>),
-    /// The file does not exist.
-    #[error("{} does not exist", path.display())]
-    NotFound {
-        /// The path as given.
-        path: PathBuf,
-    },
-    /// The file exists but could not be read.
-    #[error("cannot read {}: {reason}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The operating system's reason.
-        reason: String,
-    },
-    /// The extension is none we read as a point or unit source.
-    ///
-    /// Consider: convert the file with `ogr2ogr -f GeoJSON out.geojson in.gpkg`.
-    #[error("cannot tell the format of {}: expected .geojson, .json, .shp, .zip, .topojson, .csv, .tsv or .txt", path.display())]
-    UnknownFormat {
-        /// The file.
-        path: PathBuf,
-    },
-    /// A JSON source is not valid JSON.
-    #[error("{} is not valid JSON (line {line}, column {column}): {reason}", path.display())]
-    Json {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// The parser's message.
-        reason: String,
-    },
-    /// Valid JSON but not GeoJSON we can use, or a broken point shapefile.
-    #[error("{}{}: {reason}", path.display(), at.map(|n| format!(", feature {n}")).unwrap_or_default())]
-    Structure {
-        /// The file.
-        path: PathBuf,
-        /// 1-based feature or record number, when the problem is in one.
-        at: Option<usize>,
-        /// What is wrong.
-        reason: String,
-    },
-    /// A point shapefile without `.prj` and no CRS given.
-    #[error("{} has no .prj file, so the points' coordinate reference system is unknown: pass --crs (for example --crs EPSG:25832) or set `crs =` in [layer.aggregate]", path.display())]
-    NoCrs {
-        /// The `.shp` file.
-        path: PathBuf,
-    },
-    /// The CRS given or found is not understood.
-    #[error("{}: unknown CRS (from {origin}): {source}", path.display())]
-    Crs {
-        /// The file the CRS belongs to.
-        path: PathBuf,
-        /// Where the CRS text came from: `--crs`, `.prj`, `crs member`, `area CRS`.
-        origin: String,
-        /// Why the CRS was not understood.
-        #[source]
-        source: Box<CrsError>,
-    },
-    /// The coordinates cannot be in the CRS they are said to be in (degrees beyond ±180/±90, or no
-    /// point anywhere near the districts).
-    ///
-    /// Consider: pass `--crs` with the CRS the coordinates really are in; check that x and y (or
-    /// longitude and latitude) are not swapped.
-    #[error("{}, {at}: {reason}; pass --crs with the coordinates' real CRS (for example --crs EPSG:25832), or check that x and y are not swapped", path.display())]
-    CrsMismatch {
-        /// The source file.
-        path: PathBuf,
-        /// The first point or unit concerned (`feature 3`, `line 17`, `all 742 points`).
-        at: String,
-        /// What is wrong, with the coordinates.
-        reason: String,
-    },
-    /// A CSV point table without recognisable coordinate columns.
-    #[error("{}: found no coordinate columns (looked for {looked_for}); the columns are: {available}; name them with --x and --y", path.display())]
-    NoCoordinateColumns {
-        /// The table.
-        path: PathBuf,
-        /// The column names tried.
-        looked_for: String,
-        /// The table's headers.
-        available: String,
-    },
-    /// A field asked for (sum, mean, weight, key, coordinate) does not exist.
-    #[error("{} has no field {field:?} (asked for as {role}); its fields are: {available}", path.display())]
-    NoSuchField {
-        /// The source file.
-        path: PathBuf,
-        /// The field asked for.
-        field: String,
-        /// What it was asked for: `a sum`, `a mean`, `a weight`, `the key`, `the x coordinate`.
-        role: &'static str,
-        /// The fields that exist, comma-separated.
-        available: String,
-    },
-    /// A field to sum or average holds something other than numbers.
-    #[error("{}, {at}: field {field:?} is {value}, not a number; sums and means need numeric fields", path.display())]
-    NotNumeric {
-        /// The source file.
-        path: PathBuf,
-        /// The first feature or line concerned (`feature 3`, `line 17`).
-        at: String,
-        /// The field.
-        field: String,
-        /// The value found, quoted.
-        value: String,
-    },
-    /// A source mixes points with other geometry, or is lines.
-    #[error("{}, feature {feature}: the geometry is a {found}, but {expected}", path.display())]
-    Geometry {
-        /// The source file.
-        path: PathBuf,
-        /// 1-based feature number.
-        feature: usize,
-        /// The geometry type found.
-        found: String,
-        /// What was expected, as a sentence part.
-        expected: String,
-    },
-    /// Points, or units without a key, need target districts.
-    #[error("{} holds {kind}, which need districts to go into: pass --into DISTRICTS (or `into =` in [layer.aggregate])", path.display())]
-    NoDistricts {
-        /// The source file.
-        path: PathBuf,
-        /// `points` or `units without a key`.
-        kind: &'static str,
-    },
-    /// An output column would replace a field the districts already have.
-    #[error("the districts already have a field {column:?}, which the aggregation would overwrite: rename the field or aggregate another one")]
-    ColumnClash {
-        /// The column name.
-        column: String,
-    },
-    /// The CRS for planar areas is geographic.
-    #[error("the area CRS {crs} is in degrees: planar areas need a projected CRS in metres (for example EPSG:2056, EPSG:25832 or EPSG:3035), or leave it out for geodesic areas")]
-    AreaCrsNotProjected {
-        /// The CRS name.
-        crs: String,
-    },
-    /// Geometry could not be projected into the area CRS.
-    #[error("cannot project {what} into the area CRS: {source}")]
-    AreaProjection {
-        /// `district "X"` or `unit 17`.
-        what: String,
-        /// The reprojection error.
-        #[source]
-        source: Box<CrsError>,
-    },
-    /// The source holds nothing to aggregate.
-    #[error("{} holds no {kind}", path.display())]
-    Empty {
-        /// The source file.
-        path: PathBuf,
-        /// `points` or `features`.
-        kind: &'static str,
-    },
-}
-
-impl From<ImportError> for AggregateError {
-    fn from(e: ImportError) -> Self {
-        AggregateError::Import(Box::new(e))
-    }
-}
-
-impl From<crate::table::TableError> for AggregateError {
-    fn from(e: crate::table::TableError) -> Self {
-        AggregateError::Table(Box::new(e))
-    }
-}
 
 /// How areas are measured for area-weighted apportionment and shown in `area_km2`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -398,167 +219,6 @@ impl fmt::Display for Method {
             Method::Dissolve => "units dissolved by key",
             Method::Area => "units into districts by area",
         })
-    }
-}
-
-/// Where a problem is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Location {
-    /// 1-based feature or record number of the source.
-    Feature(usize),
-    /// 1-based line of a CSV source.
-    Line(usize),
-    /// A target district, by id.
-    District(String),
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Location::Feature(n) => write!(f, "feature {n}"),
-            Location::Line(n) => write!(f, "line {n}"),
-            Location::District(id) => write!(f, "district {id:?}"),
-        }
-    }
-}
-
-/// One point, unit or district that could not be used as it is, and what was done.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    /// Where.
-    pub location: Location,
-    /// What is wrong and what was done, e.g. `the latitude "abc" is not a number; the point was skipped`.
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)
-    }
-}
-
-/// How much of a summed field ended up in districts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FieldBalance {
-    /// The field.
-    pub field: String,
-    /// Its total over all usable points or units.
-    pub total: f64,
-    /// The part that went to no district (outside every district, or an unmatched key).
-    pub outside: f64,
-}
-
-/// What an aggregation did, for `quartier aggregate` and `quartier check`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AggregateReport {
-    /// The points or units.
-    pub source: PathBuf,
-    /// The target districts: their file, or their layer id (`None` when dissolved from the units).
-    pub districts: Option<String>,
-    /// How points or units were assigned.
-    pub method: Method,
-    /// The source's CRS, e.g. `WGS 84 (EPSG:4326)`.
-    pub source_crs: String,
-    /// How areas were measured, e.g. `geodesic (WGS84 ellipsoid)`.
-    pub areas: String,
-    /// Points or units read.
-    pub read: usize,
-    /// Unusable (missing or bad coordinates, no key): left out, each listed in `problems`.
-    pub skipped: usize,
-    /// Assigned whole to one district.
-    pub assigned: usize,
-    /// Points on a border between districts, assigned by the first-district rule (counted in `assigned`).
-    pub on_border: usize,
-    /// Units shared between districts or partly outside all of them (by area only).
-    pub split: usize,
-    /// In no district (outside all, or a key that matches none).
-    pub outside: usize,
-    /// Where the points or units in no district came from, in source order.
-    pub outside_items: Vec<Location>,
-    /// Per summed field: total and the part that went nowhere.
-    pub balance: Vec<FieldBalance>,
-    /// Per-item problems, in source order, then per-district ones.
-    pub problems: Vec<Problem>,
-}
-
-/// How many problems the text report lists before summarising the rest.
-const REPORT_LIST_LIMIT: usize = 20;
-
-impl fmt::Display for AggregateReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "source:    {} ({})",
-            self.source.display(),
-            self.source_crs
-        )?;
-        match &self.districts {
-            Some(d) => writeln!(f, "districts: {d}")?,
-            None => writeln!(f, "districts: dissolved from the units")?,
-        }
-        writeln!(f, "method:    {}", self.method)?;
-        writeln!(f, "areas:     {}", self.areas)?;
-        let what = if self.method == Method::Points {
-            "points"
-        } else {
-            "units"
-        };
-        write!(
-            f,
-            "{} {what} read: {} assigned, {} split, {} outside, {} skipped",
-            self.read, self.assigned, self.split, self.outside, self.skipped
-        )?;
-        if self.on_border > 0 {
-            write!(
-                f,
-                " ({} on a border, given to the first district containing them)",
-                self.on_border
-            )?;
-        }
-        writeln!(f)?;
-        if !self.outside_items.is_empty() {
-            let shown: Vec<String> = self
-                .outside_items
-                .iter()
-                .take(REPORT_LIST_LIMIT)
-                .map(Location::to_string)
-                .collect();
-            let more = self.outside_items.len().saturating_sub(REPORT_LIST_LIMIT);
-            write!(f, "in no district: {}", shown.join(", "))?;
-            if more > 0 {
-                write!(f, " and {more} more")?;
-            }
-            writeln!(f)?;
-        }
-        for b in &self.balance {
-            if b.outside != 0.0 {
-                let share = if b.total != 0.0 {
-                    b.outside / b.total * 100.0
-                } else {
-                    0.0
-                };
-                writeln!(
-                    f,
-                    "{}: {} of {} ({share:.3} %) went to no district",
-                    b.field,
-                    short_number(b.outside),
-                    short_number(b.total)
-                )?;
-            }
-        }
-        for p in self.problems.iter().take(REPORT_LIST_LIMIT) {
-            writeln!(f, "  {p}")?;
-        }
-        if self.problems.len() > REPORT_LIST_LIMIT {
-            writeln!(
-                f,
-                "  ... and {} more problems",
-                self.problems.len() - REPORT_LIST_LIMIT
-            )?;
-        }
-        Ok(())
     }
 }
 
