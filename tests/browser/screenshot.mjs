@@ -1,5 +1,11 @@
+// Screenshots of a running page for looking at it as users will (not part of the test run):
+//   node tests/browser/screenshot.mjs '?layer=kreise' '1280x900:de-DE,390x844:en-US' name
+// against a server on 127.0.0.1:18731; PNGs go to /tmp/pg/NAME-WIDTH-LOCALE.png
+// (PRINT=1 emulates print media, FULL=1 takes the full page).
+import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 const [search, sizes, name] = [process.argv[2] || '', process.argv[3] || '1280x900:de-DE,390x844:en-US', process.argv[4] || 's'];
+mkdirSync('/tmp/pg', { recursive: true });
 const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu'] });
 for (const spec of sizes.split(',')) {
   const [wh, loc] = spec.split(':'); const [w, h] = wh.split('x').map(Number);
