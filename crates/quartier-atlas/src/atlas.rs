@@ -14,7 +14,7 @@ use std::sync::{Arc, RwLock};
 
 use crate::manifest::{Basemap, LoadedAtlas, Localized};
 use bytes::Bytes;
-use quartier_geo::classify::{self, Classification, ClassifyError};
+use quartier_geo::classify::{self, Classification, ClassifyError, Note};
 use quartier_geo::palette::{self, NO_DATA};
 use quartier_render::{TileCoord, TileStyle};
 
@@ -284,13 +284,13 @@ impl Atlas {
             Ok(c) => c,
             // An indicator without any value still gets a map (all no data) and a legend that
             // says why, not an error.
-            Err(e @ ClassifyError::NoValues { .. }) => Classification {
+            Err(ClassifyError::NoValues { total }) => Classification {
                 method: resolved.method,
                 requested: resolved.classes,
                 breaks: Vec::new(),
                 counts: Vec::new(),
                 missing: published.len(),
-                notes: vec![e.to_string()],
+                notes: vec![Note::NoValues { total }],
             },
             Err(e) => {
                 return Err(AtlasError::BadStyle(format!(

@@ -10,6 +10,8 @@
 //! Both are reproduced here with decimal digit strings; `tests/reference/legend_labels.mjs` runs
 //! the page's own functions in Node and its output is the reference the tests compare against.
 
+use quartier_geo::classify::Note;
+
 use crate::Lang;
 
 /// A finite number as decimal digits: `0.d1 d2 d3 ... × 10^exp`, without leading or trailing
@@ -149,7 +151,9 @@ fn assemble(lang: Lang, negative: bool, int: &str, frac: &str, min_group: usize)
     let (thousands, point) = separators(lang);
     let mut out = String::new();
     if negative {
-        out.push('-');
+        // The real minus sign (U+2212), as the page prints it: the hyphen-minus reads as a dash
+        // in ranges ("-8,3 – -5,0") and is shorter than the digits it stands before.
+        out.push('\u{2212}');
     }
     out.push_str(&group(int, thousands, min_group));
     if !frac.is_empty() {
@@ -319,14 +323,139 @@ fn no_data_word(lang: Lang) -> &'static str {
     }
 }
 
-/// One label per class, "lower – upper" with thin spaces around the en dash, as the page's legend
-/// prints it. `breaks` has one more entry than there are classes.
+/// One label per class, "lower – upper" with thin spaces around the en dash. `breaks` has one
+/// more entry than there are classes.
+///
+/// Classes are closed at the top (`b(i-1) < v <= b_i`, as mapclassify), so a break belongs to the
+/// class below it: every class after the first says so with "> " before its lower bound
+/// ("0,00 – 0,86", "> 0,86 – 1,54"), and a reader can tell where a value on a break goes.
 pub fn class_labels(breaks: &[f64], decimals: Option<u8>, lang: Lang) -> Vec<String> {
     let texts = break_texts(breaks, decimals, lang);
     texts
         .windows(2)
-        .map(|w| format!("{}\u{2009}–\u{2009}{}", w[0], w[1]))
+        .enumerate()
+        .map(|(i, w)| {
+            let open = if i == 0 { "" } else { ">\u{202f}" };
+            format!("{open}{}\u{2009}–\u{2009}{}", w[0], w[1])
+        })
         .collect()
+}
+
+/// A classification note in the reader's language, its numbers formatted as the legend's
+/// ("Werte über der letzten Grenze 5 (bis 16,8) bilden eine eigene Klasse").
+pub fn note_text(note: &Note, decimals: Option<u8>, lang: Lang) -> String {
+    let num = |v: f64| format_number(v, decimals, lang);
+    let de = lang == Lang::De;
+    match *note {
+        Note::NoValues { total } => {
+            if de {
+                format!("Alle {total} Werte fehlen (leer, NaN oder unendlich): es gibt nichts einzuteilen")
+            } else {
+                format!("All {total} values are missing (empty, NaN or infinite): there is nothing to classify")
+            }
+        }
+        Note::Missing { missing, total } => {
+            if de {
+                format!("{missing} von {total} Werten fehlen (leer, NaN oder unendlich) und erscheinen als „Keine Daten“")
+            } else {
+                format!("{missing} of {total} values are missing (empty, NaN or infinite) and shown as no data")
+            }
+        }
+        Note::AllEqual { n, value, asked } => {
+            if de {
+                format!(
+                    "Alle {n} Werte sind gleich ({}): eine Klasse statt {asked}",
+                    num(value)
+                )
+            } else {
+                format!(
+                    "All {n} values equal {}: one class instead of {asked}",
+                    num(value)
+                )
+            }
+        }
+        Note::FewDistinct {
+            distinct,
+            got,
+            asked,
+        } => {
+            if de {
+                format!("Nur {distinct} verschiedene Werte: {got} Klassen statt {asked}")
+            } else {
+                format!("Only {distinct} distinct values: {got} classes instead of {asked}")
+            }
+        }
+        Note::QuantileTies { n, got, asked } => {
+            if de {
+                format!("Gleiche Werte unter den {n} Werten lassen Quantile zusammenfallen: {got} Klassen statt {asked}")
+            } else {
+                format!("Ties among the {n} values make quantiles coincide: {got} classes instead of {asked}")
+            }
+        }
+        Note::BreaksCoincide { got, asked } => {
+            if de {
+                format!("Klassengrenzen fallen zusammen: {got} Klassen statt {asked}")
+            } else {
+                format!("Breaks coincide: {got} classes instead of {asked}")
+            }
+        }
+        Note::EmptyClasses { empty, classes } => {
+            if de {
+                format!("{empty} von {classes} Klassen sind leer")
+            } else {
+                format!("{empty} of {classes} classes are empty")
+            }
+        }
+        Note::AboveLastBreak { last, max } => {
+            if de {
+                format!(
+                    "Werte über der letzten Grenze {} (bis {}) bilden eine eigene Klasse",
+                    num(last),
+                    num(max)
+                )
+            } else {
+                format!(
+                    "Values above the last break {} (up to {}) form an extra class",
+                    num(last),
+                    num(max)
+                )
+            }
+        }
+        Note::StdDevBandHoldsMaximum {
+            multiple,
+            top,
+            max,
+            got,
+            asked,
+        } => {
+            let sign = if multiple < 0 { '\u{2212}' } else { '+' };
+            let m = multiple.abs();
+            if de {
+                let sd = if m == 1 {
+                    "Standardabweichung"
+                } else {
+                    "Standardabweichungen"
+                };
+                format!("Das Band bis Mittelwert {sign} {m} {sd} ({}) enthält schon das Maximum {}: {got} Klassen statt {asked}", num(top), num(max))
+            } else {
+                let sd = if m == 1 {
+                    "standard deviation"
+                } else {
+                    "standard deviations"
+                };
+                format!("The band up to mean {sign} {m} {sd} ({}) already holds the maximum {}: {got} classes instead of {asked}", num(top), num(max))
+            }
+        }
+        Note::RoundBreaks { got, asked } => {
+            if de {
+                format!("Runde Grenzen ergeben {got} Klassen statt {asked}")
+            } else {
+                format!("Round breaks give {got} classes instead of {asked}")
+            }
+        }
+        // A note added to quartier-geo later: its English sentence until it is translated here.
+        _ => note.to_string(),
+    }
 }
 
 /// The no-data row of a legend.
@@ -363,15 +492,53 @@ mod tests {
     use super::*;
 
     #[test]
+    fn negative_ranges_use_the_minus_sign_and_breaks_belong_to_the_lower_class() {
+        let labels = class_labels(&[-8.3, -5.0, 0.0, 2.5], Some(1), Lang::De);
+        assert_eq!(
+            labels,
+            [
+                "\u{2212}8,3\u{2009}–\u{2009}\u{2212}5,0",
+                ">\u{202f}\u{2212}5,0\u{2009}–\u{2009}0,0",
+                ">\u{202f}0,0\u{2009}–\u{2009}2,5",
+            ]
+        );
+        assert_eq!(format_fixed(-1234.5, 1, Lang::En), "\u{2212}1,234.5");
+    }
+
+    #[test]
+    fn notes_speak_the_readers_language_with_rounded_numbers() {
+        let above = Note::AboveLastBreak {
+            last: 5.0,
+            max: 16.766031326068344,
+        };
+        assert_eq!(
+            note_text(&above, None, Lang::De),
+            "Werte über der letzten Grenze 5,00 (bis 16,8) bilden eine eigene Klasse"
+        );
+        assert_eq!(
+            note_text(&above, None, Lang::En),
+            "Values above the last break 5.00 (up to 16.8) form an extra class"
+        );
+        let missing = Note::Missing {
+            missing: 1,
+            total: 401,
+        };
+        assert_eq!(
+            note_text(&missing, None, Lang::De),
+            "1 von 401 Werten fehlen (leer, NaN oder unendlich) und erscheinen als „Keine Daten“"
+        );
+    }
+
+    #[test]
     fn fixed_like_intl() {
         // Values from Node 20 (ICU 78): new Intl.NumberFormat(locale, {min/maxFractionDigits}).
         assert_eq!(format_fixed(1234.0, 0, Lang::De), "1.234");
         assert_eq!(format_fixed(1_234_567.891, 2, Lang::En), "1,234,567.89");
         assert_eq!(format_fixed(1.005, 2, Lang::En), "1.01");
-        assert_eq!(format_fixed(-0.001, 2, Lang::En), "-0.00");
+        assert_eq!(format_fixed(-0.001, 2, Lang::En), "\u{2212}0.00");
         assert_eq!(format_fixed(2.5, 0, Lang::En), "3");
-        assert_eq!(format_fixed(-2.5, 0, Lang::En), "-3");
-        assert_eq!(format_fixed(-0.0, 1, Lang::De), "-0,0");
+        assert_eq!(format_fixed(-2.5, 0, Lang::En), "\u{2212}3");
+        assert_eq!(format_fixed(-0.0, 1, Lang::De), "\u{2212}0,0");
         assert_eq!(
             format_fixed(1e21, 0, Lang::En),
             "1,000,000,000,000,000,000,000"
@@ -382,7 +549,7 @@ mod tests {
     fn to_fixed_like_javascript() {
         assert_eq!(to_fixed(1.005, 2), "1.00");
         assert_eq!(to_fixed(0.125, 2), "0.13");
-        assert_eq!(to_fixed(-0.125, 2), "-0.13");
+        assert_eq!(to_fixed(-0.125, 2), "\u{2212}0.13");
         assert_eq!(to_fixed(1234.5, 0), "1235");
     }
 
@@ -400,7 +567,7 @@ mod tests {
         assert_eq!(format_compact(1.234e15, 3, en), "1230T");
         assert_eq!(format_compact(1.234e18, 3, en), "1,230,000T");
         assert_eq!(format_compact(1.234e15, 3, de), "1230\u{a0}Bio.");
-        assert_eq!(format_compact(-0.001234, 3, de), "-0,00123");
+        assert_eq!(format_compact(-0.001234, 3, de), "\u{2212}0,00123");
         assert_eq!(format_compact(0.0, 3, en), "0");
         assert_eq!(format_compact(1.4e9, 4, de), "1,4\u{a0}Mrd.");
         assert_eq!(format_compact(99_999.0, 2, en), "100K");
@@ -423,8 +590,21 @@ mod tests {
             let breaks: Vec<f64> = serde_json::from_value(case["breaks"].clone()).expect("breaks");
             let decimals = case["decimals"].as_u64().map(|d| d as u8);
             for (lang, key) in [(Lang::De, "de"), (Lang::En, "en")] {
-                let expected: Vec<String> =
-                    serde_json::from_value(case[key].clone()).expect("labels");
+                let page: Vec<String> = serde_json::from_value(case[key].clone()).expect("labels");
+                // The fixture holds the old page's texts; the legend now writes U+2212 for the
+                // minus and marks the open lower end of every class after the first.
+                let expected: Vec<String> = page
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        let l = l.replace('-', "\u{2212}");
+                        if i == 0 {
+                            l
+                        } else {
+                            format!(">\u{202f}{l}")
+                        }
+                    })
+                    .collect();
                 assert_eq!(
                     class_labels(&breaks, decimals, lang),
                     expected,

@@ -150,7 +150,12 @@ impl Atlas {
             suppressed: stats.suppressed,
             suppressed_color: palette::hex(SUPPRESSED),
             suppress_below: ind.suppress_below,
-            notes: c.classification.notes.clone(),
+            notes: c
+                .classification
+                .notes
+                .iter()
+                .map(|n| labels::note_text(n, ind.decimals, lang))
+                .collect(),
             labels: labels::class_labels(&c.classification.breaks, ind.decimals, lang),
             no_data_label: labels::no_data_label(lang),
             suppressed_label: (ind.suppress_below.is_some() || stats.suppressed > 0)

@@ -541,7 +541,9 @@ async fn legend_in_german() {
 }
 
 /// The page's legend texts for a break list (`tests/reference/legend_labels.mjs`: the page's own
-/// formatting functions run in Node), for the manifest `decimals`.
+/// formatting functions run in Node), for the manifest `decimals`, with the legend's two
+/// additions since: U+2212 for the minus, and "> " before the open lower end of every class
+/// after the first (a break belongs to the class below it).
 fn page_labels(breaks: &[f64], decimals: Option<u64>, lang: &str) -> Vec<String> {
     let fixture = fixture("legend_labels.json");
     let case = fixture["cases"]
@@ -561,7 +563,15 @@ fn page_labels(breaks: &[f64], decimals: Option<u64>, lang: &str) -> Vec<String>
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| l.as_str().unwrap().to_string())
+        .enumerate()
+        .map(|(i, l)| {
+            let l = l.as_str().unwrap().replace('-', "\u{2212}");
+            if i == 0 {
+                l
+            } else {
+                format!(">\u{202f}{l}")
+            }
+        })
         .collect()
 }
 
@@ -598,7 +608,7 @@ async fn legend_labels_are_what_the_page_printed() {
     let v = get_json("/api/layers/nc/indicators/sids_rate74/legend.json?lang=de").await;
     assert_eq!(v["labels"][0], "0,00\u{2009}–\u{2009}0,86");
     let v = get_json("/api/layers/nc/indicators/sids_rate74/legend.json").await;
-    assert_eq!(v["labels"][4], "2.78\u{2009}–\u{2009}9.55");
+    assert_eq!(v["labels"][4], ">\u{202f}2.78\u{2009}–\u{2009}9.55");
 }
 
 #[tokio::test]

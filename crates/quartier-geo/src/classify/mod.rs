@@ -71,6 +71,7 @@
 //! ```
 
 mod jenks;
+mod notes;
 mod pretty;
 #[cfg(test)]
 mod tests;
@@ -80,6 +81,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub use notes::Note;
 pub use pretty::pretty;
 
 /// The fewest classes a request may ask for.
@@ -253,8 +255,10 @@ pub struct Classification {
     pub counts: Vec<usize>,
     /// The number of missing values (`None`, NaN or infinite), which belong to no class.
     pub missing: usize,
-    /// Plain-language notes on adjustments, e.g. "only 3 distinct values: 3 classes instead of 5".
-    pub notes: Vec<String>,
+    /// What was adjusted, e.g. "only 3 distinct values: 3 classes instead of 5". Data, not text:
+    /// the atlas words each [`Note`] in the reader's language with its number formatting, and
+    /// `to_string()` gives the English sentence with the plain numbers.
+    pub notes: Vec<Note>,
 }
 
 impl Classification {
@@ -322,17 +326,19 @@ pub fn classify(
 
     let mut notes = Vec::new();
     if missing > 0 {
-        notes.push(format!(
-            "{missing} of {} values are missing (empty, NaN or infinite) and shown as no data",
-            values.len()
-        ));
+        notes.push(Note::Missing {
+            missing,
+            total: values.len(),
+        });
     }
     let uppers = match (method, manual) {
         (_, Some(breaks)) => manual_uppers(breaks, max, &mut notes)?,
         _ if min == max => {
-            notes.push(format!(
-                "all {n} values equal {min}: one class instead of {classes}"
-            ));
+            notes.push(Note::AllEqual {
+                n,
+                value: min,
+                asked: classes,
+            });
             vec![max]
         }
         (Method::Quantile, None) => {
@@ -358,7 +364,10 @@ pub fn classify(
     let counts = count(&sorted, &uppers);
     let empty = counts.iter().filter(|&&c| c == 0).count();
     if empty > 0 {
-        notes.push(format!("{empty} of {} classes are empty", counts.len()));
+        notes.push(Note::EmptyClasses {
+            empty,
+            classes: counts.len(),
+        });
     }
     Ok(Classification {
         method,
@@ -377,21 +386,26 @@ fn fewer(
     sorted: &[f64],
     mut uppers: Vec<f64>,
     asked: usize,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
 ) -> Vec<f64> {
     uppers.dedup();
     let got = uppers.len();
     if got < asked {
         let distinct = 1 + sorted.windows(2).filter(|w| w[0] != w[1]).count();
         notes.push(if distinct < asked {
-            format!("only {distinct} distinct values: {got} classes instead of {asked}")
+            Note::FewDistinct {
+                distinct,
+                got,
+                asked,
+            }
         } else if method == Method::Quantile {
-            format!(
-                "ties among the {} values make quantiles coincide: {got} classes instead of {asked}",
-                sorted.len()
-            )
+            Note::QuantileTies {
+                n: sorted.len(),
+                got,
+                asked,
+            }
         } else {
-            format!("breaks coincide in floating point: {got} classes instead of {asked}")
+            Note::BreaksCoincide { got, asked }
         });
     }
     uppers
@@ -422,7 +436,7 @@ fn check_manual(breaks: &[f64]) -> Result<&[f64], ClassifyError> {
 fn manual_uppers(
     breaks: &[f64],
     max: f64,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
 ) -> Result<Vec<f64>, ClassifyError> {
     let mut uppers = breaks.to_vec();
     let last = breaks[breaks.len() - 1];
@@ -435,9 +449,7 @@ fn manual_uppers(
         });
     }
     if last < max {
-        notes.push(format!(
-            "values above the last break {last} (up to {max}) form an extra class"
-        ));
+        notes.push(Note::AboveLastBreak { last, max });
         uppers.push(max);
     }
     Ok(uppers)
@@ -554,7 +566,7 @@ fn accurate_sum(values: impl Iterator<Item = f64>) -> f64 {
 }
 
 /// mapclassify `StdMean` with the multiples for `k` classes.
-fn std_mean(values: &[f64], max: f64, k: usize, notes: &mut Vec<String>) -> Vec<f64> {
+fn std_mean(values: &[f64], max: f64, k: usize, notes: &mut Vec<Note>) -> Vec<f64> {
     let n = values.len() as f64;
     // Mean and deviation in units of `scale`: 1 for ordinary data (so the result is exactly
     // mapclassify's), the largest magnitude when squares would overflow (values near 1e200 gave an
@@ -586,20 +598,20 @@ fn std_mean(values: &[f64], max: f64, k: usize, notes: &mut Vec<String>) -> Vec<
         cuts.push(max);
     } else {
         let j = multiples[multiples.len() - 1];
-        notes.push(format!(
-            "the band up to mean {} {} standard deviation{} ({top}) already holds the maximum {max}: {} classes instead of {k}",
-            if j < 0 { "-" } else { "+" },
-            j.abs(),
-            if j.abs() == 1 { "" } else { "s" },
-            cuts.len()
-        ));
+        notes.push(Note::StdDevBandHoldsMaximum {
+            multiple: j,
+            top,
+            max,
+            got: cuts.len(),
+            asked: k,
+        });
     }
     cuts
 }
 
 /// R's `pretty(c(min, max), n)` as class upper bounds, with `n` adjusted until there are between
 /// 2 and [`MAX_CLASSES`] classes.
-fn pretty_uppers(min: f64, max: f64, k: usize, notes: &mut Vec<String>) -> Vec<f64> {
+fn pretty_uppers(min: f64, max: f64, k: usize, notes: &mut Vec<Note>) -> Vec<f64> {
     let mut n = k;
     let mut seq = pretty(min, max, n);
     while seq.len() - 1 > MAX_CLASSES && n > 1 {
@@ -615,10 +627,10 @@ fn pretty_uppers(min: f64, max: f64, k: usize, notes: &mut Vec<String>) -> Vec<f
     let last = uppers.len() - 1;
     uppers[last] = uppers[last].max(max);
     if uppers.len() != k {
-        notes.push(format!(
-            "round breaks give {} classes instead of {k}",
-            uppers.len()
-        ));
+        notes.push(Note::RoundBreaks {
+            got: uppers.len(),
+            asked: k,
+        });
     }
     uppers
 }
