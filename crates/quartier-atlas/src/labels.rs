@@ -139,7 +139,7 @@ fn group(int: &str, separator: char, min_digits: usize) -> String {
     }
     let mut out = String::with_capacity(int.len() + int.len() / 3);
     for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(c);

@@ -264,7 +264,7 @@ fn tile_polygons(rings: &[Vec<[f64; 2]>], frame: &PixelFrame) -> Vec<Vec<Vec<[i3
                 return None;
             }
             // Exterior: positive area in tile coordinates (clockwise on screen).
-            if (depth[i] % 2 == 0) != (area > 0) {
+            if depth[i].is_multiple_of(2) != (area > 0) {
                 grid.reverse();
             }
             Some(grid)
@@ -272,7 +272,7 @@ fn tile_polygons(rings: &[Vec<[f64; 2]>], frame: &PixelFrame) -> Vec<Vec<Vec<[i3
         .collect();
     let mut polygons = Vec::new();
     for (i, ext) in clipped.iter().enumerate() {
-        let Some(ext) = ext.as_ref().filter(|_| depth[i] % 2 == 0) else {
+        let Some(ext) = ext.as_ref().filter(|_| depth[i].is_multiple_of(2)) else {
             continue;
         };
         let mut polygon = vec![ext.clone()];
