@@ -3,7 +3,7 @@
 //! A boundary file or a table comes from outside: a city's download, an upload, a file someone
 //! copied half-way. Reading a whole file before looking at it lets one bad file take gigabytes of
 //! memory (a sparse 2 GB `.shp`, a 3 MB zip whose `.prj` inflates to 3 GiB). So every reader asks
-//! [`open_regular`] or [`read_capped`] first: those check the file type and the length from the
+//! `open_regular` or `read_capped` first: those check the file type and the length from the
 //! file's metadata *before* opening or reading, and stop reading at the cap even when the file
 //! grows or a zip member lies about its size.
 //!

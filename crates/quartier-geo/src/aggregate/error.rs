@@ -6,7 +6,7 @@ use crate::crs::CrsError;
 use crate::import::ImportError;
 
 /// Errors that stop an aggregation. Problems with single points or units that leave the rest
-/// usable are collected in [`AggregateReport::problems`] instead.
+/// usable are collected in [`AggregateReport::problems`](super::AggregateReport::problems) instead.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AggregateError {
