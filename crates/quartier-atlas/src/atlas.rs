@@ -22,8 +22,8 @@ use crate::cache::{CacheStats, TileCache, TileKey};
 use crate::error::AtlasError;
 use crate::hash::{self, Etag, Fnv};
 use crate::layer::PreparedLayer;
-use crate::style::{ResolvedStyle, Style};
 use crate::stats::IndicatorStats;
+use crate::style::{ResolvedStyle, Style};
 use crate::suppression::SUPPRESSED;
 
 /// At most this many classified styles are kept; past it the registry starts afresh, so that a

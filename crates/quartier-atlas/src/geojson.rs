@@ -59,7 +59,9 @@ pub fn features_with(layer: &PreparedLayer, params: &Style) -> Bytes {
             .iter()
             .zip(&views)
             .map(|(ind, v)| {
-                let value = v.as_ref().and_then(|(_, v)| v.values.get(i).copied().flatten());
+                let value = v
+                    .as_ref()
+                    .and_then(|(_, v)| v.values.get(i).copied().flatten());
                 (ind.id.as_str(), value)
             })
             .collect();
@@ -67,7 +69,10 @@ pub fn features_with(layer: &PreparedLayer, params: &Style) -> Bytes {
             .indicators
             .iter()
             .zip(&views)
-            .filter(|(_, v)| v.as_ref().is_some_and(|(_, v)| v.suppressed.get(i) == Some(&true)))
+            .filter(|(_, v)| {
+                v.as_ref()
+                    .is_some_and(|(_, v)| v.suppressed.get(i) == Some(&true))
+            })
             .map(|(ind, _)| ind.id.as_str())
             .collect();
         (values, withheld)

@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use crate::error::AtlasError;
 use crate::periods::IndexDetail;
-use crate::style::Style;
 use crate::stats::IndicatorStats;
+use crate::style::Style;
 use crate::suppression;
 
 /// One layer, ready to answer requests.
@@ -201,16 +201,23 @@ impl PreparedLayer {
         for (ind, view) in inds.iter().zip(&views) {
             let id = ind.id.as_str();
             if asked {
-                let v = view.as_ref().and_then(|(_, v)| v.values.get(i).copied().flatten());
-                out.values.insert(id, v);
-                let rank = view
+                let v = view
                     .as_ref()
-                    .and_then(|(_, v)| IndicatorStats::new(&v.values, 0).ranks.get(i).copied().flatten());
+                    .and_then(|(_, v)| v.values.get(i).copied().flatten());
+                out.values.insert(id, v);
+                let rank = view.as_ref().and_then(|(_, v)| {
+                    IndicatorStats::new(&v.values, 0)
+                        .ranks
+                        .get(i)
+                        .copied()
+                        .flatten()
+                });
                 out.ranks.insert(id, rank);
             }
             if let Some((choice, view)) = view {
                 if !ind.components.is_empty() {
-                    out.indices.insert(id, IndexDetail::of(ind, choice, view, i));
+                    out.indices
+                        .insert(id, IndexDetail::of(ind, choice, view, i));
                 }
             }
             if !ind.periods.is_empty() {
@@ -229,7 +236,10 @@ impl PreparedLayer {
             out.suppressed = inds
                 .iter()
                 .zip(&views)
-                .filter(|(_, v)| v.as_ref().is_some_and(|(_, v)| v.suppressed.get(i) == Some(&true)))
+                .filter(|(_, v)| {
+                    v.as_ref()
+                        .is_some_and(|(_, v)| v.suppressed.get(i) == Some(&true))
+                })
                 .map(|(ind, _)| ind.id.as_str())
                 .collect();
         }

@@ -8,9 +8,9 @@ use serde::Serialize;
 use crate::atlas::Atlas;
 use crate::error::AtlasError;
 use crate::labels;
+use crate::lang::Lang;
 use crate::periods::Scope;
 use crate::stats::IndicatorStats;
-use crate::lang::Lang;
 use crate::style::{url_escape, Style};
 use crate::suppression::SUPPRESSED;
 
@@ -145,8 +145,7 @@ impl Atlas {
         let ind = &layer.atlas.indicators[c.indicator];
         let choice = &c.style.periods;
         let view = layer.view(c.indicator, choice);
-        let default_view =
-            choice.compare.is_none() && choice.period == ind.periods.last().copied();
+        let default_view = choice.compare.is_none() && choice.period == ind.periods.last().copied();
         let view_stats;
         let stats = if default_view {
             &layer.stats[c.indicator]
@@ -190,9 +189,13 @@ impl Atlas {
             style: c.canonical.clone(),
             period: choice.period,
             compare: choice.compare,
-            change: choice
-                .compare
-                .map(|_| if choice.percent { "percent" } else { "absolute" }),
+            change: choice.compare.map(|_| {
+                if choice.percent {
+                    "percent"
+                } else {
+                    "absolute"
+                }
+            }),
             scope: (choice.period.is_some() && choice.compare.is_none()).then_some(
                 match choice.scope {
                     Scope::All => "all",

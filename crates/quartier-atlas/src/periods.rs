@@ -230,19 +230,27 @@ impl PreparedLayer {
                 .map(|(ci, w, d)| {
                     let now = ci.period_values(choice.period).0;
                     let v = match choice.compare {
-                        Some(c) => derive::change(ci.period_values(Some(c)).0, now, Change::Absolute),
+                        Some(c) => {
+                            derive::change(ci.period_values(Some(c)).0, now, Change::Absolute)
+                        }
                         None => now.to_vec(),
                     };
                     (v, *w, *d)
                 })
                 .collect();
-            let refs: Vec<(&[Option<f64>], f64, i8)> =
-                inputs.iter().map(|(v, w, d)| (v.as_slice(), *w, *d)).collect();
+            let refs: Vec<(&[Option<f64>], f64, i8)> = inputs
+                .iter()
+                .map(|(v, w, d)| (v.as_slice(), *w, *d))
+                .collect();
             let c = index::composite(&refs);
             let missing_components = c
                 .missing
                 .iter()
-                .map(|m| m.iter().map(|k| ind.components[*k].indicator.clone()).collect())
+                .map(|m| {
+                    m.iter()
+                        .map(|k| ind.components[*k].indicator.clone())
+                        .collect()
+                })
                 .collect();
             return View {
                 values: c.values,
@@ -315,7 +323,11 @@ impl IndexDetail {
                 .iter()
                 .zip(&view.z)
                 .map(|(c, z)| {
-                    let v = z.get(i).copied().flatten().map(|z| c.weight * f64::from(c.direction) * z);
+                    let v = z
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .map(|z| c.weight * f64::from(c.direction) * z);
                     (c.indicator.clone(), v)
                 })
                 .collect(),

@@ -108,7 +108,10 @@ impl Context<'_> {
                 if !self.tables.has(tid) {
                     return Err((self.invalid)(
                         ctx.to_string(),
-                        format!("no table {tid:?} in this layer; tables: {}", self.tables.ids()),
+                        format!(
+                            "no table {tid:?} in this layer; tables: {}",
+                            self.tables.ids()
+                        ),
                     ));
                 }
                 match self.tables.numeric(tid, field, period)? {
@@ -395,7 +398,10 @@ pub(super) fn index(
     let wsum: f64 = components.iter().map(|c| c.weight).sum();
     Ok(Indicator {
         id: spec.id.clone(),
-        title: spec.title.clone().unwrap_or_else(|| spec.id.as_str().into()),
+        title: spec
+            .title
+            .clone()
+            .unwrap_or_else(|| spec.id.as_str().into()),
         unit: spec.unit.clone().unwrap_or_else(|| "".into()),
         theme: spec.theme,
         source: None,

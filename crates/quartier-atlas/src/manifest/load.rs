@@ -7,12 +7,12 @@ use quartier_geo::layer::AttributeValues;
 use quartier_geo::limits;
 
 use super::error::ManifestError;
-use super::indicators::{self, Context};
-use super::tables::Tables;
 use super::fingerprint::Fingerprint;
+use super::indicators::{self, Context};
 use super::report::{AtlasReport, IndicatorSummary, LayerReport};
 use super::spec::{LayerSpec, Manifest};
 use super::styles::{builtin_style, resolve_style};
+use super::tables::Tables;
 use super::types::{AtlasLayer, Indicator, LoadedAtlas, StyleSpec};
 
 /// The largest manifest read: a manifest is a few KiB of TOML even for a national atlas, so
@@ -126,6 +126,7 @@ impl LoadedAtlas {
                 id: id.clone(),
                 import: imported.report,
                 joins: Vec::new(),
+                tables: Vec::new(),
                 aggregate: None,
                 indicators: summary,
             }],
@@ -212,7 +213,7 @@ fn load_layer(
     }
     let ids: Vec<&str> = layer.districts.iter().map(|d| d.id.as_str()).collect();
     // Tables, joined once each (a long table once per period).
-    let (tables, joins) = Tables::load(spec, base, &ids, fp, invalid)?;
+    let (tables, joins, table_summaries) = Tables::load(spec, base, &ids, fp, invalid)?;
 
     // Indicators, then composite indices over them.
     let layer_style = spec.style.or(atlas_style);
@@ -247,6 +248,7 @@ fn load_layer(
         id: spec.id.clone(),
         import: imported.report,
         joins,
+        tables: table_summaries,
         aggregate: aggregate_report,
         indicators: summarize(&indicators),
     };

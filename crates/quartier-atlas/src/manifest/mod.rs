@@ -31,7 +31,7 @@ mod types;
 
 pub use error::ManifestError;
 pub use load::MAX_MANIFEST_BYTES;
-pub use report::{AtlasReport, IndicatorSummary, LayerReport};
+pub use report::{AtlasReport, IndicatorSummary, LayerReport, PeriodJoin, TableSummary};
 pub use spec::View;
 pub use types::{
     AtlasLayer, Basemap, Centre, Component, Indicator, LoadedAtlas, Localized, Style, StyleSpec,

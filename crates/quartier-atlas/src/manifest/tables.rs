@@ -10,6 +10,7 @@ use quartier_geo::table::{Table, TableOptions};
 
 use super::error::ManifestError;
 use super::fingerprint::Fingerprint;
+use super::report::{PeriodJoin, TableSummary};
 use super::spec::{LayerSpec, TableSpec};
 
 /// One table joined to the layer's districts.
@@ -57,9 +58,10 @@ impl Tables {
         ids: &[&str],
         fp: &mut Fingerprint,
         invalid: Invalid,
-    ) -> Result<(Tables, Vec<JoinReport>), ManifestError> {
+    ) -> Result<(Tables, Vec<JoinReport>, Vec<TableSummary>), ManifestError> {
         let mut by_id = BTreeMap::new();
         let mut reports = Vec::new();
+        let mut summaries = Vec::new();
         let table_error = |source| ManifestError::Table {
             layer: spec.id.clone(),
             source: Box::new(source),
@@ -79,15 +81,26 @@ impl Tables {
                 header_row: t.header_row,
             };
             let mut table = Table::read(&table_path, &opts).map_err(table_error)?;
+            let rows_read = table.rows.len();
             for f in t.filter.iter().flat_map(|f| f.conditions()) {
                 table = table.filter(&f.column, &f.value).map_err(table_error)?;
             }
+            let mut summary = TableSummary {
+                id: t.id.clone(),
+                path: table_path.clone(),
+                rows: rows_read,
+                filtered_out: rows_read - table.rows.len(),
+                skipped: table.skipped.clone(),
+                key_mapped: 0,
+                periods: Vec::new(),
+            };
             if !t.key_map.is_empty() {
                 let col = table.column(&t.key).map_err(table_error)?;
                 for row in &mut table.rows {
                     if let Some(cell) = row.cells.get_mut(col) {
                         if let Some(to) = t.key_map.get(cell.trim()) {
                             *cell = to.clone();
+                            summary.key_mapped += 1;
                         }
                     }
                 }
@@ -132,7 +145,13 @@ impl Tables {
                     let mut per = Vec::with_capacity(periods.len());
                     for (year, text) in periods {
                         let part = table.filter(pc, &text).map_err(table_error)?;
-                        per.push((year, joined(part)?));
+                        let j = joined(part)?;
+                        summary.periods.push(PeriodJoin {
+                            period: year,
+                            matched: j.join.report.matched,
+                            rows_without_district: j.join.report.rows_without_district.len(),
+                        });
+                        per.push((year, j));
                     }
                     if let Some((_, last)) = per.last() {
                         reports.push(last.join.report.clone());
@@ -141,8 +160,12 @@ impl Tables {
                 }
             };
             if by_id.insert(t.id.clone(), loaded).is_some() {
-                return Err(invalid(ctx, "the table id is used twice in this layer".into()));
+                return Err(invalid(
+                    ctx,
+                    "the table id is used twice in this layer".into(),
+                ));
             }
+            summaries.push(summary);
         }
         Ok((
             Tables {
@@ -150,6 +173,7 @@ impl Tables {
                 by_id,
             },
             reports,
+            summaries,
         ))
     }
 

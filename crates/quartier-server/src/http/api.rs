@@ -309,10 +309,11 @@ pub(super) async fn features(
     let (li, _) = state.layer(&id)?;
     let st = Arc::clone(&state);
     // Serialising a large layer takes a while the first time: keep it off the async workers.
-    let body =
-        tokio::task::spawn_blocking(move || quartier_atlas::geojson::features_with(&st.layers[li], &params))
-            .await
-            .map_err(|e| AppError::Internal(format!("features of layer {id:?}: {e}")))?;
+    let body = tokio::task::spawn_blocking(move || {
+        quartier_atlas::geojson::features_with(&st.layers[li], &params)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("features of layer {id:?}: {e}")))?;
     Ok(bytes_response(
         &state,
         &headers,
