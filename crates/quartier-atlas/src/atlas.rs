@@ -22,8 +22,9 @@ use crate::cache::{CacheStats, TileCache, TileKey};
 use crate::error::AtlasError;
 use crate::hash::{self, Etag, Fnv};
 use crate::layer::PreparedLayer;
+use crate::stats::IndicatorStats;
 use crate::style::{ResolvedStyle, Style};
-use crate::suppression::{self, SUPPRESSED};
+use crate::suppression::SUPPRESSED;
 
 /// At most this many classified styles are kept; past it the registry starts afresh, so that a
 /// client sending endless manual breaks cannot grow memory without bound.
@@ -117,6 +118,23 @@ fn class_colors(
         // A centre means nothing to a sequential or qualitative scheme: it is ignored.
         _ => scheme.colors(k).map_err(bad),
     }
+}
+
+/// Counts and missing of `classification` (made over pooled periods) for the values shown.
+fn recount(classification: &mut Classification, view: &crate::periods::View) {
+    let mut counts = vec![0; classification.classes()];
+    let mut missing = 0;
+    for (i, v) in view.values.iter().enumerate() {
+        if view.suppressed.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        match v.and_then(|v| classification.class_of(v)) {
+            Some(k) => counts[k] += 1,
+            None => missing += 1,
+        }
+    }
+    classification.counts = counts;
+    classification.missing = missing;
 }
 
 /// Tile counters.
@@ -265,17 +283,24 @@ impl Atlas {
     ) -> Result<Arc<Classified>, AtlasError> {
         let l = &self.layers[layer];
         let ind = &l.atlas.indicators[indicator];
-        let resolved = ResolvedStyle::resolve(&ind.style, style, l.stats[indicator].mean)?;
+        let resolved = ResolvedStyle::for_indicator(ind, style, |choice| {
+            if choice.compare.is_none() && choice.period == ind.periods.last().copied() {
+                l.stats[indicator].mean
+            } else {
+                IndicatorStats::new(&l.view(indicator, choice).values, 0).mean
+            }
+        })?;
         let canonical = resolved.canonical();
         let key = (layer as u16, indicator as u16, canonical);
         if let Some(c) = self.read_styles().get(&key) {
             return Ok(c.clone());
         }
-        // Withheld values are not data: the classifier sees only the other districts, so that its
-        // counts, `missing` and notes speak of real gaps ("4 of 33 values are missing" would be
-        // wrong for four withheld boroughs).
-        let published = suppression::published_values(ind, l.stats[indicator].suppressed);
-        let classification = match classify::classify(
+        // The values shown (a period, a change, an index) and those the breaks cover (every
+        // period pooled for `scope=all`). Withheld values are not data: the classifier sees only
+        // the other districts, so that its counts, `missing` and notes speak of real gaps.
+        let view = l.view(indicator, &resolved.periods);
+        let published = view.classified_values(ind, &resolved.periods);
+        let mut classification = match classify::classify(
             &published,
             resolved.method,
             resolved.classes,
@@ -299,6 +324,10 @@ impl Atlas {
                 )))
             }
         };
+        if view.break_periods.len() > 1 && !resolved.periods.is_change() {
+            // Breaks over every period; counts and missing of the period shown.
+            recount(&mut classification, &view);
+        }
         let scheme =
             palette::scheme(&resolved.palette).map_err(|e| AtlasError::BadStyle(e.to_string()))?;
         let colors = class_colors(
@@ -308,12 +337,12 @@ impl Atlas {
             resolved.centre,
         )?;
         let opaque = |c: [u8; 3]| [c[0], c[1], c[2], 255];
-        let fills = ind
+        let fills = view
             .values
             .iter()
             .enumerate()
             .map(|(i, v)| {
-                if suppression::is_suppressed(ind, i) {
+                if view.suppressed.get(i).copied().unwrap_or(false) {
                     return opaque(SUPPRESSED);
                 }
                 v.and_then(|v| classification.class_of(v))

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use bytes::Bytes;
 
 use crate::layer::PreparedLayer;
+use crate::style::Style;
 use crate::suppression;
 
 /// Decimal places of coordinates in `features.geojson`: 6 is about 11 cm, finer than any
@@ -43,8 +44,60 @@ pub fn features(layer: &PreparedLayer) -> Bytes {
     layer.features_geojson(feature_collection)
 }
 
+/// `features.geojson` with the values of the period (or change) a request asks for
+/// (`period`, `compare`, `change`); without them the kept copy of [`features`]. Indicators without
+/// the requested period have `null` values.
+pub fn features_with(layer: &PreparedLayer, params: &Style) -> Bytes {
+    if params.period.is_none() && params.compare.is_none() {
+        return features(layer);
+    }
+    let views = layer.views(params);
+    write_collection(layer, |i| {
+        let a = &layer.atlas;
+        let values = a
+            .indicators
+            .iter()
+            .zip(&views)
+            .map(|(ind, v)| {
+                let value = v
+                    .as_ref()
+                    .and_then(|(_, v)| v.values.get(i).copied().flatten());
+                (ind.id.as_str(), value)
+            })
+            .collect();
+        let withheld = a
+            .indicators
+            .iter()
+            .zip(&views)
+            .filter(|(_, v)| {
+                v.as_ref()
+                    .is_some_and(|(_, v)| v.suppressed.get(i) == Some(&true))
+            })
+            .map(|(ind, _)| ind.id.as_str())
+            .collect();
+        (values, withheld)
+    })
+}
+
 /// The layer as a FeatureCollection, written now (see [`features`] for the kept copy).
 fn feature_collection(layer: &PreparedLayer) -> Bytes {
+    let a = &layer.atlas;
+    write_collection(layer, |i| {
+        let values = a
+            .indicators
+            .iter()
+            .map(|ind| (ind.id.as_str(), ind.values.get(i).copied().flatten()))
+            .collect();
+        (values, suppression::withheld_at(&a.indicators, i))
+    })
+}
+
+type Properties<'a> = (BTreeMap<&'a str, Option<f64>>, Vec<&'a str>);
+
+fn write_collection<'a>(
+    layer: &'a PreparedLayer,
+    properties_of: impl Fn(usize) -> Properties<'a>,
+) -> Bytes {
     let a = &layer.atlas;
     let mut out = String::with_capacity(1024 + a.layer.districts.len() * 512);
     out.push_str("{\"type\":\"FeatureCollection\",\"features\":[");
@@ -52,12 +105,7 @@ fn feature_collection(layer: &PreparedLayer) -> Bytes {
         if i > 0 {
             out.push(',');
         }
-        let values: BTreeMap<&str, Option<f64>> = a
-            .indicators
-            .iter()
-            .map(|ind| (ind.id.as_str(), ind.values.get(i).copied().flatten()))
-            .collect();
-        let withheld = suppression::withheld_at(&a.indicators, i);
+        let (values, withheld) = properties_of(i);
         let properties = if withheld.is_empty() {
             serde_json::json!({ "id": d.id, "name": d.name, "values": values })
         } else {

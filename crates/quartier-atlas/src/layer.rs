@@ -11,7 +11,9 @@ use quartier_render::{TileCoord, TileLayer};
 use serde::Serialize;
 
 use crate::error::AtlasError;
+use crate::periods::IndexDetail;
 use crate::stats::IndicatorStats;
+use crate::style::Style;
 use crate::suppression;
 
 /// One layer, ready to answer requests.
@@ -78,6 +80,18 @@ pub struct DistrictValues<'a> {
     pub ranks: BTreeMap<&'a str, Option<u32>>,
     /// Indicators whose value is withheld by small-number suppression (their value is `null`).
     pub suppressed: Vec<&'a str>,
+    /// The period asked for (`null`: each indicator's latest).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<i32>,
+    /// The period compared with: `values` are then changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<i32>,
+    /// Every period's value of every indicator with periods, for the profile's charts.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub series: BTreeMap<&'a str, BTreeMap<i32, Option<f64>>>,
+    /// Per composite index: missing components, contributions and class.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub indices: BTreeMap<&'a str, IndexDetail>,
 }
 
 impl PreparedLayer {
@@ -177,7 +191,62 @@ impl PreparedLayer {
         self.locator.locate(geo::coord! { x: lon, y: lat })
     }
 
-    /// Values, ranks and withheld indicators of district `i`.
+    /// Values, ranks and withheld indicators of district `i`, in the period (or change) that
+    /// `params` asks for; every indicator's series over its periods; index details.
+    pub fn district_values_with(&self, i: usize, params: &Style) -> DistrictValues<'_> {
+        let mut out = self.district_values(i);
+        let inds = &self.atlas.indicators;
+        let asked = params.period.is_some() || params.compare.is_some();
+        let views = self.views(params);
+        for (ind, view) in inds.iter().zip(&views) {
+            let id = ind.id.as_str();
+            if asked {
+                let v = view
+                    .as_ref()
+                    .and_then(|(_, v)| v.values.get(i).copied().flatten());
+                out.values.insert(id, v);
+                let rank = view.as_ref().and_then(|(_, v)| {
+                    IndicatorStats::new(&v.values, 0)
+                        .ranks
+                        .get(i)
+                        .copied()
+                        .flatten()
+                });
+                out.ranks.insert(id, rank);
+            }
+            if let Some((choice, view)) = view {
+                if !ind.components.is_empty() {
+                    out.indices
+                        .insert(id, IndexDetail::of(ind, choice, view, i));
+                }
+            }
+            if !ind.periods.is_empty() {
+                let series = ind
+                    .periods
+                    .iter()
+                    .zip(&ind.series)
+                    .map(|(p, v)| (*p, v.get(i).copied().flatten()))
+                    .collect();
+                out.series.insert(id, series);
+            }
+        }
+        if asked {
+            out.period = views.iter().flatten().find_map(|(c, _)| c.period);
+            out.compare = views.iter().flatten().find_map(|(c, _)| c.compare);
+            out.suppressed = inds
+                .iter()
+                .zip(&views)
+                .filter(|(_, v)| {
+                    v.as_ref()
+                        .is_some_and(|(_, v)| v.suppressed.get(i) == Some(&true))
+                })
+                .map(|(ind, _)| ind.id.as_str())
+                .collect();
+        }
+        out
+    }
+
+    /// Values, ranks and withheld indicators of district `i` (each indicator's default period).
     pub fn district_values(&self, i: usize) -> DistrictValues<'_> {
         let d = &self.atlas.layer.districts[i];
         let inds = &self.atlas.indicators;
@@ -195,6 +264,10 @@ impl PreparedLayer {
                 .map(|(ind, s)| (ind.id.as_str(), s.ranks.get(i).copied().flatten()))
                 .collect(),
             suppressed: suppression::withheld_at(inds, i),
+            period: None,
+            compare: None,
+            series: BTreeMap::new(),
+            indices: BTreeMap::new(),
         }
     }
 

@@ -9,6 +9,8 @@ use crate::atlas::Atlas;
 use crate::error::AtlasError;
 use crate::labels;
 use crate::lang::Lang;
+use crate::periods::Scope;
+use crate::stats::IndicatorStats;
 use crate::style::{url_escape, Style};
 use crate::suppression::SUPPRESSED;
 
@@ -92,6 +94,20 @@ pub struct Legend<'a> {
     pub style: String,
     /// Tile URL template (relative) drawing exactly this legend.
     pub tiles: String,
+    /// The period shown (`null`: the indicator has no periods).
+    pub period: Option<i32>,
+    /// For a change map: the period compared with.
+    pub compare: Option<i32>,
+    /// For a change map: `absolute` or `percent`.
+    pub change: Option<&'static str>,
+    /// `all` or `period` (`null` without periods or for a change map).
+    pub scope: Option<&'static str>,
+    /// Every period of the indicator.
+    pub periods: &'a [i32],
+    /// The periods whose values the breaks cover.
+    pub break_periods: Vec<i32>,
+    /// For a composite index: its components with weights and directions.
+    pub components: &'a [crate::manifest::Component],
 }
 
 /// `{base}/tiles/{layer}/{indicator}/{z}/{x}/{y}.png?{style}`.
@@ -127,7 +143,17 @@ impl Atlas {
         let c = self.classify(layer, indicator, style)?;
         let layer = &self.layers[c.layer];
         let ind = &layer.atlas.indicators[c.indicator];
-        let stats = &layer.stats[c.indicator];
+        let choice = &c.style.periods;
+        let view = layer.view(c.indicator, choice);
+        let default_view = choice.compare.is_none() && choice.period == ind.periods.last().copied();
+        let view_stats;
+        let stats = if default_view {
+            &layer.stats[c.indicator]
+        } else {
+            let withheld = view.suppressed.iter().filter(|s| **s).count();
+            view_stats = IndicatorStats::new(&view.values, withheld);
+            &view_stats
+        };
         let l = lang.as_str();
         Ok(Legend {
             layer: layer.id(),
@@ -166,6 +192,24 @@ impl Atlas {
             max: stats.max,
             tiles: tile_template("", layer.id(), &ind.id, &c.canonical),
             style: c.canonical.clone(),
+            period: choice.period,
+            compare: choice.compare,
+            change: choice.compare.map(|_| {
+                if choice.percent {
+                    "percent"
+                } else {
+                    "absolute"
+                }
+            }),
+            scope: (choice.period.is_some() && choice.compare.is_none()).then_some(
+                match choice.scope {
+                    Scope::All => "all",
+                    Scope::Period => "period",
+                },
+            ),
+            periods: &ind.periods,
+            break_periods: view.break_periods,
+            components: &ind.components,
         })
     }
 }

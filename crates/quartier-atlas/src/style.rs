@@ -14,6 +14,8 @@ use quartier_geo::palette;
 use serde::Deserialize;
 
 use crate::error::AtlasError;
+use crate::manifest::Indicator;
+use crate::periods::PeriodChoice;
 
 /// The classification methods a request may name, for error messages.
 pub const METHODS: &str = "quantile, equal, jenks, stddev, pretty or manual";
@@ -48,6 +50,14 @@ pub struct Style {
     pub centre: Option<String>,
     /// Border width in CSS pixels at scale 1 (doubled at `@2x`): 0 (no borders) to [`MAX_BORDER`].
     pub border: Option<String>,
+    /// The period shown (a year of the indicator's periods); default: the latest.
+    pub period: Option<String>,
+    /// A change map: the period to compare `period` with.
+    pub compare: Option<String>,
+    /// `absolute` (default) or `percent`, for change maps.
+    pub change: Option<String>,
+    /// `all` (breaks over every period, the default) or `period`.
+    pub scope: Option<String>,
 }
 
 impl Style {
@@ -65,6 +75,10 @@ impl Style {
                 "breaks" => style.breaks = v,
                 "centre" | "center" => style.centre = v,
                 "border" => style.border = v,
+                "period" => style.period = v,
+                "compare" => style.compare = v,
+                "change" => style.change = v,
+                "scope" => style.scope = v,
                 _ => {}
             }
         }
@@ -94,6 +108,8 @@ pub struct ResolvedStyle {
     pub centre: Option<f64>,
     /// Border width in CSS pixels at scale 1.
     pub border: f32,
+    /// Period, change map and scope ([`PeriodChoice::resolve`]); empty for indicators without periods.
+    pub periods: PeriodChoice,
 }
 
 fn parse_number(name: &str, text: &str) -> Result<f64, AtlasError> {
@@ -215,6 +231,7 @@ impl ResolvedStyle {
             }
         };
         Ok(ResolvedStyle {
+            periods: PeriodChoice::default(),
             border,
             method,
             classes,
@@ -250,9 +267,42 @@ impl ResolvedStyle {
         if self.border != DEFAULT_BORDER {
             let _ = write!(s, "&border={}", self.border);
         }
+        s.push_str(&self.periods.canonical());
         s
     }
+
+    /// Resolve a request against an indicator: its periods first (`period`, `compare`, `change`,
+    /// `scope`), then the style. A change map without a palette in the request is drawn in a
+    /// diverging scheme (`RdBu`, or the indicator's own when that is diverging) centred on 0.
+    /// `mean_of` gives the mean of the values shown, for `centre=mean`.
+    pub fn for_indicator(
+        ind: &Indicator,
+        params: &Style,
+        mean_of: impl FnOnce(&PeriodChoice) -> Option<f64>,
+    ) -> Result<ResolvedStyle, AtlasError> {
+        let periods = PeriodChoice::resolve(ind, params)?;
+        let mut default = ind.style.clone();
+        if periods.is_change() {
+            let diverging = palette::scheme(&default.palette)
+                .is_ok_and(|s| s.kind == palette::SchemeKind::Diverging);
+            if !diverging {
+                default.palette = CHANGE_PALETTE.into();
+            }
+            default.centre = Some(0.0);
+            if default.method == Method::Manual {
+                default.method = Method::Quantile;
+            }
+        }
+        let wants_mean = given(&params.centre).is_some_and(|c| c.eq_ignore_ascii_case("mean"));
+        let mean = if wants_mean { mean_of(&periods) } else { None };
+        let mut resolved = ResolvedStyle::resolve(&default, params, mean)?;
+        resolved.periods = periods;
+        Ok(resolved)
+    }
 }
+
+/// The diverging scheme of change maps when neither the request nor the indicator names one.
+pub const CHANGE_PALETTE: &str = "RdBu";
 
 /// Percent-encode everything but unreserved characters (RFC 3986), for ids and names in URLs.
 pub fn url_escape(s: &str) -> String {

@@ -100,7 +100,7 @@ fn url_to_open(addr: SocketAddr) -> String {
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let sources = if args.sources.is_empty() {
-        vec![source::default_atlas()?]
+        source::default_atlases()?
     } else {
         args.sources.clone()
     };

@@ -89,7 +89,8 @@ pub enum Command {
     /// SOURCE is an atlas manifest (.toml) or a boundary file (.shp, .zip, .geojson, .json,
     /// .topojson). A boundary file becomes one layer named after the file, with every numeric
     /// field as an indicator. Several sources merge their layers. With no SOURCE the bundled demo
-    /// atlas geodata/atlas.toml is served.
+    /// atlases are served: geodata/de/atlas.toml (the 401 German Kreise over the years) first,
+    /// then geodata/atlas.toml (Boston, North Carolina, Montréal, London).
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
     /// Describe one boundary file: format, CRS, codepage, fields, counts, bounds and validity.

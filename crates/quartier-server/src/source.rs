@@ -4,7 +4,7 @@
 //! file served as one layer ([`Atlas::from_boundary_file`]: the file stem is the layer id, every
 //! numeric attribute an indicator).
 //! Several sources merge their layers in order; a layer id used twice is an error.
-//! With no SOURCE the bundled demo atlas is served, found by [`default_atlas`].
+//! With no SOURCE the bundled demo atlases are served (the German one first), found by [`default_atlases`].
 
 use std::path::{Path, PathBuf};
 
@@ -69,9 +69,27 @@ pub fn find_in_checkout(relative: &str) -> Result<PathBuf, Vec<PathBuf>> {
     }
 }
 
+/// The relative path of the bundled German demo atlas (401 Kreise over the years), served first.
+pub const GERMAN_ATLAS: &str = "geodata/de/atlas.toml";
+
 /// The bundled atlas: `geodata/atlas.toml` in the current directory, else in this checkout.
 pub fn default_atlas() -> Result<PathBuf, SourceError> {
     find_in_checkout(BUNDLED_ATLAS).map_err(|looked| SourceError::NoDefault { looked })
+}
+
+/// What `quartier serve` without a SOURCE publishes: the German demo atlas first (its title is the
+/// page's), then the bundled atlas (Boston, North Carolina, Montréal, London); whichever of the
+/// two is found, and an error only when neither is.
+pub fn default_atlases() -> Result<Vec<PathBuf>, SourceError> {
+    let german = find_in_checkout(GERMAN_ATLAS);
+    let bundled = find_in_checkout(BUNDLED_ATLAS);
+    match (german, bundled) {
+        (Err(mut a), Err(b)) => {
+            a.extend(b);
+            Err(SourceError::NoDefault { looked: a })
+        }
+        (g, b) => Ok(g.into_iter().chain(b).collect()),
+    }
 }
 
 /// The map page: `web/` in the current directory, else in this checkout; `None` if neither exists.
@@ -142,7 +160,7 @@ pub fn load_all(
     }
     let mut atlas = match merged {
         Some(a) => a,
-        None => return load_all(&[default_atlas()?], options),
+        None => return load_all(&default_atlases()?, options),
     };
     if paths.len() > 1 {
         atlas.version = format!("{:016x}", version.finish());

@@ -1459,3 +1459,132 @@ async fn no_bad_input_gives_a_500() {
         }
     }
 }
+
+/// The German demo atlas (`geodata/de/atlas.toml`), as `quartier serve` without a SOURCE serves it
+/// first: periods in `/api/layers`, `period`/`compare`/`scope` on legend, tiles, TileJSON, `/at`
+/// and `features.geojson`; values checked against `de_atlas_duren.json` and
+/// `de_atlas_change.json` (`tests/reference/de_atlas_reference.py`).
+fn german_state() -> Arc<AppState> {
+    static STATE: OnceLock<Arc<AppState>> = OnceLock::new();
+    STATE
+        .get_or_init(|| {
+            let sources = source::default_atlases().unwrap();
+            assert!(sources[0].ends_with("geodata/de/atlas.toml"), "{sources:?}");
+            let (atlas, _) = source::load_all(&sources, &Default::default()).unwrap();
+            Arc::new(AppState::new(atlas, &ServerOptions::default()))
+        })
+        .clone()
+}
+
+async fn german_json(uri: &str) -> Value {
+    let a = get_with(german_state(), uri, &[]).await;
+    assert_eq!(
+        a.status,
+        StatusCode::OK,
+        "{uri}: {}",
+        String::from_utf8_lossy(&a.body)
+    );
+    a.json()
+}
+
+#[tokio::test]
+async fn german_atlas_serves_periods_change_maps_and_the_index() {
+    let layers = german_json("/api/layers?lang=de").await;
+    assert_eq!(layers[0]["id"], "kreise", "the German atlas comes first");
+    assert!(
+        layers
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["id"] == "boston"),
+        "Boston stays"
+    );
+    let income = layers[0]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "income")
+        .unwrap();
+    assert_eq!(income["periods"].as_array().unwrap().len(), 19);
+    assert_eq!(income["period"], 2018);
+    let status = layers[0]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "status")
+        .unwrap();
+    assert_eq!(status["components"].as_array().unwrap().len(), 4);
+
+    // /at in Düren (6.48° E, 50.80° N) for 2010: the source table's value.
+    let duren = fixture("de_atlas_duren.json");
+    let at = german_json("/api/layers/kreise/at?lon=6.48&lat=50.80&period=2010").await;
+    assert_eq!(at["id"], "05358");
+    assert_eq!(
+        at["values"]["population"],
+        duren["indicators"]["population"]["2010"]
+    );
+    assert_eq!(
+        at["series"]["income"]["2000"],
+        duren["indicators"]["income"]["2000"]
+    );
+    // A change map: population 2019 − 2008.
+    let change = fixture("de_atlas_change.json");
+    let at = german_json("/api/layers/kreise/districts/05358?period=2019&compare=2008").await;
+    assert_eq!(
+        at["values"]["population"],
+        change["maps"][0]["values"]["05358"]
+    );
+    let features =
+        german_json("/api/layers/kreise/features.geojson?period=2019&compare=2008").await;
+    let d = features["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "05358")
+        .unwrap();
+    assert_eq!(
+        d["properties"]["values"]["population"],
+        change["maps"][0]["values"]["05358"]
+    );
+
+    // Legend and TileJSON carry the period in the canonical style; tiles of two periods differ.
+    let legend = german_json("/api/layers/kreise/indicators/income/legend.json?period=2005").await;
+    assert!(
+        legend["style"]
+            .as_str()
+            .unwrap()
+            .ends_with("&period=2005&scope=all"),
+        "{legend}"
+    );
+    assert_eq!(legend["break_periods"].as_array().unwrap().len(), 19);
+    let tilejson = german_json("/tiles/kreise/income/tilejson.json?period=2005").await;
+    assert!(
+        tilejson["tiles"][0]
+            .as_str()
+            .unwrap()
+            .contains("period=2005"),
+        "{tilejson}"
+    );
+    let a = get_with(
+        german_state(),
+        "/tiles/kreise/income/6/33/21.png?period=2005",
+        &[],
+    )
+    .await;
+    let b = get_with(
+        german_state(),
+        "/tiles/kreise/income/6/33/21.png?period=2015",
+        &[],
+    )
+    .await;
+    assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK));
+    assert_ne!(a.header("etag"), b.header("etag"));
+    let bad = get_with(
+        german_state(),
+        "/tiles/kreise/income/6/33/21.png?period=1990",
+        &[],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.error().contains("2000–2018"), "{}", bad.error());
+}

@@ -1,20 +1,18 @@
 //! Loading: a manifest and everything it names, or a boundary file alone, into a [`LoadedAtlas`].
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use quartier_geo::aggregate::{self, derive};
 use quartier_geo::import::{self, ImportOptions};
-use quartier_geo::join::{self, JoinOptions};
 use quartier_geo::layer::AttributeValues;
 use quartier_geo::limits;
-use quartier_geo::table::{Table, TableOptions};
 
 use super::error::ManifestError;
 use super::fingerprint::Fingerprint;
+use super::indicators::{self, Context};
 use super::report::{AtlasReport, IndicatorSummary, LayerReport};
 use super::spec::{LayerSpec, Manifest};
 use super::styles::{builtin_style, resolve_style};
+use super::tables::Tables;
 use super::types::{AtlasLayer, Indicator, LoadedAtlas, StyleSpec};
 
 /// The largest manifest read: a manifest is a few KiB of TOML even for a national atlas, so
@@ -128,6 +126,7 @@ impl LoadedAtlas {
                 id: id.clone(),
                 import: imported.report,
                 joins: Vec::new(),
+                tables: Vec::new(),
                 aggregate: None,
                 indicators: summary,
             }],
@@ -142,6 +141,7 @@ impl LoadedAtlas {
                 attribution: None,
                 layer,
                 indicators,
+                view: None,
             }],
             version: fp.hex(),
         };
@@ -212,205 +212,43 @@ fn load_layer(
         aggregate_report = Some(out.report);
     }
     let ids: Vec<&str> = layer.districts.iter().map(|d| d.id.as_str()).collect();
+    // Tables, joined once each (a long table once per period).
+    let (tables, joins, table_summaries) = Tables::load(spec, base, &ids, fp, invalid)?;
 
-    // Tables, joined once each.
-    let mut tables: BTreeMap<&str, (Table, join::Join)> = BTreeMap::new();
-    let mut joins = Vec::new();
-    for t in &spec.tables {
-        let ctx = || format!("layer {:?}, table {:?}", spec.id, t.id);
-        let delimiter = match t.delimiter.as_deref() {
-            None => None,
-            Some("\\t") | Some("tab") | Some("\t") => Some(b'\t'),
-            Some(d) if d.len() == 1 => d.bytes().next(),
-            Some(d) => {
-                return Err(invalid(
-                    ctx(),
-                    format!("delimiter = {d:?}: use one character such as \";\", \",\" or \"tab\""),
-                ))
-            }
-        };
-        let table_path = base.join(&t.path);
-        fp.add_file(&table_path);
-        let opts = TableOptions {
-            delimiter,
-            encoding: t.encoding.clone(),
-            decimal: t.decimal,
-            header_row: t.header_row,
-        };
-        let table_error = |source| ManifestError::Table {
-            layer: spec.id.clone(),
-            source: Box::new(source),
-        };
-        let mut table = Table::read(&table_path, &opts).map_err(table_error)?;
-        if let Some(f) = &t.filter {
-            table = table.filter(&f.column, &f.value).map_err(table_error)?;
-        }
-        let jopts = JoinOptions {
-            pad_width: t.pad,
-            case_sensitive: !t.case_insensitive,
-        };
-        let joined =
-            join::join(&ids, &table, &t.key, &jopts).map_err(|source| ManifestError::Join {
-                layer: spec.id.clone(),
-                source: Box::new(source),
-            })?;
-        joins.push(joined.report.clone());
-        if tables.insert(t.id.as_str(), (table, joined)).is_some() {
-            return Err(invalid(
-                ctx(),
-                "the table id is used twice in this layer".into(),
-            ));
-        }
-    }
-
-    // Indicators.
+    // Indicators, then composite indices over them.
     let layer_style = spec.style.or(atlas_style);
-    let column =
-        |table: Option<&str>, field: &str, ctx: &str| -> Result<Vec<Option<f64>>, ManifestError> {
-            match table {
-                None => layer.numeric(field).map(<[_]>::to_vec).ok_or_else(|| {
-                    let numeric: Vec<&str> = layer
-                        .attributes
-                        .iter()
-                        .filter(|a| matches!(a.values, AttributeValues::Number(_)))
-                        .map(|a| a.name.as_str())
-                        .collect();
-                    invalid(
-                        ctx.to_string(),
-                        format!(
-                        "the boundary file has no numeric field {field:?}; numeric fields are: {}; \
-                         for a table column add table = \"<table id>\"",
-                        numeric.join(", ")
-                    ),
-                    )
-                }),
-                Some(tid) => {
-                    let (table, joined) = tables.get(tid).ok_or_else(|| {
-                        invalid(
-                            ctx.to_string(),
-                            format!(
-                                "no table {tid:?} in this layer; tables: {}",
-                                tables.keys().copied().collect::<Vec<_>>().join(", ")
-                            ),
-                        )
-                    })?;
-                    joined
-                        .numeric(table, field)
-                        .map_err(|source| ManifestError::Table {
-                            layer: spec.id.clone(),
-                            source: Box::new(source),
-                        })
-                }
-            }
-        };
+    let context = Context {
+        spec,
+        layer: &layer,
+        tables: &tables,
+        areas: std::cell::OnceCell::new(),
+        invalid,
+    };
     let mut indicators: Vec<Indicator> = Vec::new();
-    let areas: std::cell::OnceCell<Vec<f64>> = std::cell::OnceCell::new();
     for ind in &spec.indicators {
-        let ctx = format!("layer {:?}, indicator {:?}", spec.id, ind.id);
         if indicators.iter().any(|i| i.id == ind.id) {
             return Err(invalid(
-                ctx,
+                format!("layer {:?}, indicator {:?}", spec.id, ind.id),
                 "the indicator id is used twice in this layer".into(),
             ));
         }
-        let table = ind.table.as_deref();
-        // Small-number suppression of an input field: counts (by name, or `suppress = true`)
-        // below the layer's threshold.
-        let n_districts = layer.districts.len();
-        let counts_below = |field: &str, values: &[Option<f64>]| -> Vec<bool> {
-            match (spec.suppress_below, table) {
-                (None, _) => vec![false; n_districts],
-                (Some(t), None) => derive::suppressed_field(&layer, field, ind.suppress, t),
-                (Some(t), Some(_)) if ind.suppress == Some(true) => {
-                    derive::suppress_counts(values, t)
-                }
-                (Some(_), Some(_)) => vec![false; n_districts],
-            }
-        };
-        let derived = (&ind.density, &ind.change);
-        let (values, formula, suppressed) = match (&ind.field, &ind.numerator, &ind.denominator, derived) {
-            (None, None, None, (Some(field), None)) => {
-                let v = column(table, field, &ctx)?;
-                // Geodesic areas cost about 0.5 µs per vertex: computed once per layer, or taken
-                // from an aggregated layer's `area_km2`.
-                let areas = areas.get_or_init(|| match layer.numeric(aggregate::AREA_KM2) {
-                    Some(a) if spec.aggregate.is_some() => a.iter().map(|x| x.unwrap_or(0.0)).collect(),
-                    _ => derive::areas_km2(&layer),
-                });
-                let suppressed = counts_below(field, &v);
-                (derive::density_per_km2(&v, areas), format!("{field} / area (km²)"), suppressed)
-            }
-            (None, None, None, (None, Some(change))) => {
-                let from = column(table, &change.from, &ctx)?;
-                let to = column(table, &change.to, &ctx)?;
-                let suppressed = derive::either(&counts_below(&change.from, &from), &counts_below(&change.to, &to));
-                (derive::change(&from, &to, change.kind()), change.formula(), suppressed)
-            }
-            (Some(field), None, None, (None, None)) => {
-                if ind.factor.is_some() {
-                    return Err(invalid(ctx, "factor only goes with numerator and denominator".into()));
-                }
-                let v = column(table, field, &ctx)?;
-                let suppressed = counts_below(field, &v);
-                (v, field.clone(), suppressed)
-            }
-            (None, Some(num), Some(den), (None, None)) => {
-                let n = column(table, num, &ctx)?;
-                let d = column(table, den, &ctx)?;
-                // A rate is withheld when its denominator is a small count, or its numerator is
-                // one (numerator = rate × denominator would give it away).
-                let suppressed = derive::either(&counts_below(num, &n), &counts_below(den, &d));
-                let factor = ind.factor.unwrap_or(1.0);
-                let values = n
-                    .iter()
-                    .zip(&d)
-                    .map(|(n, d)| match (n, d) {
-                        // A zero denominator has no rate: missing, not infinity.
-                        (Some(n), Some(d)) if *d != 0.0 => Some(n / d * factor),
-                        _ => None,
-                    })
-                    .collect();
-                let formula = if factor == 1.0 {
-                    format!("{num} / {den}")
-                } else {
-                    format!("{num} / {den} × {factor}")
-                };
-                (values, formula, suppressed)
-            }
-            _ => {
-                return Err(invalid(
-                    ctx,
-                    "say one of: field = \"NAME\"; numerator = \"A\" and denominator = \"B\" (with an optional factor); density = \"NAME\" (per km²); change = { from = \"A\", to = \"B\" }".into(),
-                ))
-            }
-        };
-        let values: Vec<Option<f64>> = values
-            .into_iter()
-            .zip(&suppressed)
-            .map(|(v, s)| if *s { None } else { v })
-            .collect();
-        let style = resolve_style(&ind.style.or(&layer_style), &values)
-            .map_err(|message| invalid(ctx.clone(), message))?;
-        indicators.push(Indicator {
-            id: ind.id.clone(),
-            title: ind.title.clone().unwrap_or_else(|| ind.id.as_str().into()),
-            unit: ind.unit.clone().unwrap_or_else(|| "".into()),
-            theme: ind.theme,
-            source: ind.source.clone(),
-            year: ind.year,
-            description: ind.description.clone(),
-            decimals: ind.decimals,
-            formula,
-            style,
-            values,
-            suppressed,
-            suppress_below: spec.suppress_below,
-        });
+        indicators.push(context.indicator(ind, &layer_style)?);
+    }
+    for ix in &spec.indices {
+        if indicators.iter().any(|i| i.id == ix.id) {
+            return Err(invalid(
+                format!("layer {:?}, index {:?}", spec.id, ix.id),
+                "the id is already used by an indicator or index of this layer".into(),
+            ));
+        }
+        let built = indicators::index(&spec.id, ix, &indicators, &layer_style, invalid)?;
+        indicators.push(built);
     }
     let layer_report = LayerReport {
         id: spec.id.clone(),
         import: imported.report,
         joins,
+        tables: table_summaries,
         aggregate: aggregate_report,
         indicators: summarize(&indicators),
     };
@@ -424,6 +262,7 @@ fn load_layer(
             attribution: spec.attribution.clone(),
             layer,
             indicators,
+            view: spec.view.clone(),
         },
         layer_report,
     ))

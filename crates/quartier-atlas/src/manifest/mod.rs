@@ -21,15 +21,19 @@
 
 mod error;
 mod fingerprint;
+mod indicators;
 mod load;
 mod report;
 mod spec;
 mod styles;
+mod tables;
 mod types;
 
 pub use error::ManifestError;
 pub use load::MAX_MANIFEST_BYTES;
-pub use report::{AtlasReport, IndicatorSummary, LayerReport};
+pub use report::{AtlasReport, IndicatorSummary, LayerReport, PeriodJoin, TableSummary};
+pub use spec::View;
 pub use types::{
-    AtlasLayer, Basemap, Centre, Indicator, LoadedAtlas, Localized, Style, StyleSpec, Theme,
+    AtlasLayer, Basemap, Centre, Component, Indicator, LoadedAtlas, Localized, Style, StyleSpec,
+    Theme,
 };

@@ -8,6 +8,7 @@ use serde::Serialize;
 use quartier_geo::aggregate::AggregateReport;
 use quartier_geo::import::ImportReport;
 use quartier_geo::join::JoinReport;
+use quartier_geo::table::{SkipKind, Skipped};
 
 /// What `quartier check` prints: everything found while loading, per layer.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -25,13 +26,79 @@ pub struct LayerReport {
     pub id: String,
     /// Import and validation report of its boundary file.
     pub import: ImportReport,
-    /// One join report per table.
+    /// One join report per table (for a long table: of its latest period).
     pub joins: Vec<JoinReport>,
+    /// How each table was read: rows, what was skipped and filtered out, joins per period.
+    pub tables: Vec<TableSummary>,
     /// What the aggregation of an aggregated layer did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aggregate: Option<AggregateReport>,
     /// Indicators and their value counts.
     pub indicators: Vec<IndicatorSummary>,
+}
+
+/// How a table was read, beyond its join: what `quartier check` shows so that an officer sees what
+/// was skipped (title rows, notes, filtered rows such as Germany and the Länder).
+#[derive(Debug, Clone, Serialize)]
+pub struct TableSummary {
+    /// The table id.
+    pub id: String,
+    /// The file.
+    pub path: PathBuf,
+    /// Data rows read (before filters).
+    pub rows: usize,
+    /// Rows removed by `filter`.
+    pub filtered_out: usize,
+    /// Title and footnote rows skipped, with their line and text.
+    pub skipped: Vec<Skipped>,
+    /// Keys recoded by `key_map`.
+    pub key_mapped: usize,
+    /// For a long table: the join of each period.
+    pub periods: Vec<PeriodJoin>,
+}
+
+/// The join of one period of a long table.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodJoin {
+    /// The period.
+    pub period: i32,
+    /// Districts that got a row.
+    pub matched: usize,
+    /// Rows of the period that no district matched (Germany, Länder, defunct districts).
+    pub rows_without_district: usize,
+}
+
+impl fmt::Display for TableSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let titles = self
+            .skipped
+            .iter()
+            .filter(|s| s.kind == SkipKind::Title)
+            .count();
+        let notes = self.skipped.len() - titles;
+        write!(
+            f,
+            "table {:?} ({}): {} data rows, {titles} title rows and {notes} note rows skipped",
+            self.id,
+            self.path.display(),
+            self.rows
+        )?;
+        if self.filtered_out > 0 {
+            write!(f, ", {} rows filtered out", self.filtered_out)?;
+        }
+        if self.key_mapped > 0 {
+            write!(f, ", {} keys recoded by key_map", self.key_mapped)?;
+        }
+        if let (Some(first), Some(last)) = (self.periods.first(), self.periods.last()) {
+            let least = self.periods.iter().map(|p| p.matched).min().unwrap_or(0);
+            write!(
+                f,
+                "; long table, periods {}–{}: at least {least} districts matched in every period",
+                first.period, last.period
+            )?;
+        }
+        writeln!(f)
+    }
 }
 
 /// How many values an indicator has.
@@ -60,6 +127,9 @@ impl fmt::Display for AtlasReport {
         for l in &self.layers {
             writeln!(f, "\n== layer {} ==", l.id)?;
             writeln!(f, "{}", l.import)?;
+            for t in &l.tables {
+                write!(f, "{t}")?;
+            }
             for j in &l.joins {
                 writeln!(f, "{j}")?;
             }

@@ -1,6 +1,7 @@
 //! The manifest as written: the serde form of the TOML file, before anything is loaded.
 //! Unknown keys are an error with the line and column, so a typo never silently drops a setting.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -44,6 +45,11 @@ pub(super) struct LayerSpec {
     pub(super) suppress_below: Option<f64>,
     /// The layer's values are aggregated from points or finer units.
     pub(super) aggregate: Option<AggregateManifest>,
+    /// Composite indices over the layer's indicators (`[[layer.index]]`).
+    #[serde(default, rename = "index")]
+    pub(super) indices: Vec<IndexSpec>,
+    /// Where the page opens: bounds `[w, s, e, n]` and a district to show.
+    pub(super) view: Option<View>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,7 +65,12 @@ pub(super) struct TableSpec {
     pub(super) encoding: Option<String>,
     pub(super) decimal: Option<char>,
     pub(super) header_row: Option<usize>,
-    pub(super) filter: Option<RowFilter>,
+    pub(super) filter: Option<Filters>,
+    /// A long table: the column holding the period (year); (key, period) is then the row key.
+    pub(super) period_column: Option<String>,
+    /// Keys recoded before the join (`{ "02" = "02000" }`), after trimming, before padding.
+    #[serde(default)]
+    pub(super) key_map: BTreeMap<String, String>,
 }
 
 /// Keep only the rows whose `column` equals `value`, e.g. one year of a GENESIS time series.
@@ -68,6 +79,80 @@ pub(super) struct TableSpec {
 pub(super) struct RowFilter {
     pub(super) column: String,
     pub(super) value: String,
+}
+
+/// One filter condition or several, all of which must hold.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(super) enum Filters {
+    /// `filter = { column = "...", value = "..." }`.
+    One(RowFilter),
+    /// `filter = [{ ... }, { ... }]`.
+    All(Vec<RowFilter>),
+}
+
+impl Filters {
+    pub(super) fn conditions(&self) -> &[RowFilter] {
+        match self {
+            Filters::One(f) => std::slice::from_ref(f),
+            Filters::All(v) => v,
+        }
+    }
+}
+
+/// The periods of an indicator: `"2008-2019"` (every year of the range) or `[2008, 2010]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(super) enum PeriodsSpec {
+    /// A range `"2008-2019"`, or one year `"2019"`.
+    Range(String),
+    /// A list of years.
+    List(Vec<i32>),
+}
+
+/// Where the page opens.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct View {
+    /// Bounds `[west, south, east, north]` in degrees.
+    pub bounds: Option<[f64; 4]>,
+    /// A district id to show (and whose profile the page offers).
+    pub district: Option<String>,
+}
+
+/// A composite index (`[[layer.index]]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct IndexSpec {
+    pub(super) id: String,
+    pub(super) title: Option<Localized>,
+    pub(super) unit: Option<Localized>,
+    pub(super) description: Option<Localized>,
+    #[serde(default)]
+    pub(super) theme: Theme,
+    pub(super) decimals: Option<u8>,
+    pub(super) components: Vec<ComponentSpec>,
+    #[serde(default)]
+    pub(super) style: StyleSpec,
+}
+
+/// One component of an index.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ComponentSpec {
+    pub(super) indicator: String,
+    #[serde(default = "one")]
+    pub(super) weight: f64,
+    #[serde(default = "plus")]
+    pub(super) direction: i8,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn plus() -> i8 {
+    1
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,4 +181,6 @@ pub(super) struct IndicatorSpec {
     /// Whether the input fields are counts for small-number suppression (default: by name for
     /// aggregation output, `count` and `*_sum`).
     pub(super) suppress: Option<bool>,
+    /// The periods (years) of the indicator: `{year}` in field names stands for each.
+    pub(super) periods: Option<PeriodsSpec>,
 }

@@ -211,6 +211,45 @@ pub struct Indicator {
     /// The layer's suppression threshold, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppress_below: Option<f64>,
+    /// The periods (years) the indicator has values for, ascending; empty for an indicator
+    /// without periods. `values` and `suppressed` are those of the last (the default period).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub periods: Vec<i32>,
+    /// Values per period (aligned with `periods`), each per district in layer order.
+    #[serde(skip)]
+    pub series: Vec<Vec<Option<f64>>>,
+    /// Withheld districts per period (aligned with `periods`).
+    #[serde(skip)]
+    pub series_suppressed: Vec<Vec<bool>>,
+    /// For a composite index: its components; empty for any other indicator.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<Component>,
+}
+
+/// A component of a composite index: an indicator of the same layer, its weight and direction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Component {
+    /// The component indicator's id.
+    pub indicator: String,
+    /// Its weight (positive).
+    pub weight: f64,
+    /// `1`: a high value raises the index; `-1`: it lowers it.
+    pub direction: i8,
+}
+
+impl Indicator {
+    /// Position of `period` in `periods`.
+    pub fn period_index(&self, period: i32) -> Option<usize> {
+        self.periods.iter().position(|p| *p == period)
+    }
+
+    /// Values and withheld flags of one period (`None`: the default values).
+    pub fn period_values(&self, period: Option<i32>) -> (&[Option<f64>], &[bool]) {
+        match period.and_then(|p| self.period_index(p)) {
+            Some(k) => (&self.series[k], &self.series_suppressed[k]),
+            None => (&self.values, &self.suppressed),
+        }
+    }
 }
 
 impl Indicator {
@@ -231,6 +270,10 @@ impl Indicator {
             suppressed: vec![false; values.len()],
             values,
             suppress_below: None,
+            periods: Vec::new(),
+            series: Vec::new(),
+            series_suppressed: Vec::new(),
+            components: Vec::new(),
         }
     }
 }
@@ -246,8 +289,10 @@ pub struct AtlasLayer {
     pub attribution: Option<String>,
     /// The districts.
     pub layer: Layer,
-    /// Published indicators in manifest order.
+    /// Published indicators in manifest order (composite indices after the others).
     pub indicators: Vec<Indicator>,
+    /// Where the page opens (manifest `view`).
+    pub view: Option<super::spec::View>,
 }
 
 impl AtlasLayer {

@@ -11,7 +11,7 @@ use quartier_atlas::manifest::{Indicator, Theme};
 use quartier_atlas::stats::IndicatorStats;
 use quartier_atlas::style::url_escape;
 use quartier_atlas::suppression::SUPPRESSED;
-use quartier_atlas::{Lang, Titles};
+use quartier_atlas::{Lang, Style, Titles};
 use quartier_geo::classify::{MAX_CLASSES, MIN_CLASSES};
 use quartier_geo::palette::{self, NO_DATA};
 use serde::{Deserialize, Serialize};
@@ -144,6 +144,9 @@ struct LayerJson<'a> {
     /// `[w, s, e, n]` in WGS84.
     bounds: Option<[f64; 4]>,
     attribution: Option<&'a str>,
+    /// Where the page opens (bounds and a district), when the manifest says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    view: Option<&'a quartier_atlas::manifest::View>,
     indicators: Vec<IndicatorJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     links: Option<Links>,
@@ -188,6 +191,15 @@ struct IndicatorJson<'a> {
     suppress_below: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stats: Option<&'a IndicatorStats>,
+    /// The periods the indicator has values for (absent: none).
+    #[serde(skip_serializing_if = "<[i32]>::is_empty")]
+    periods: &'a [i32],
+    /// The default period: the latest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    period: Option<i32>,
+    /// For a composite index: components, weights and directions.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    components: &'a [quartier_atlas::manifest::Component],
 }
 
 fn indicator_json<'a>(
@@ -219,6 +231,9 @@ fn indicator_json<'a>(
         },
         suppress_below: ind.suppress_below,
         stats,
+        periods: &ind.periods,
+        period: ind.periods.last().copied(),
+        components: &ind.components,
     }
 }
 
@@ -232,6 +247,7 @@ fn layer_json(layer: &PreparedLayer, lang: Lang, detail: bool) -> LayerJson<'_> 
         features: a.layer.districts.len(),
         bounds: layer.bounds,
         attribution: a.attribution.as_deref(),
+        view: a.view.as_ref(),
         indicators: a
             .indicators
             .iter()
@@ -287,15 +303,17 @@ pub(super) async fn layer(
 pub(super) async fn features(
     State(state): State<Arc<AppState>>,
     JsonPath(id): JsonPath<String>,
+    JsonQuery(params): JsonQuery<Style>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let (li, _) = state.layer(&id)?;
     let st = Arc::clone(&state);
     // Serialising a large layer takes a while the first time: keep it off the async workers.
-    let body =
-        tokio::task::spawn_blocking(move || quartier_atlas::geojson::features(&st.layers[li]))
-            .await
-            .map_err(|e| AppError::Internal(format!("features of layer {id:?}: {e}")))?;
+    let body = tokio::task::spawn_blocking(move || {
+        quartier_atlas::geojson::features_with(&st.layers[li], &params)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("features of layer {id:?}: {e}")))?;
     Ok(bytes_response(
         &state,
         &headers,
@@ -312,6 +330,21 @@ pub(super) async fn features(
 pub(super) struct AtQuery {
     lon: Option<String>,
     lat: Option<String>,
+    period: Option<String>,
+    compare: Option<String>,
+    change: Option<String>,
+}
+
+impl AtQuery {
+    /// The period parameters as a style (the rest of a style does not change values).
+    fn periods(&self) -> Style {
+        Style {
+            period: self.period.clone(),
+            compare: self.compare.clone(),
+            change: self.change.clone(),
+            ..Style::default()
+        }
+    }
 }
 
 fn coordinate(name: &str, value: Option<&str>, limit: f64) -> AppResult<f64> {
@@ -358,7 +391,7 @@ pub(super) async fn at(
     json_response(
         &state,
         &headers,
-        &layer.district_values(i),
+        &layer.district_values_with(i, &q.periods()),
         "application/json",
     )
 }
@@ -370,6 +403,7 @@ pub(super) async fn at(
 pub(super) async fn district(
     State(state): State<Arc<AppState>>,
     JsonPath((layer_id, district_id)): JsonPath<(String, String)>,
+    JsonQuery(q): JsonQuery<AtQuery>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let (_, layer) = state.layer(&layer_id)?;
@@ -377,7 +411,7 @@ pub(super) async fn district(
     json_response(
         &state,
         &headers,
-        &layer.district_values(i),
+        &layer.district_values_with(i, &q.periods()),
         "application/json",
     )
 }

@@ -1,0 +1,421 @@
+//! Computing a layer's indicators, period by period: fields, ratios (from one table or across
+//! tables, `table.column`), densities and changes, with small-number suppression per period; and
+//! composite indices over them (`[[layer.index]]`, computed by [`crate::index`]).
+
+use quartier_geo::aggregate::{self, derive};
+use quartier_geo::layer::{AttributeValues, Layer};
+
+use super::error::ManifestError;
+use super::spec::{IndexSpec, IndicatorSpec, LayerSpec, PeriodsSpec};
+use super::styles::resolve_style;
+use super::tables::Tables;
+use super::types::{Component, Indicator, StyleSpec};
+
+type Invalid<'a> = &'a dyn Fn(String, String) -> ManifestError;
+
+/// The placeholder for the period in field names (`population_{year}`).
+pub(super) const YEAR: &str = "{year}";
+
+/// The most periods an indicator may have (a century of years is plenty; a typo such as
+/// `"2008-20190"` is an error, not 18,000 columns looked up).
+const MAX_PERIODS: usize = 200;
+
+/// Parse `"2008-2019"`, `"2019"` or a list into ascending distinct years.
+pub(super) fn parse_periods(spec: &PeriodsSpec) -> Result<Vec<i32>, String> {
+    let mut years = match spec {
+        PeriodsSpec::List(v) => v.clone(),
+        PeriodsSpec::Range(s) => {
+            let bad = || {
+                format!("periods = {s:?}: write a range of years \"2008-2019\", or a list [2008, 2010, 2012]")
+            };
+            let (a, b) = match s.split_once('-') {
+                Some((a, b)) => (a.trim(), b.trim()),
+                None => (s.trim(), s.trim()),
+            };
+            let a: i32 = a.parse().map_err(|_| bad())?;
+            let b: i32 = b.parse().map_err(|_| bad())?;
+            if b < a || (b - a) as usize >= MAX_PERIODS {
+                return Err(bad());
+            }
+            (a..=b).collect()
+        }
+    };
+    years.sort_unstable();
+    years.dedup();
+    if years.is_empty() || years.len() > MAX_PERIODS {
+        return Err(format!(
+            "periods: give 1 to {MAX_PERIODS} years, e.g. \"2008-2019\""
+        ));
+    }
+    Ok(years)
+}
+
+/// What one indicator needs from its layer while it is computed.
+pub(super) struct Context<'a> {
+    pub(super) spec: &'a LayerSpec,
+    pub(super) layer: &'a Layer,
+    pub(super) tables: &'a Tables,
+    pub(super) areas: std::cell::OnceCell<Vec<f64>>,
+    pub(super) invalid: Invalid<'a>,
+}
+
+impl Context<'_> {
+    /// `field` (with `{year}` replaced) of `table`, or of the table it names (`crime.crimes_{year}`),
+    /// or of the boundary file. The bool says whether it came from a table.
+    fn column(
+        &self,
+        table: Option<&str>,
+        field: &str,
+        period: Option<i32>,
+        ctx: &str,
+    ) -> Result<(Vec<Option<f64>>, bool), ManifestError> {
+        let field_owned = match period {
+            Some(p) => field.replace(YEAR, &p.to_string()),
+            None => field.to_string(),
+        };
+        let (table, field) = match field_owned.split_once('.') {
+            Some((t, c)) if self.tables.has(t) => (Some(t), c),
+            _ => (table, field_owned.as_str()),
+        };
+        if field.contains(YEAR) {
+            return Err((self.invalid)(
+                ctx.to_string(),
+                format!("{field:?} has {YEAR} but the indicator has no periods: add periods = \"2008-2019\" (or a list)"),
+            ));
+        }
+        match table {
+            None => {
+                let v = self.layer.numeric(field).map(<[_]>::to_vec).ok_or_else(|| {
+                    let numeric: Vec<&str> = self
+                        .layer
+                        .attributes
+                        .iter()
+                        .filter(|a| matches!(a.values, AttributeValues::Number(_)))
+                        .map(|a| a.name.as_str())
+                        .collect();
+                    (self.invalid)(
+                        ctx.to_string(),
+                        format!(
+                            "the boundary file has no numeric field {field:?}; numeric fields are: {}; \
+                             for a table column add table = \"<table id>\" or write \"<table id>.{field}\"",
+                            numeric.join(", ")
+                        ),
+                    )
+                })?;
+                Ok((v, false))
+            }
+            Some(tid) => {
+                if !self.tables.has(tid) {
+                    return Err((self.invalid)(
+                        ctx.to_string(),
+                        format!(
+                            "no table {tid:?} in this layer; tables: {}",
+                            self.tables.ids()
+                        ),
+                    ));
+                }
+                match self.tables.numeric(tid, field, period)? {
+                    Some(v) => Ok((v, true)),
+                    // A long table without rows for this period: no values, not an error.
+                    None => Ok((vec![None; self.layer.districts.len()], true)),
+                }
+            }
+        }
+    }
+
+    /// The periods of an indicator: its own `periods`, else those of the long table it reads.
+    fn periods(&self, ind: &IndicatorSpec, ctx: &str) -> Result<Vec<i32>, ManifestError> {
+        if let Some(p) = &ind.periods {
+            return parse_periods(p).map_err(|m| (self.invalid)(ctx.to_string(), m));
+        }
+        let mut tables: Vec<&str> = ind.table.iter().map(String::as_str).collect();
+        for f in [&ind.field, &ind.numerator, &ind.denominator, &ind.density]
+            .into_iter()
+            .flatten()
+        {
+            if let Some((t, _)) = f.split_once('.') {
+                tables.push(t);
+            }
+        }
+        Ok(tables
+            .iter()
+            .find_map(|t| self.tables.periods_of(t))
+            .unwrap_or_default())
+    }
+
+    /// One indicator with all its periods.
+    pub(super) fn indicator(
+        &self,
+        ind: &IndicatorSpec,
+        layer_style: &StyleSpec,
+    ) -> Result<Indicator, ManifestError> {
+        let ctx = format!("layer {:?}, indicator {:?}", self.spec.id, ind.id);
+        let periods = self.periods(ind, &ctx)?;
+        let mut series = Vec::with_capacity(periods.len());
+        let mut series_suppressed = Vec::with_capacity(periods.len());
+        let mut formula = String::new();
+        let period_list: Vec<Option<i32>> = if periods.is_empty() {
+            vec![None]
+        } else {
+            periods.iter().copied().map(Some).collect()
+        };
+        for period in period_list {
+            let (values, f, suppressed) = self.one_period(ind, period, &ctx)?;
+            formula = f;
+            let values: Vec<Option<f64>> = values
+                .into_iter()
+                .zip(&suppressed)
+                .map(|(v, s)| if *s { None } else { v })
+                .collect();
+            series.push(values);
+            series_suppressed.push(suppressed);
+        }
+        let values = series.last().cloned().unwrap_or_default();
+        let suppressed = series_suppressed.last().cloned().unwrap_or_default();
+        let pooled: Vec<Option<f64>> = series.iter().flatten().copied().collect();
+        let style = resolve_style(&ind.style.or(layer_style), &pooled)
+            .map_err(|message| (self.invalid)(ctx.clone(), message))?;
+        let (series, series_suppressed) = if periods.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            (series, series_suppressed)
+        };
+        Ok(Indicator {
+            id: ind.id.clone(),
+            title: ind.title.clone().unwrap_or_else(|| ind.id.as_str().into()),
+            unit: ind.unit.clone().unwrap_or_else(|| "".into()),
+            theme: ind.theme,
+            source: ind.source.clone(),
+            year: periods.last().copied().or(ind.year),
+            description: ind.description.clone(),
+            decimals: ind.decimals,
+            formula,
+            style,
+            values,
+            suppressed,
+            suppress_below: self.spec.suppress_below,
+            periods,
+            series,
+            series_suppressed,
+            components: Vec::new(),
+        })
+    }
+
+    /// Values, formula and withheld flags of one period.
+    #[allow(clippy::type_complexity)]
+    fn one_period(
+        &self,
+        ind: &IndicatorSpec,
+        period: Option<i32>,
+        ctx: &str,
+    ) -> Result<(Vec<Option<f64>>, String, Vec<bool>), ManifestError> {
+        let table = ind.table.as_deref();
+        let spec = self.spec;
+        let layer = self.layer;
+        let n_districts = layer.districts.len();
+        // Small-number suppression of an input field: counts (by name, or `suppress = true`)
+        // below the layer's threshold.
+        let counts_below = |field: &str, values: &[Option<f64>], from_table: bool| -> Vec<bool> {
+            match (spec.suppress_below, from_table) {
+                (None, _) => vec![false; n_districts],
+                (Some(t), false) => derive::suppressed_field(layer, field, ind.suppress, t),
+                (Some(t), true) if ind.suppress == Some(true) => derive::suppress_counts(values, t),
+                (Some(_), true) => vec![false; n_districts],
+            }
+        };
+        let col = |field: &str| self.column(table, field, period, ctx);
+        let derived = (&ind.density, &ind.change);
+        Ok(match (&ind.field, &ind.numerator, &ind.denominator, derived) {
+            (None, None, None, (Some(field), None)) => {
+                let (v, from_table) = col(field)?;
+                // Geodesic areas cost about 0.5 µs per vertex: computed once per layer, or taken
+                // from an aggregated layer's `area_km2`.
+                let areas = self.areas.get_or_init(|| match layer.numeric(aggregate::AREA_KM2) {
+                    Some(a) if spec.aggregate.is_some() => {
+                        a.iter().map(|x| x.unwrap_or(0.0)).collect()
+                    }
+                    _ => derive::areas_km2(layer),
+                });
+                let suppressed = counts_below(field, &v, from_table);
+                (
+                    derive::density_per_km2(&v, areas),
+                    format!("{field} / area (km²)"),
+                    suppressed,
+                )
+            }
+            (None, None, None, (None, Some(change))) => {
+                let (from, ft) = col(&change.from)?;
+                let (to, tt) = col(&change.to)?;
+                let suppressed = derive::either(
+                    &counts_below(&change.from, &from, ft),
+                    &counts_below(&change.to, &to, tt),
+                );
+                (
+                    derive::change(&from, &to, change.kind()),
+                    change.formula(),
+                    suppressed,
+                )
+            }
+            (Some(field), None, None, (None, None)) => {
+                if ind.factor.is_some() {
+                    return Err((self.invalid)(
+                        ctx.to_string(),
+                        "factor only goes with numerator and denominator".into(),
+                    ));
+                }
+                let (v, from_table) = col(field)?;
+                let suppressed = counts_below(field, &v, from_table);
+                (v, field.clone(), suppressed)
+            }
+            (None, Some(num), Some(den), (None, None)) => {
+                let (n, nt) = col(num)?;
+                let (d, dt) = col(den)?;
+                // A rate is withheld when its denominator is a small count, or its numerator is
+                // one (numerator = rate × denominator would give it away).
+                let suppressed =
+                    derive::either(&counts_below(num, &n, nt), &counts_below(den, &d, dt));
+                let factor = ind.factor.unwrap_or(1.0);
+                let values = n
+                    .iter()
+                    .zip(&d)
+                    .map(|(n, d)| match (n, d) {
+                        // A zero denominator has no rate: missing, not infinity.
+                        (Some(n), Some(d)) if *d != 0.0 => Some(n / d * factor),
+                        _ => None,
+                    })
+                    .collect();
+                let formula = if factor == 1.0 {
+                    format!("{num} / {den}")
+                } else {
+                    format!("{num} / {den} × {factor}")
+                };
+                (values, formula, suppressed)
+            }
+            _ => {
+                return Err((self.invalid)(
+                    ctx.to_string(),
+                    "say one of: field = \"NAME\"; numerator = \"A\" and denominator = \"B\" (with an optional factor); density = \"NAME\" (per km²); change = { from = \"A\", to = \"B\" }".into(),
+                ))
+            }
+        })
+    }
+}
+
+/// A composite index over `indicators` (already computed): the periods all components share,
+/// the index per period ([`crate::index::composite`]).
+pub(super) fn index(
+    layer_id: &str,
+    spec: &IndexSpec,
+    indicators: &[Indicator],
+    layer_style: &StyleSpec,
+    invalid: Invalid,
+) -> Result<Indicator, ManifestError> {
+    let ctx = format!("layer {layer_id:?}, index {:?}", spec.id);
+    let bad = |m: String| invalid(ctx.clone(), m);
+    if spec.components.is_empty() {
+        return Err(bad(
+            "no components: add components = [{ indicator = \"...\", weight = 1, direction = 1 }]"
+                .into(),
+        ));
+    }
+    let mut parts = Vec::new();
+    let mut components = Vec::new();
+    for c in &spec.components {
+        let ind = indicators
+            .iter()
+            .find(|i| i.id == c.indicator)
+            .ok_or_else(|| {
+                bad(format!(
+                    "component {:?} is not an indicator of this layer; indicators: {}",
+                    c.indicator,
+                    indicators
+                        .iter()
+                        .map(|i| i.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+        if !(c.weight.is_finite() && c.weight > 0.0) {
+            return Err(bad(format!(
+                "component {:?}: weight = {} must be a positive number",
+                c.indicator, c.weight
+            )));
+        }
+        if c.direction != 1 && c.direction != -1 {
+            return Err(bad(format!(
+                "component {:?}: direction = {} must be 1 (high is good) or -1 (high is bad)",
+                c.indicator, c.direction
+            )));
+        }
+        parts.push(ind);
+        components.push(Component {
+            indicator: c.indicator.clone(),
+            weight: c.weight,
+            direction: c.direction,
+        });
+    }
+    // The periods every component has (components without periods take part in every period).
+    let with_periods: Vec<&&Indicator> = parts.iter().filter(|i| !i.periods.is_empty()).collect();
+    let periods: Vec<i32> = match with_periods.first() {
+        None => Vec::new(),
+        Some(first) => first
+            .periods
+            .iter()
+            .copied()
+            .filter(|p| with_periods.iter().all(|i| i.periods.contains(p)))
+            .collect(),
+    };
+    if !with_periods.is_empty() && periods.is_empty() {
+        return Err(bad(
+            "the components share no period: give them overlapping periods".into(),
+        ));
+    }
+    let at = |p: Option<i32>| -> Vec<Option<f64>> {
+        let inputs: Vec<(&[Option<f64>], f64, i8)> = parts
+            .iter()
+            .zip(&components)
+            .map(|(i, c)| (i.period_values(p).0, c.weight, c.direction))
+            .collect();
+        crate::index::composite(&inputs).values
+    };
+    let series: Vec<Vec<Option<f64>>> = periods.iter().map(|p| at(Some(*p))).collect();
+    let values = series.last().cloned().unwrap_or_else(|| at(None));
+    let n = values.len();
+    let style_spec = spec.style.or(&StyleSpec {
+        method: Some("stddev".into()),
+        palette: Some("RdYlBu".into()),
+        ..StyleSpec::default()
+    });
+    let style = resolve_style(&style_spec.or(layer_style), &values).map_err(bad)?;
+    let formula = components
+        .iter()
+        .map(|c| {
+            let sign = if c.direction < 0 { "−" } else { "+" };
+            format!("{sign}{}·z({})", c.weight, c.indicator)
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let wsum: f64 = components.iter().map(|c| c.weight).sum();
+    Ok(Indicator {
+        id: spec.id.clone(),
+        title: spec
+            .title
+            .clone()
+            .unwrap_or_else(|| spec.id.as_str().into()),
+        unit: spec.unit.clone().unwrap_or_else(|| "".into()),
+        theme: spec.theme,
+        source: None,
+        year: periods.last().copied(),
+        description: spec.description.clone(),
+        decimals: spec.decimals.or(Some(2)),
+        formula: format!("({formula}) / {wsum}"),
+        style,
+        values,
+        suppressed: vec![false; n],
+        suppress_below: None,
+        series_suppressed: vec![vec![false; n]; periods.len()],
+        series,
+        periods,
+        components,
+    })
+}
