@@ -29,6 +29,7 @@ pub mod lang;
 pub mod layer;
 pub mod legend;
 pub mod manifest;
+pub mod print;
 pub mod stats;
 pub mod style;
 pub mod suppression;
