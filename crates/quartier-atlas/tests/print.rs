@@ -34,7 +34,11 @@ fn styles() -> Vec<Style> {
         Style::default(),
         Style::from_pairs([("method", "jenks"), ("classes", "4"), ("palette", "Blues")]),
         Style::from_pairs([("breaks", "1,2,3")]),
-        Style::from_pairs([("method", "equal"), ("classes", "7"), ("palette", "viridis")]),
+        Style::from_pairs([
+            ("method", "equal"),
+            ("classes", "7"),
+            ("palette", "viridis"),
+        ]),
     ]
 }
 
@@ -224,7 +228,12 @@ fn printed_maps_show_the_tile_colours_at_interior_points() {
                 )
             })
         });
-        let Some(p) = merc.interior_point().into_iter().chain(grid).find(|p| usable(p)) else {
+        let Some(p) = merc
+            .interior_point()
+            .into_iter()
+            .chain(grid)
+            .find(|p| usable(p))
+        else {
             continue;
         };
         let q = frame.project([p.x(), p.y()]);
@@ -233,9 +242,18 @@ fn printed_maps_show_the_tile_colours_at_interior_points() {
         let want = decode(&t.png).get_pixel(ti, tj).0;
         assert_eq!(want, classified.tile_style.fills[i], "{} tile", d.name);
         let at = ((q[0] / 72.0 * dpi) as u32, (q[1] / 72.0 * dpi) as u32);
-        assert_eq!(png.get_pixel(at.0, at.1).0, want, "{} PNG at {at:?}", d.name);
+        assert_eq!(
+            png.get_pixel(at.0, at.1).0,
+            want,
+            "{} PNG at {at:?}",
+            d.name
+        );
         let got = pdf.get_pixel(at.0, at.1).0;
-        assert!(colour_close(got, want, 3), "{}: pdftoppm {got:?} vs {want:?}", d.name);
+        assert!(
+            colour_close(got, want, 3),
+            "{}: pdftoppm {got:?} vs {want:?}",
+            d.name
+        );
         let path = svg.find(&format!("id=\"d{i}\"")).unwrap();
         assert!(svg[path..path + 60].contains(&hex(want)), "{} SVG", d.name);
         checked += 1;

@@ -11,9 +11,8 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use quartier_atlas::print::{MapRequest, PrintParams, ReportProgress, ReportRequest};
+use quartier_atlas::print::{MapRequest, PrintFormat, PrintParams, ReportProgress, ReportRequest};
 use quartier_atlas::{Atlas, AtlasOptions, Style};
-use quartier_render::print::compose_map;
 use quartier_server::source;
 
 use crate::flags::ImportFlags;
@@ -109,7 +108,12 @@ pub struct RenderArgs {
     #[command(flatten)]
     pub style: StyleFlags,
     /// Show only this box, in degrees: west,south,east,north.
-    #[arg(long, value_name = "W,S,E,N", allow_hyphen_values = true, conflicts_with = "district")]
+    #[arg(
+        long,
+        value_name = "W,S,E,N",
+        allow_hyphen_values = true,
+        conflicts_with = "district"
+    )]
     pub bbox: Option<String>,
     /// Show this district (by id) in its colour, its neighbours greyed around it.
     #[arg(long, value_name = "ID")]
@@ -164,28 +168,16 @@ pub struct ReportArgs {
     pub import: ImportFlags,
 }
 
-/// The output format of a file name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Png,
-    Svg,
-    Pdf,
-}
-
-fn format_of(path: &Path) -> anyhow::Result<Format> {
-    let ext = path
-        .extension()
+fn format_of(path: &Path) -> anyhow::Result<PrintFormat> {
+    path.extension()
         .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("png") => Ok(Format::Png),
-        Some("svg") => Ok(Format::Svg),
-        Some("pdf") => Ok(Format::Pdf),
-        _ => bail!(
-            "cannot tell the format of {}: the output must end in .png, .svg or .pdf",
-            path.display()
-        ),
-    }
+        .and_then(PrintFormat::from_extension)
+        .with_context(|| {
+            format!(
+                "cannot tell the format of {}: the output must end in .png, .svg or .pdf",
+                path.display()
+            )
+        })
 }
 
 /// Load one source (the bundled atlas when none is given) and prepare it without a tile cache.
@@ -239,30 +231,21 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<ExitCode> {
     let (view, page, lang) = (params.view()?, params.page(300.0)?, params.lang()?);
     let atlas = load(args.source.as_deref(), &args.import)?;
     let layer = layer_id(&atlas, args.layer.as_deref())?;
-    let geometry = atlas.print_geometry(&layer)?;
     let title = params.title();
     let style = args.style.style();
-    let map = atlas.map_page(
-        &geometry,
-        &MapRequest {
-            layer: &layer,
-            indicator: &args.indicator,
-            style: &style,
-            view: &view,
-            page,
-            lang,
-            title: title.as_deref(),
-        },
-    )?;
-    let composed = compose_map(&map)?;
+    let request = MapRequest {
+        layer: &layer,
+        indicator: &args.indicator,
+        style: &style,
+        view: &view,
+        page,
+        lang,
+        title: title.as_deref(),
+    };
+    let (bytes, composed) = atlas.print_map(&request, format)?;
     for note in composed.notes() {
         tracing::warn!("{note}");
     }
-    let bytes = match format {
-        Format::Png => composed.to_png()?,
-        Format::Svg => composed.svg().as_bytes().to_vec(),
-        Format::Pdf => composed.to_pdf()?,
-    };
     write_file(&args.output, &bytes)?;
     let (w, h) = composed.pixel_size();
     tracing::info!(
@@ -271,7 +254,7 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<ExitCode> {
         "wrote {} ({} bytes{})",
         args.output.display(),
         bytes.len(),
-        if format == Format::Png {
+        if format == PrintFormat::Png {
             format!(", {w} x {h} px")
         } else {
             String::new()
@@ -283,7 +266,7 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<ExitCode> {
 /// `quartier report ATLAS --layer L -o report.pdf`.
 pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    if format_of(&args.output)? != Format::Pdf {
+    if format_of(&args.output)? != PrintFormat::Pdf {
         bail!(
             "a report is a PDF: name the output {}",
             args.output.with_extension("pdf").display()
@@ -337,9 +320,9 @@ mod tests {
 
     #[test]
     fn formats_come_from_the_extension() {
-        assert_eq!(format_of(Path::new("a.PNG")).unwrap(), Format::Png);
-        assert_eq!(format_of(Path::new("x/b.svg")).unwrap(), Format::Svg);
-        assert_eq!(format_of(Path::new("c.pdf")).unwrap(), Format::Pdf);
+        assert_eq!(format_of(Path::new("a.PNG")).unwrap(), PrintFormat::Png);
+        assert_eq!(format_of(Path::new("x/b.svg")).unwrap(), PrintFormat::Svg);
+        assert_eq!(format_of(Path::new("c.pdf")).unwrap(), PrintFormat::Pdf);
         let e = format_of(Path::new("d.jpg")).unwrap_err().to_string();
         assert!(e.contains(".png, .svg or .pdf"), "{e}");
     }

@@ -111,8 +111,14 @@ fn render_refuses_bad_input_with_a_message() {
     let jpg = out_dir().join("bad.jpg");
     let jpg = jpg.to_str().unwrap();
     let cases: [(&[&str], &str); 5] = [
-        (&["--indicator", "sids_rate74", "-o", jpg], ".png, .svg or .pdf"),
-        (&["--indicator", "nope", "-o", png], "has no indicator \"nope\""),
+        (
+            &["--indicator", "sids_rate74", "-o", jpg],
+            ".png, .svg or .pdf",
+        ),
+        (
+            &["--indicator", "nope", "-o", png],
+            "has no indicator \"nope\"",
+        ),
         (
             &["--indicator", "sids_rate74", "--dpi", "5000", "-o", png],
             "from 36 to 1200",
@@ -122,7 +128,14 @@ fn render_refuses_bad_input_with_a_message() {
             "A4, A3, WxHmm",
         ),
         (
-            &["--indicator", "sids_rate74", "--district", "nope", "-o", png],
+            &[
+                "--indicator",
+                "sids_rate74",
+                "--district",
+                "nope",
+                "-o",
+                png,
+            ],
             "no district \"nope\"",
         ),
     ];
@@ -179,7 +192,10 @@ fn the_german_report_has_every_page_and_its_umlauts() {
         "pdftotext",
         &["-f", "409", "-l", "409", out.to_str().unwrap(), "-"],
     );
-    assert!(sources.contains("Polizeiliche Kriminalstatistik"), "{sources}");
+    assert!(
+        sources.contains("Polizeiliche Kriminalstatistik"),
+        "{sources}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -197,7 +213,10 @@ fn state() -> Arc<AppState> {
         .clone()
 }
 
-async fn get(uri: &str, if_none_match: Option<&str>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+async fn get(
+    uri: &str,
+    if_none_match: Option<&str>,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let mut request = Request::get(uri);
     if let Some(tag) = if_none_match {
         request = request.header("if-none-match", tag);
@@ -221,7 +240,11 @@ async fn static_maps_in_three_formats_with_etags() {
     let (s, h, png) = get(&format!("{base}.png{q}"), None).await;
     assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&png));
     assert_eq!(h["content-type"], "image/png");
-    assert_eq!(decode(&png).dimensions(), (585, 413), "A4 landscape at 50 dpi");
+    assert_eq!(
+        decode(&png).dimensions(),
+        (585, 413),
+        "A4 landscape at 50 dpi"
+    );
     let etag = h["etag"].to_str().unwrap().to_string();
     assert!(h["cache-control"].to_str().unwrap().contains("max-age"));
     let (s, _, body) = get(&format!("{base}.png{q}"), Some(&etag)).await;
@@ -257,9 +280,21 @@ async fn static_maps_in_three_formats_with_etags() {
 #[tokio::test]
 async fn print_limits_and_names_are_400s_and_404s() {
     let cases = [
-        ("/static/nc/sids_rate74.png?dpi=5000", 400, "from 36 to 1200"),
-        ("/static/nc/sids_rate74.png?size=A3&dpi=1200", 400, "lower the dpi"),
-        ("/static/nc/sids_rate74.png?size=9x9mm", 400, "sides 50..2000 mm"),
+        (
+            "/static/nc/sids_rate74.png?dpi=5000",
+            400,
+            "from 36 to 1200",
+        ),
+        (
+            "/static/nc/sids_rate74.png?size=A3&dpi=1200",
+            400,
+            "lower the dpi",
+        ),
+        (
+            "/static/nc/sids_rate74.png?size=9x9mm",
+            400,
+            "sides 50..2000 mm",
+        ),
         ("/static/nc/sids_rate74.gif", 400, "{indicator}.png"),
         ("/static/nc/sids_rate74.png?bbox=1,2,3", 400, "four numbers"),
         ("/static/nc/sids_rate74.png?classes=12", 400, "classes"),
@@ -286,7 +321,10 @@ async fn profiles_and_reports_over_http() {
     std::fs::write(&path, &pdf).unwrap();
     assert_eq!(pages_of(&path), 1);
     let text = tool("pdftotext", &[path.to_str().unwrap(), "-"]);
-    assert!(text.contains("Wake") && text.contains("Durchschnitt"), "{text}");
+    assert!(
+        text.contains("Wake") && text.contains("Durchschnitt"),
+        "{text}"
+    );
 
     let (s, _, pdf) = get("/report/montreal.pdf?lang=en", None).await;
     assert_eq!(s, StatusCode::OK);

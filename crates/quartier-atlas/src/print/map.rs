@@ -1,6 +1,8 @@
 //! One static map page: [`Atlas::map_page`].
 
-use quartier_render::print::{DistrictStyle, MapContent, MapPage, PageSpec, View};
+use quartier_render::print::{
+    compose_map, Composition, DistrictStyle, MapContent, MapPage, PageSpec, View,
+};
 
 use crate::atlas::Atlas;
 use crate::lang::Lang;
@@ -27,10 +29,59 @@ pub struct MapRequest<'r> {
     pub title: Option<&'r str>,
 }
 
+/// The encodings of a print page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintFormat {
+    /// PNG at the page's dpi.
+    Png,
+    /// SVG with real text.
+    Svg,
+    /// Vector PDF with the font embedded and subset.
+    Pdf,
+}
+
+impl PrintFormat {
+    /// The format of a file extension (`png`, `svg`, `pdf`, any case).
+    pub fn from_extension(ext: &str) -> Option<PrintFormat> {
+        match ext.to_ascii_lowercase().as_str() {
+            "png" => Some(PrintFormat::Png),
+            "svg" => Some(PrintFormat::Svg),
+            "pdf" => Some(PrintFormat::Pdf),
+            _ => None,
+        }
+    }
+
+    /// The media type of the format.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            PrintFormat::Png => "image/png",
+            PrintFormat::Svg => "image/svg+xml",
+            PrintFormat::Pdf => "application/pdf",
+        }
+    }
+}
+
 /// Margin around a district shown with its neighbours, as a share of its size.
 const DISTRICT_MARGIN: f64 = 0.35;
 
 impl Atlas {
+    /// A map page composed and encoded in `format`, with the composition (placed labels,
+    /// notes, pixel size) for the caller to report; what `quartier render` and `/static` give.
+    pub fn print_map(
+        &self,
+        request: &MapRequest<'_>,
+        format: PrintFormat,
+    ) -> Result<(Vec<u8>, Composition), PrintRequestError> {
+        let geometry = self.print_geometry(request.layer)?;
+        let composed = compose_map(&self.map_page(&geometry, request)?)?;
+        let bytes = match format {
+            PrintFormat::Png => composed.to_png()?,
+            PrintFormat::Svg => composed.svg().as_bytes().to_vec(),
+            PrintFormat::Pdf => composed.to_pdf()?,
+        };
+        Ok((bytes, composed))
+    }
+
     /// The map page of an indicator: the fills of its tiles, the rows of its live legend
     /// ([`Atlas::legend`] with the same style), district names as labels, the indicator's source
     /// and the layer's attribution. `geometry` is [`Atlas::print_geometry`] of the same layer.

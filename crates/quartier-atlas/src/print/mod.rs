@@ -9,7 +9,8 @@
 //! - the district fills are the [`Classified`](crate::Classified) fills the tiles are drawn with;
 //! - the profile numbers are the layer statistics `/api/layers/{layer}` and `/districts/{id}` give.
 //!
-//! Entry points: [`Atlas::map_page`] (one map, any view), [`Atlas::profile_page`] (one
+//! Entry points: [`Atlas::map_page`] (one map, any view; [`Atlas::print_map`] composes and
+//! encodes it as [`PrintFormat`]), [`Atlas::profile_page`] (one
 //! district), [`Atlas::report`] (title page, a map per indicator grouped by theme, a profile per
 //! district, sources). Their parameters ([`PrintParams`]) are parsed here once, for the CLI and
 //! HTTP alike. A period, when the atlas has periods, comes in through [`Style`] like every other
@@ -30,7 +31,7 @@ use crate::error::AtlasError;
 use crate::lang::Lang;
 
 pub use legend::print_legend;
-pub use map::MapRequest;
+pub use map::{MapRequest, PrintFormat};
 pub use params::{parse_bbox, parse_size, PrintParams, PrintView};
 pub use profile::ProfileRequest;
 pub use report::{ReportProgress, ReportRequest};
@@ -133,4 +134,3 @@ pub(crate) fn pick(lang: Lang, de: &'static str, en: &'static str) -> &'static s
         Lang::En => en,
     }
 }
-

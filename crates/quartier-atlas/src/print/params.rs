@@ -119,7 +119,9 @@ pub fn parse_bbox(text: &str) -> Result<[f64; 4], PrintRequestError> {
         return Err(usage("is outside -180..180 / -85.05..85.05"));
     }
     if w >= e || s >= n {
-        return Err(usage("is empty (west must be below east, south below north)"));
+        return Err(usage(
+            "is empty (west must be below east, south below north)",
+        ));
     }
     Ok([w, s, e, n])
 }

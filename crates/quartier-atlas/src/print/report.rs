@@ -287,11 +287,11 @@ impl Atlas {
             .map(|&k| {
                 let ind = &layer.atlas.indicators[k];
                 let mut line = format!("{}: ", ind.title.get(l));
-                line.push_str(
-                    ind.source
-                        .as_deref()
-                        .unwrap_or(pick(lang, "ohne Quellenangabe", "no source given")),
-                );
+                line.push_str(ind.source.as_deref().unwrap_or(pick(
+                    lang,
+                    "ohne Quellenangabe",
+                    "no source given",
+                )));
                 if let Some(y) = ind.year {
                     line.push_str(&format!(" ({y})"));
                 }

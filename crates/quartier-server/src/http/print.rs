@@ -13,10 +13,10 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use quartier_atlas::hash::Fnv;
 use quartier_atlas::print::{
-    MapRequest, PrintParams, PrintRequestError, ProfileRequest, ReportRequest,
+    MapRequest, PrintFormat, PrintParams, PrintRequestError, ProfileRequest, ReportRequest,
 };
 use quartier_atlas::{Etag, Style};
-use quartier_render::print::{compose_map, compose_profile};
+use quartier_render::print::compose_profile;
 use tokio::sync::Semaphore;
 
 use super::respond::{etag_header, if_none_match, not_modified};
@@ -42,9 +42,8 @@ impl From<PrintRequestError> for AppError {
 /// instead of taking the memory of many 300 dpi pages at once.
 fn permits() -> &'static Semaphore {
     static PERMITS: OnceLock<Semaphore> = OnceLock::new();
-    PERMITS.get_or_init(|| {
-        Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
-    })
+    PERMITS
+        .get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
 }
 
 /// `"name.ext"` -> `("name", "ext")`, with the extensions allowed listed when it is wrong.
@@ -134,36 +133,24 @@ pub(super) async fn static_map(
     if if_none_match(&headers, &etag) {
         return Ok(not_modified(etag, TILE_CACHE_CONTROL));
     }
+    let format = PrintFormat::from_extension(&ext)
+        .ok_or_else(|| AppError::Internal(format!("unchecked extension {ext}")))?;
     let st = Arc::clone(&state);
-    let format = ext.clone();
     let body = draw(move || {
-        let geometry = st.print_geometry(&layer)?;
         let title = params.title();
-        let map = st.map_page(
-            &geometry,
-            &MapRequest {
-                layer: &layer,
-                indicator: &indicator,
-                style: &style,
-                view: &view,
-                page,
-                lang,
-                title: title.as_deref(),
-            },
-        )?;
-        let composed = compose_map(&map)?;
-        Ok(match format.as_str() {
-            "png" => composed.to_png()?,
-            "svg" => composed.svg().as_bytes().to_vec(),
-            _ => composed.to_pdf()?,
-        })
+        let request = MapRequest {
+            layer: &layer,
+            indicator: &indicator,
+            style: &style,
+            view: &view,
+            page,
+            lang,
+            title: title.as_deref(),
+        };
+        Ok(st.print_map(&request, format)?.0)
     })
     .await?;
-    let content_type = match ext.as_str() {
-        "png" => "image/png",
-        "svg" => "image/svg+xml",
-        _ => "application/pdf",
-    };
+    let content_type = format.content_type();
     Ok(answer(body, content_type, etag, &file))
 }
 
