@@ -10,12 +10,12 @@
 //! - the profile numbers are the layer statistics `/api/layers/{layer}` and `/districts/{id}` give.
 //!
 //! Entry points: [`Atlas::map_page`] (one map, any view; [`Atlas::print_map`] composes and
-//! encodes it as [`PrintFormat`]), [`Atlas::profile_page`] (one
-//! district), [`Atlas::report`] (title page, a map per indicator grouped by theme, a profile per
-//! district, sources). Their parameters ([`PrintParams`]) are parsed here once, for the CLI and
-//! HTTP alike. A period, when the atlas has periods, comes in through [`Style`] like every other
-//! style parameter; the profile's change column and charts are filled where an indicator has
-//! more than one period (today every indicator has one).
+//! encodes it as [`PrintFormat`]), [`Atlas::profile_page`] (one district), [`Atlas::report`]
+//! (title page, a map per indicator grouped by theme, a profile per district, sources). Their
+//! parameters ([`PrintParams`]) are parsed here once, for the CLI and HTTP alike. A period,
+//! when the atlas has periods, comes in through [`Style`](crate::Style) like every other style
+//! parameter; the profile's change column and charts are filled where an indicator has more
+//! than one period (today every indicator has one).
 
 mod legend;
 mod map;
