@@ -31,6 +31,7 @@ pub mod layer;
 pub mod legend;
 pub mod manifest;
 pub mod periods;
+pub mod print;
 pub mod stats;
 pub mod style;
 pub mod suppression;

@@ -44,6 +44,8 @@ Routes (see docs/api.md):
   /api/layers/{layer}/indicators/{ind}/legend.json   classes, breaks, colours
   /tiles/{layer}/{ind}/{z}/{x}/{y}.png (@2x.png)     PNG tiles
   /tiles/{layer}/{ind}/tilejson.json                 TileJSON 3.0.0
+  /static/{layer}/{ind}.png|svg|pdf                  a print map (size, dpi, bbox, district, ...)
+  /report/{layer}.pdf, /report/{layer}/{id}.pdf      the report, one district's profile
 Style parameters on tiles, legend and TileJSON: method, classes, palette, breaks, centre, border.
 
 Updating the data while serving: edit the files, run `quartier check`, then
@@ -103,6 +105,11 @@ pub enum Command {
     Check(CheckArgs),
     /// Aggregate points or finer units into districts: one CSV row per district.
     Aggregate(crate::aggregate_cmd::AggregateArgs),
+    /// Print one map as PNG, SVG or PDF, with the live map's classes, colours and legend.
+    Render(crate::print_cmd::RenderArgs),
+    /// Write a layer's report as one PDF: title page, a map per indicator, a profile per
+    /// district, sources.
+    Report(crate::print_cmd::ReportArgs),
 }
 
 /// What a boundary file does not say about itself.

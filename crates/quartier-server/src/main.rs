@@ -1,4 +1,4 @@
-//! The `quartier` command: `serve`, `inspect`, `check` and `aggregate`.
+//! The `quartier` command: `serve`, `inspect`, `check`, `aggregate`, `render` and `report`.
 //!
 //! Glue only: parse the command line, call `quartier-geo` and `quartier_server`, print.
 //! `main` prints an error once with its causes and sets the exit status, as ripgrep does:
@@ -7,6 +7,7 @@
 mod aggregate_cmd;
 mod commands;
 mod flags;
+mod print_cmd;
 
 use std::process::ExitCode;
 
@@ -40,6 +41,8 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Inspect(args) => commands::inspect(&args),
         Command::Check(args) => commands::check(&args),
         Command::Aggregate(args) => aggregate_cmd::run(&args),
+        Command::Render(args) => print_cmd::render(&args),
+        Command::Report(args) => print_cmd::report(&args),
     }
 }
 

@@ -5,7 +5,8 @@
 //! their colours, texts, legend rows, numbers. [`compose_map`] and [`compose_profile`] lay it out
 //! and return a [`Composition`], whose SVG has real `<text>`; [`Composition::to_png`] rasterises
 //! it at the page's dpi with resvg, [`Composition::to_pdf`] and [`pdf_document`] write vector PDF
-//! with the bundled font (Noto Sans, SIL OFL) embedded and subset. All three come from the same
+//! with the bundled font (Noto Sans, SIL OFL) embedded and subset. [`compose_text_page`] gives
+//! a report's title and sources pages. All three come from the same
 //! SVG, so they agree.
 
 mod encode;
@@ -19,6 +20,7 @@ mod page;
 mod profile;
 mod scalebar;
 mod svg;
+mod text_page;
 
 pub use error::PrintError;
 pub use font::FONT_FAMILY;
@@ -32,6 +34,7 @@ pub use page::{
     Lang, Orientation, PageSize, PageSpec, DPI_RANGE, MAX_PRINT_PIXELS, MM_RANGE, PX_RANGE,
 };
 pub use profile::{compose_profile, IndexComponent, ProfilePage, ProfileRow, Series};
+pub use text_page::{compose_text_page, TextPage, TextSection};
 
 /// One SVG document of a PDF page, and whether its text is embedded as text (else as
 /// outlines).

@@ -92,7 +92,10 @@ impl Default for PageSpec {
 
 impl PageSpec {
     /// Width and height in points, after checking every number.
-    pub(crate) fn size_pt(&self) -> Result<(f64, f64), PrintError> {
+    ///
+    /// # Errors
+    /// [`PrintError::Page`] for a dpi or side out of range.
+    pub fn size_pt(&self) -> Result<(f64, f64), PrintError> {
         let dpi = self.dpi;
         if !(DPI_RANGE.0..=DPI_RANGE.1).contains(&dpi) {
             return Err(PrintError::Page(format!(
@@ -135,8 +138,12 @@ impl PageSpec {
         })
     }
 
-    /// Size of the PNG in pixels.
-    pub(crate) fn pixels(&self) -> Result<(u32, u32), PrintError> {
+    /// Size of the PNG in pixels: callers check a page with it before composing anything.
+    ///
+    /// # Errors
+    /// [`PrintError::Page`] for a dpi or side out of range, [`PrintError::TooLarge`] past
+    /// [`MAX_PRINT_PIXELS`].
+    pub fn pixels(&self) -> Result<(u32, u32), PrintError> {
         let (w, h) = self.size_pt()?;
         let px = |pt: f64| (pt / 72.0 * self.dpi).round().max(1.0) as u32;
         let (pw, ph) = (px(w), px(h));

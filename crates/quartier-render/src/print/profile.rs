@@ -220,12 +220,20 @@ pub fn compose_profile(page: &ProfilePage) -> Result<Composition, PrintError> {
     y += 4.0;
     svg.line([MARGIN, y], [MARGIN + content_w, y], INK, 0.6);
 
-    let row_h = if any_chart { 30.0 } else { 17.0 };
+    // A row holds the title, and the unit under it when there is one.
+    let any_unit = page.rows.iter().any(|r| !r.unit.is_empty());
+    let row_h = if any_chart {
+        30.0
+    } else if any_unit {
+        24.0
+    } else {
+        17.0
+    };
     let room = (bottom - index_h - y - 12.0).max(0.0);
     let fit_rows = ((room / row_h).floor() as usize).min(page.rows.len());
     let cell = TextStyle::new(CELL_SIZE, INK);
     for row in &page.rows[..fit_rows] {
-        let baseline = y + row_h / 2.0 + 3.0 - if any_chart { 3.0 } else { 0.0 };
+        let baseline = y + row_h / 2.0 + 3.0 - if any_chart || any_unit { 3.0 } else { 0.0 };
         let t = metrics.fit(&row.title, CELL_SIZE, true, title_w - 6.0);
         svg.text(MARGIN, baseline, &t, cell.bold());
         if !row.unit.is_empty() {

@@ -3,6 +3,7 @@
 //! - `api`: the atlas, layers, features, districts (`/health`, `/api/...` but the legend);
 //! - `legend`: `legend.json` and TileJSON, both over the atlas's one legend entry point;
 //! - `tiles`: the PNG tile route, and `fast`, the lane answering cached tiles before the router;
+//! - `print`: print maps (`/static/...`), profiles and reports (`/report/...`) as PNG, SVG, PDF;
 //! - `page`: the map page's files and the fallbacks (404, 405);
 //! - `respond`: JSON answers with ETags, 304s, the language parameter.
 //!
@@ -29,6 +30,7 @@ mod api;
 mod fast;
 mod legend;
 mod page;
+mod print;
 mod respond;
 mod tiles;
 
@@ -62,9 +64,14 @@ pub fn app(state: Arc<AppState>) -> Router {
         "/tiles/{layer}/{indicator}/{z}/{x}/{tile}",
         get(tiles::tile),
     );
+    let print = Router::new()
+        .route("/static/{layer}/{file}", get(print::static_map))
+        .route("/report/{file}", get(print::report))
+        .route("/report/{layer}/{file}", get(print::profile));
     let router = Router::new()
         .merge(json)
         .merge(tiles)
+        .merge(print)
         .method_not_allowed_fallback(page::method_not_allowed);
     let router = match &state.web_dir {
         // The page's scripts and styles are text: gzip them like the JSON.
