@@ -51,6 +51,14 @@ pub struct Stats {
     pub tiles_rendered: u64,
     /// Tiles answered with the shared empty tile (outside every district).
     pub tiles_empty: u64,
+    /// District rasters built (a tile seen in its second style).
+    pub rasters_built: u64,
+    /// Tiles restyled from a kept raster with a new palette (nothing drawn).
+    pub tiles_spliced: u64,
+    /// Tiles restyled from a kept raster by renumbering its image, or as one colour.
+    pub tiles_reencoded: u64,
+    /// Tiles a kept raster could not give, drawn instead.
+    pub raster_fallbacks: u64,
     /// The tile cache.
     pub cache: CacheStats,
     /// Classified styles kept.
@@ -95,6 +103,7 @@ impl AppState {
                 atlas,
                 &AtlasOptions {
                     cache_bytes: options.cache_bytes,
+                    ..AtlasOptions::default()
                 },
             ),
             web_dir: options.web_dir.clone(),
@@ -146,6 +155,10 @@ impl AppState {
             uptime_s: self.started.elapsed().as_secs_f64(),
             tiles_rendered: s.tiles_rendered,
             tiles_empty: s.tiles_empty,
+            rasters_built: s.rasters_built,
+            tiles_spliced: s.tiles_spliced,
+            tiles_reencoded: s.tiles_reencoded,
+            raster_fallbacks: s.raster_fallbacks,
             cache: s.cache,
             styles: s.styles,
         }

@@ -3,6 +3,7 @@
 //! - `api`: the atlas, layers, features, districts (`/health`, `/api/...` but the legend);
 //! - `legend`: `legend.json` and TileJSON, both over the atlas's one legend entry point;
 //! - `tiles`: the PNG tile route, and `fast`, the lane answering cached tiles before the router;
+//! - `hover`: `values.json` and the hover grids, hover and click without geometry;
 //! - `page`: the map page's files and the fallbacks (404, 405);
 //! - `respond`: JSON answers with ETags, 304s, the language parameter.
 //!
@@ -27,6 +28,7 @@ use crate::state::AppState;
 
 mod api;
 mod fast;
+mod hover;
 mod legend;
 mod page;
 mod respond;
@@ -46,6 +48,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/api/layers", get(api::layers))
         .route("/api/layers/{layer}", get(api::layer))
         .route("/api/layers/{layer}/features.geojson", get(api::features))
+        .route("/api/layers/{layer}/values.json", get(hover::values))
         .route("/api/layers/{layer}/at", get(api::at))
         .route("/api/layers/{layer}/districts/{id}", get(api::district))
         .route(
@@ -56,6 +59,7 @@ pub fn app(state: Arc<AppState>) -> Router {
             "/tiles/{layer}/{indicator}/tilejson.json",
             get(legend::tilejson),
         )
+        .route("/tiles/{layer}/{z}/{x}/{tile}", get(hover::grid))
         // Gzip only where it pays: JSON. PNG tiles are compressed already and on the hot path.
         .layer(CompressionLayer::new());
     let tiles = Router::new().route(
