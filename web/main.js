@@ -183,8 +183,10 @@ async function init() {
   createMap(initial, { move: writeUrl, hover: onMouseMove, leave: clearHover, select: selectAt });
   createLabels();
   onGeometry(geometryArrived);
+  // values.json is asked for alongside the legend, not after it: hover needs it.
+  const districts = loadFeatures(state.layerId());
   await refreshStyle();
-  loadFeatures(state.layerId()).then((index) => {
+  districts.then((index) => {
     featuresArrived();
     refreshHover();
     if (state.embed() && initial.district) {

@@ -23,8 +23,8 @@ use crate::error::AtlasError;
 use crate::hash::{self, Etag, Fnv};
 use crate::layer::PreparedLayer;
 use crate::style::{ResolvedStyle, Style};
-use crate::tile::Restyle;
 use crate::suppression::{self, SUPPRESSED};
+use crate::tile::Restyle;
 
 /// At most this many classified styles are kept; past it the registry starts afresh, so that a
 /// client sending endless manual breaks cannot grow memory without bound.

@@ -26,8 +26,8 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use bytes::Bytes;
 use quartier_render::{
-    drawn_border_width, render_one_colour_tile, render_tile, DistrictRaster, RestylePath,
-    Restyled, TileCoord,
+    drawn_border_width, render_one_colour_tile, render_tile, DistrictRaster, RestylePath, Restyled,
+    TileCoord,
 };
 
 use crate::atlas::{Atlas, Classified};
@@ -115,7 +115,8 @@ impl RenderJob {
     /// counties with a full 64 MiB cache: peak RSS 224 -> 194 MB).
     pub fn render(self, atlas: &Atlas) -> Result<Bytes, AtlasError> {
         let tile = self.tile;
-        let failed = |e: quartier_render::RenderError| AtlasError::Render(format!("tile {tile:?}: {e}"));
+        let failed =
+            |e: quartier_render::RenderError| AtlasError::Render(format!("tile {tile:?}: {e}"));
         let layer = &atlas.layers[self.classified.layer].render;
         let style = &self.classified.tile_style;
         if self.rasters {
@@ -225,6 +226,27 @@ impl Atlas {
         self.restyle(&raster, classified).ok().flatten()
     }
 
+    /// From a one-colour tile's second style on, keeps its raster (no drawing: as cheap as the
+    /// one-colour test), so that later styles are answered by [`Atlas::ready_tile`] (the
+    /// server's fast lane) like every other restyled tile.
+    fn keep_one_colour_raster(
+        &self,
+        classified: &Classified,
+        tile: TileCoord,
+        scale: u8,
+    ) -> Result<(), AtlasError> {
+        let key = raster_key(classified, tile, scale);
+        if self.tiles.seen_before(key) {
+            let style = &classified.tile_style;
+            let layer = &self.layers[classified.layer].render;
+            let raster = DistrictRaster::new(layer, tile, scale, drawn_border_width(style))
+                .map_err(|e| AtlasError::Render(format!("tile {tile:?}: {e}")))?;
+            self.tiles.insert_raster(key, Arc::new(raster));
+            self.counters.rasters_built.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
     /// `classified`'s tile from a raster, or `None` when the raster says to draw it instead.
     fn restyle(
         &self,
@@ -304,6 +326,9 @@ impl Atlas {
             .map_err(|e| AtlasError::Render(format!("tile {tile:?}: {e}")))?;
             if let Some(png) = one_colour {
                 self.counters.rendered.fetch_add(1, Ordering::Relaxed);
+                if rasters {
+                    self.keep_one_colour_raster(classified, tile, scale)?;
+                }
                 return Ok(Bytes::from(png));
             }
             run(RenderJob {

@@ -10,7 +10,9 @@ use quartier_atlas::{Answered, Atlas, AtlasOptions, Restyle, Style};
 use quartier_render::{render_tile, TileCoord, MERCATOR_HALF_EXTENT};
 
 fn atlas(rel: &str, restyle: Restyle) -> Atlas {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(rel);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(rel);
     let (loaded, _) = LoadedAtlas::from_boundary_file(&path, &Default::default()).unwrap();
     Atlas::new(
         loaded,
@@ -84,8 +86,8 @@ fn check(atlas: &Atlas, tiles: &[TileCoord], styles: &[(String, Style)], scale: 
             if got.answered == Answered::Empty {
                 continue;
             }
-            let want = render_tile(&atlas.layers[0].render, &classified.tile_style, t, scale)
-                .unwrap();
+            let want =
+                render_tile(&atlas.layers[0].render, &classified.tile_style, t, scale).unwrap();
             match atlas.restyle {
                 Restyle::Exact => assert!(
                     got.png[..] == want[..],
@@ -136,7 +138,10 @@ fn boston_tiles_from_rasters_at_both_scales_and_no_border() {
         }
         let s = atlas.stats();
         assert!(s.rasters_built > 20, "{restyle:?}: {s:?}");
-        assert!(s.tiles_spliced + s.tiles_reencoded > 40, "{restyle:?}: {s:?}");
+        assert!(
+            s.tiles_spliced + s.tiles_reencoded > 40,
+            "{restyle:?}: {s:?}"
+        );
     }
 }
 
@@ -159,7 +164,10 @@ fn a_tile_seen_in_one_style_is_drawn_the_third_restyled() {
     assert_eq!(ready.answered, Answered::Restyled);
     assert_eq!(ready.etag, classified.tile_etag(atlas.version_hash, t, 1));
     let s = atlas.stats();
-    assert_eq!((s.rasters_built, s.tiles_spliced, s.tiles_rendered), (1, 3, 1));
+    assert_eq!(
+        (s.rasters_built, s.tiles_spliced, s.tiles_rendered),
+        (1, 3, 1)
+    );
 }
 
 #[test]

@@ -13,7 +13,7 @@ use std::time::Instant;
 use quartier_atlas::cache::CacheStats;
 use quartier_atlas::manifest::LoadedAtlas;
 use quartier_atlas::tile::{CacheUse, Tile};
-use quartier_atlas::{Atlas, AtlasError, AtlasOptions, Classified, RenderJob};
+use quartier_atlas::{Atlas, AtlasError, AtlasOptions, Classified, RenderJob, Restyle};
 use quartier_render::TileCoord;
 use tokio::sync::Semaphore;
 
@@ -30,6 +30,8 @@ pub struct ServerOptions {
     pub web_dir: Option<PathBuf>,
     /// Tiles rendered at the same time; 0 means one per core.
     pub render_threads: usize,
+    /// How tiles are restyled from kept district rasters.
+    pub restyle: Restyle,
 }
 
 impl Default for ServerOptions {
@@ -38,6 +40,7 @@ impl Default for ServerOptions {
             cache_bytes: DEFAULT_CACHE_MB * 1024 * 1024,
             web_dir: None,
             render_threads: 0,
+            restyle: Restyle::default(),
         }
     }
 }
@@ -103,7 +106,7 @@ impl AppState {
                 atlas,
                 &AtlasOptions {
                     cache_bytes: options.cache_bytes,
-                    ..AtlasOptions::default()
+                    restyle: options.restyle,
                 },
             ),
             web_dir: options.web_dir.clone(),

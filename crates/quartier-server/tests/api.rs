@@ -1495,7 +1495,11 @@ async fn values_json_is_features_without_geometry() {
         .position(|i| i == "sids_rate74")
         .unwrap();
     for row in v["districts"].as_array().unwrap().iter().take(10) {
-        let d = get_json(&format!("/api/layers/nc/districts/{}", row["id"].as_str().unwrap())).await;
+        let d = get_json(&format!(
+            "/api/layers/nc/districts/{}",
+            row["id"].as_str().unwrap()
+        ))
+        .await;
         assert_eq!(row["ranks"][col], d["ranks"]["sids_rate74"]);
     }
     let missing = get("/api/layers/nope/values.json").await;
@@ -1526,7 +1530,8 @@ async fn hover_grids_name_the_district_at_every_reference_point() {
         for p in points {
             // Zoom 13: a 4 px cell is at most 76 m wide, and every reference point lies at least
             // 150 m inside its district (shapely, tests/reference).
-            let (x, y, px, py) = tile_pixel(p["lon"].as_f64().unwrap(), p["lat"].as_f64().unwrap(), 13);
+            let (x, y, px, py) =
+                tile_pixel(p["lon"].as_f64().unwrap(), p["lat"].as_f64().unwrap(), 13);
             let uri = format!("/tiles/{layer}/13/{x}/{y}.grid.json");
             let a = get(&uri).await;
             assert_eq!(a.status, StatusCode::OK, "{uri}");
@@ -1535,9 +1540,17 @@ async fn hover_grids_name_the_district_at_every_reference_point() {
             let g = a.json();
             let row: Vec<char> = g["grid"][py / 4].as_str().unwrap().chars().collect();
             let mut code = row[px / 4] as u32;
-            code -= if code >= 93 { 2 } else if code >= 35 { 1 } else { 0 };
+            code -= if code >= 93 {
+                2
+            } else if code >= 35 {
+                1
+            } else {
+                0
+            };
             let key = g["keys"][(code - 32) as usize].as_str().unwrap();
-            let position: usize = key.parse().unwrap_or_else(|_| panic!("{uri}: no district at {p}"));
+            let position: usize = key
+                .parse()
+                .unwrap_or_else(|_| panic!("{uri}: no district at {p}"));
             assert_eq!(rows[position]["id"], p["id"], "{uri} at {px},{py}");
         }
     }
@@ -1551,10 +1564,19 @@ async fn hover_grid_etags_and_errors() {
     assert!(etag.starts_with('"'));
     let again = get_with(atlas_state(), uri, &[("if-none-match", &etag)]).await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
-    assert_ne!(get("/tiles/nc/7/36/50.grid.json").await.header("etag"), etag);
+    assert_ne!(
+        get("/tiles/nc/7/36/50.grid.json").await.header("etag"),
+        etag
+    );
     let bad = get("/tiles/nc/7/35/50.grid.png").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.error().contains("{y}.grid.json"), "{}", bad.error());
-    assert_eq!(get("/tiles/nc/7/999/50.grid.json").await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(get("/tiles/xx/7/35/50.grid.json").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get("/tiles/nc/7/999/50.grid.json").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        get("/tiles/xx/7/35/50.grid.json").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
