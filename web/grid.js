@@ -2,7 +2,8 @@
 // `/tiles/{layer}/{z}/{x}/{y}.grid.json`): no geometry on the page.
 //
 // Owns the grids loaded per layer and tile. A grid has one character per 4 × 4 pixel cell of a
-// 256 px tile at the map's zoom; its key is the district's position in values.json (features.js).
+// 256 px tile at the map's zoom; its key is the district's position in values.json (features.js),
+// and its `data` gives id and name, so the hover box names a district before values.json is in.
 // Grids are small (about 1 kB gzipped) and kept by the browser's HTTP cache too (they change only
 // with the data); at most MAX_GRIDS are kept here, oldest dropped first.
 import { fetchGrid } from './api.js';
@@ -32,7 +33,9 @@ function keyOf(grid, row, col) {
   const key = grid.keys[code - 32];
   if (key == null || key === '') return null;
   const position = Number(key);
-  return Number.isInteger(position) ? position : null;
+  if (!Number.isInteger(position)) return null;
+  const info = grid.data && grid.data[key];
+  return { position, id: info ? String(info.id) : null, name: info ? String(info.name) : null };
 }
 
 function remember(id, value) {
@@ -42,8 +45,9 @@ function remember(id, value) {
 }
 
 /**
- * The position (in values.json) of the district under `latlng` at zoom `z`: a number or null
- * when the tile's grid is loaded, else a Promise of it (the grid is fetched once).
+ * The district under `latlng` at zoom `z` as `{position, id, name}` (position in values.json; id
+ * and name from the grid's `data`), or null, when the tile's grid is loaded; else a Promise of it
+ * (the grid is fetched once).
  */
 export function positionAt(layerId, latlng, z) {
   const zoom = Math.max(0, Math.min(22, Math.round(z)));

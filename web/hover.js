@@ -45,17 +45,32 @@ export function refreshHover() {
   });
 }
 
-/** The district at a point: the item, null, or a Promise of either while grid or values load. */
+/**
+ * The district from a grid cell: values.json's item once loaded, before that id and name from the
+ * grid with the value still to come (`pending`).
+ */
+function districtOf(layerId, found) {
+  if (!found) return null;
+  const index = featuresOf(layerId);
+  if (index) return index.at(found.position);
+  return found.name != null ? { id: found.id, name: found.name, values: {}, suppressed: new Set(), pending: true } : null;
+}
+
+/** The district at a point: the item, null, or a Promise of either while its grid loads. */
 function districtAt(layerId, latlng) {
   const map = getMap();
   if (!map) return null;
-  const position = positionAt(layerId, latlng, map.getZoom());
-  const index = featuresOf(layerId);
-  if (index && !(position instanceof Promise)) return position == null ? null : index.at(position);
-  return Promise.all([position, loadFeatures(layerId)]).then(
-    ([p, ix]) => (p == null ? null : ix.at(p)),
-    () => null,
-  );
+  const found = positionAt(layerId, latlng, map.getZoom());
+  if (found instanceof Promise) return found.then((f) => districtOf(layerId, f), () => null);
+  return districtOf(layerId, found);
+}
+
+/** The district at a point with its values (click): waits for values.json. */
+async function districtWithValues(layerId, latlng) {
+  const district = await districtAt(layerId, latlng);
+  if (!district || !district.pending) return district;
+  const index = await loadFeatures(layerId).catch(() => null);
+  return index ? index.byId.get(district.id) || null : null;
 }
 
 function showHover(district) {
@@ -78,7 +93,8 @@ function showHover(district) {
   const value = district.values ? district.values[state.indicatorId()] : null;
   const withheld = isSuppressed(district, state.indicatorId());
   let text = t('nodata');
-  if (withheld) text = t('suppressed');
+  if (district.pending) text = '…';
+  else if (withheld) text = t('suppressed');
   else if (isNumber(value)) text = withUnit(formatNumber(value, ind && ind.decimals), unitOf(ind));
   box.dataset.district = id;
   box.innerHTML = '<strong class="hover-name">' + escapeHtml(district.name) + '</strong>' +
@@ -99,7 +115,7 @@ export function clearHover() {
 export async function selectAt(latlng, fromKeyboard) {
   if (state.embed()) return; // map and legend only: the profile belongs to the full page
   const layerId = state.layerId();
-  const district = await districtAt(layerId, latlng);
+  const district = await districtWithValues(layerId, latlng);
   if (layerId !== state.layerId()) return;
   if (district) openProfile(district.id, { focus: fromKeyboard, fit: 'auto' });
   else closeProfile();

@@ -13,12 +13,35 @@ use crate::atlas::Atlas;
 use crate::cache::RasterKey;
 use crate::error::AtlasError;
 use crate::hash::{Etag, Fnv};
+use crate::layer::PreparedLayer;
+
+/// Adds UTFGrid's `data`: for every key, the district's `id` and `name`, so that a page can name
+/// the district under the mouse before (or without) loading `values.json`.
+fn with_names(grid: &str, layer: &PreparedLayer) -> Result<Vec<u8>, String> {
+    let mut value: serde_json::Value = serde_json::from_str(grid).map_err(|e| e.to_string())?;
+    let districts = &layer.atlas.layer.districts;
+    let data: serde_json::Map<String, serde_json::Value> = value["keys"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|k| k.as_str())
+        .filter_map(|k| {
+            let d = districts.get(k.parse::<usize>().ok()?)?;
+            Some((
+                k.to_string(),
+                serde_json::json!({ "id": d.id, "name": d.name }),
+            ))
+        })
+        .collect();
+    value["data"] = serde_json::Value::Object(data);
+    serde_json::to_vec(&value).map_err(|e| e.to_string())
+}
 
 /// A tile's hover grid.
 #[derive(Debug, Clone)]
 pub struct HoverGrid {
     /// UTFGrid 1.2 JSON: `grid` (64 rows of 64 characters), `keys` (layer positions as decimal
-    /// strings, `""` for no district).
+    /// strings, `""` for no district), `data` (per key: the district's `id` and `name`).
     pub json: Bytes,
     /// Strong ETag: data version, layer and tile.
     pub etag: Etag,
@@ -54,9 +77,10 @@ impl Atlas {
         if let Some(json) = self.tiles.grid(&key) {
             return Ok(HoverGrid { json, etag });
         }
-        let json = hover_utfgrid(&self.layers[layer].render, tile)
-            .map_err(|e| AtlasError::Render(format!("hover grid of tile {tile:?}: {e}")))?;
-        let json = Bytes::from(json);
+        let failed = |e: String| AtlasError::Render(format!("hover grid of tile {tile:?}: {e}"));
+        let grid =
+            hover_utfgrid(&self.layers[layer].render, tile).map_err(|e| failed(e.to_string()))?;
+        let json = Bytes::from(with_names(&grid, &self.layers[layer]).map_err(failed)?);
         self.tiles.insert_grid(key, json.clone());
         Ok(HoverGrid { json, etag })
     }

@@ -1552,6 +1552,9 @@ async fn hover_grids_name_the_district_at_every_reference_point() {
                 .parse()
                 .unwrap_or_else(|_| panic!("{uri}: no district at {p}"));
             assert_eq!(rows[position]["id"], p["id"], "{uri} at {px},{py}");
+            // The grid names its districts itself (UTFGrid `data`), as values.json does.
+            assert_eq!(g["data"][key]["id"], p["id"], "{uri}");
+            assert_eq!(g["data"][key]["name"], rows[position]["name"], "{uri}");
         }
     }
 }
