@@ -236,7 +236,7 @@ impl Atlas {
         scale: u8,
     ) -> Result<(), AtlasError> {
         let key = raster_key(classified, tile, scale);
-        if self.tiles.seen_before(key) {
+        if self.tiles.raster(&key).is_none() && self.tiles.seen_before(key) {
             let style = &classified.tile_style;
             let layer = &self.layers[classified.layer].render;
             let raster = DistrictRaster::new(layer, tile, scale, drawn_border_width(style))
@@ -326,7 +326,8 @@ impl Atlas {
             .map_err(|e| AtlasError::Render(format!("tile {tile:?}: {e}")))?;
             if let Some(png) = one_colour {
                 self.counters.rendered.fetch_add(1, Ordering::Relaxed);
-                if rasters {
+                // Only the fast lane's spliced restyle uses a one-colour tile's raster.
+                if rasters && self.restyle == Restyle::Spliced {
                     self.keep_one_colour_raster(classified, tile, scale)?;
                 }
                 return Ok(Bytes::from(png));
