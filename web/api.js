@@ -68,8 +68,14 @@ export const fetchDistrict = (layerId, id) => getJSON(layerPath(layerId) + '/dis
 /** The district at a point (`…/at`); rejects with status 404 where there is none. */
 export const fetchAt = (layerId, lon, lat) => getJSON(layerPath(layerId) + '/at' + query({ lon, lat }));
 
-/** All districts with geometry and values (`…/features.geojson`). */
+/** All districts with geometry and values (`…/features.geojson`): outlines and the download. */
 export const fetchFeatures = (layerId) => getJSON(layerPath(layerId) + '/features.geojson');
+
+/** All districts' ids, names, values, ranks and withheld indicators, no geometry (`…/values.json`). */
+export const fetchValues = (layerId) => getJSON(layerPath(layerId) + '/values.json');
+
+/** The hover grid of one tile (UTFGrid 1.2; keys are positions in values.json). */
+export const fetchGrid = (layerId, z, x, y) => getJSON('tiles/' + enc(layerId) + '/' + z + '/' + x + '/' + y + '.grid.json');
 
 /**
  * The legend of an indicator under the style parameters, in the current language (its class

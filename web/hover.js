@@ -1,14 +1,15 @@
 // Hover and selection on the map: the hover box (name and value of the district under the mouse)
 // with its outline, and opening a district's profile by click or by Enter on the focused map.
 //
-// Owns the hover box and the throttle of `/at` requests. Districts are found in features.geojson
-// once it has arrived (features.js explains why); until then `/at` answers, at most one request in
-// flight and one every 100 ms.
+// Owns the hover box. The district under the mouse comes from the server's hover grid of the tile
+// there (grid.js) and its values from values.json (features.js): no geometry and no `/at` request
+// per move. A move over a tile whose grid is still loading is answered when it arrives, if the
+// mouse has not moved on.
 import * as state from './state.js';
-import { fetchAt } from './api.js';
-import { featuresOf, isSuppressed, suppressedSet } from './features.js';
-import { hasOutline, setOutline } from './map.js';
-import { currentIndicator, layerBounds, titleOf, unitOf } from './catalog.js';
+import { featuresOf, isSuppressed, loadFeatures } from './features.js';
+import { positionAt } from './grid.js';
+import { getMap, hasOutline, setOutline } from './map.js';
+import { currentIndicator, titleOf, unitOf } from './catalog.js';
 import { escapeHtml, formatNumber, isNumber, suppressionHelp, withUnit } from './format.js';
 import { t } from './i18n.js';
 import { $ } from './dom.js';
@@ -17,7 +18,6 @@ import { closeProfile, openProfile } from './profile.js';
 let hoverFrame = 0;
 let hoverLatLng = null;
 let hoverActive = false;
-const at = { busy: false, next: null, last: 0 };
 
 /** The map's mousemove: the district under the mouse, once per animation frame. */
 export function onMouseMove(e) {
@@ -26,55 +26,51 @@ export function onMouseMove(e) {
   if (hoverFrame) return;
   hoverFrame = requestAnimationFrame(() => {
     hoverFrame = 0;
-    if (!hoverActive || !hoverLatLng) return;
-    const index = featuresOf(state.layerId());
-    if (index) showHover(index.find(hoverLatLng.lng, hoverLatLng.lat));
-    else queryAt(hoverLatLng);
+    refreshHover();
   });
 }
 
-/** After features.geojson has arrived: answer the mouse's last position from it. */
+/** Answers the mouse's last position (again after values.json or a grid has arrived). */
 export function refreshHover() {
-  const index = featuresOf(state.layerId());
-  if (hoverActive && hoverLatLng && index) showHover(index.find(hoverLatLng.lng, hoverLatLng.lat));
-}
-
-/** `/at` while features.geojson is still loading: at most one request in flight, every 100 ms. */
-function queryAt(latlng) {
-  at.next = latlng;
-  if (at.busy) return;
-  at.busy = true;
-  const wait = Math.max(0, at.last + 100 - performance.now());
-  setTimeout(async () => {
-    const ll = at.next;
-    at.next = null;
-    at.last = performance.now();
-    const layerId = state.layerId();
-    const district = await districtAt(layerId, ll);
-    at.busy = false;
-    if (!hoverActive || layerId !== state.layerId()) return;
-    if (at.next) queryAt(at.next);
-    else showHover(district);
-  }, wait);
-}
-
-/** The district at a point: from the local index when loaded, else from `/at`. */
-async function districtAt(layerId, latlng) {
-  const index = featuresOf(layerId);
-  if (index) return index.find(latlng.lng, latlng.lat);
-  const b = layerBounds(state.layerById(layerId));
-  if (b && !b.contains(latlng)) return null;
-  try {
-    const d = await fetchAt(layerId, latlng.lng, latlng.lat);
-    return d ? {
-      id: String(d.id),
-      name: d.name != null ? String(d.name) : String(d.id),
-      values: d.values || {},
-      suppressed: suppressedSet(d.suppressed),
-    } : null;
-  } catch (_) {
-    return null;
+  if (!hoverActive || !hoverLatLng) return;
+  const ll = hoverLatLng;
+  const layerId = state.layerId();
+  const found = districtAt(layerId, ll);
+  if (!(found instanceof Promise)) {
+    showHover(found);
+    return;
   }
+  found.then((district) => {
+    if (hoverActive && hoverLatLng === ll && layerId === state.layerId()) showHover(district);
+  });
+}
+
+/**
+ * The district from a grid cell: values.json's item once loaded, before that id and name from the
+ * grid with the value still to come (`pending`).
+ */
+function districtOf(layerId, found) {
+  if (!found) return null;
+  const index = featuresOf(layerId);
+  if (index) return index.at(found.position);
+  return found.name != null ? { id: found.id, name: found.name, values: {}, suppressed: new Set(), pending: true } : null;
+}
+
+/** The district at a point: the item, null, or a Promise of either while its grid loads. */
+function districtAt(layerId, latlng) {
+  const map = getMap();
+  if (!map) return null;
+  const found = positionAt(layerId, latlng, map.getZoom());
+  if (found instanceof Promise) return found.then((f) => districtOf(layerId, f), () => null);
+  return districtOf(layerId, found);
+}
+
+/** The district at a point with its values (click): waits for values.json. */
+async function districtWithValues(layerId, latlng) {
+  const district = await districtAt(layerId, latlng);
+  if (!district || !district.pending) return district;
+  const index = await loadFeatures(layerId).catch(() => null);
+  return index ? index.byId.get(district.id) || null : null;
 }
 
 function showHover(district) {
@@ -97,7 +93,8 @@ function showHover(district) {
   const value = district.values ? district.values[state.indicatorId()] : null;
   const withheld = isSuppressed(district, state.indicatorId());
   let text = t('nodata');
-  if (withheld) text = t('suppressed');
+  if (district.pending) text = '…';
+  else if (withheld) text = t('suppressed');
   else if (isNumber(value)) text = withUnit(formatNumber(value, ind && ind.decimals), unitOf(ind));
   box.dataset.district = id;
   box.innerHTML = '<strong class="hover-name">' + escapeHtml(district.name) + '</strong>' +
@@ -111,7 +108,6 @@ function showHover(district) {
 export function clearHover() {
   hoverActive = false;
   hoverLatLng = null;
-  at.next = null;
   showHover(null);
 }
 
@@ -119,7 +115,7 @@ export function clearHover() {
 export async function selectAt(latlng, fromKeyboard) {
   if (state.embed()) return; // map and legend only: the profile belongs to the full page
   const layerId = state.layerId();
-  const district = await districtAt(layerId, latlng);
+  const district = await districtWithValues(layerId, latlng);
   if (layerId !== state.layerId()) return;
   if (district) openProfile(district.id, { focus: fromKeyboard, fit: 'auto' });
   else closeProfile();

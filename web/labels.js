@@ -117,6 +117,8 @@ export function anchorOf(item) {
 const candidates = new WeakMap();
 
 function candidatesOf(index) {
+  // No outlines yet (they follow values.json, features.js): nothing to place, nothing to keep.
+  if (!index.hasGeometry) return [];
   if (!candidates.has(index)) {
     const t0 = performance.now();
     const list = index.items.filter((it) => it.polys.length).map((item) => ({ item, area: areaOf(item), anchor: undefined }))

@@ -10,7 +10,7 @@ import { busy } from './api.js';
 import { t, hasLang } from './i18n.js';
 import { $, showStatus } from './dom.js';
 import { currentLayer, loadCatalog, pickIndicator } from './catalog.js';
-import { featuresOf, loadFeatures } from './features.js';
+import { featuresOf, loadFeatures, onGeometry } from './features.js';
 import { createMap, fitLayer, getMap, getTileLayer, setOutline, tilesBusy, updateSuppressedOverlay } from './map.js';
 import { readUrl, writeUrl } from './url-state.js';
 import { applyI18n, renderIndicatorInfo, renderIndicatorSelect, renderLayerSelect } from './sidebar.js';
@@ -45,11 +45,19 @@ function setLayer(id) {
   }, () => {});
 }
 
-/** What waits for features.geojson: the hatch, the names, the downloads. */
+/** What waits for values.json (the downloads, the table) and for the outlines (hatch, names). */
 function featuresArrived() {
   updateSuppressedOverlay();
   updateLabels();
   updateDownloads();
+}
+
+/** The outlines of a small layer have arrived: hatch, names and the selected district's outline. */
+function geometryArrived(layerId) {
+  if (layerId !== state.layerId()) return;
+  featuresArrived();
+  const index = featuresOf(layerId);
+  if (index && state.districtId()) setOutline('selected', index.byId.get(state.districtId()) || null);
 }
 
 function setIndicator(id) {
@@ -174,8 +182,11 @@ async function init() {
   renderIndicatorInfo();
   createMap(initial, { move: writeUrl, hover: onMouseMove, leave: clearHover, select: selectAt });
   createLabels();
+  onGeometry(geometryArrived);
+  // values.json is asked for alongside the legend, not after it: hover needs it.
+  const districts = loadFeatures(state.layerId());
   await refreshStyle();
-  loadFeatures(state.layerId()).then((index) => {
+  districts.then((index) => {
     featuresArrived();
     refreshHover();
     if (state.embed() && initial.district) {

@@ -166,7 +166,7 @@ export function updateTiles() {
 
 /**
  * A hatch over the districts whose value of the mapped indicator is withheld (the tiles fill them
- * with `suppressed_color`), from features.geojson once it is loaded. Non-interactive, so hover and
+ * with `suppressed_color`), from features.geojson once it is loaded (small layers, features.js). Non-interactive, so hover and
  * click go to the map underneath. The pattern `#quartier-hatch` is defined in index.html.
  */
 export function updateSuppressedOverlay() {
@@ -176,7 +176,7 @@ export function updateSuppressedOverlay() {
   }
   const index = featuresOf(state.layerId());
   if (!map || !index) return;
-  const features = index.items.filter((it) => isSuppressed(it, state.indicatorId())).map((it) => it.feature);
+  const features = index.items.filter((it) => isSuppressed(it, state.indicatorId())).map((it) => it.feature).filter(Boolean);
   if (!features.length) return;
   suppressedLayer = L.geoJSON(features, {
     pane: 'suppressed',

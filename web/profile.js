@@ -41,7 +41,7 @@ export async function openProfile(id, opts) {
   let district;
   let detail;
   try {
-    // features.geojson knows whether the district exists and gives its outline.
+    // values.json knows whether the district exists (its outline follows on small layers).
     index = await loadFeatures(layerId);
     if (!index.byId.has(id)) {
       if (state.layerId() === layerId && state.districtId() === id) closeProfile();

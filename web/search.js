@@ -7,7 +7,7 @@
 // ("37" finds every NC county). Every option shows the key, so districts sharing a name (the
 // Boston tracts, "München" city and Landkreis before the server's `name` template tells them
 // apart) are told apart; those are marked "name occurs more than once" for screen readers too.
-// Districts come from features.geojson, which the page loads anyway (features.js).
+// Districts come from values.json, which the page loads anyway (features.js).
 import * as state from './state.js';
 import { featuresOf } from './features.js';
 import { escapeHtml } from './format.js';

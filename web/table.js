@@ -2,7 +2,7 @@
 // Enter on its header; missing values always last, withheld ones before those without data), each
 // row with "Show on map", and "Download as CSV" of what the table shows.
 //
-// Owns the table panel and its CSV download link. Rows come from features.geojson; the class
+// Owns the table panel and its CSV download link. Rows come from values.json (features.js); the class
 // column uses the current legend's colours and labels (legend.js), so table and map agree.
 import * as state from './state.js';
 import { featuresOf, isSuppressed, loadFeatures } from './features.js';

@@ -6,6 +6,7 @@ report. Run by benches/load/run.sh (see README.md there). Standard library only.
                                   the tiles into WORK/static/ for nginx
   load.py us WORK                 write WORK/us.txt: US county tiles over the contiguous states,
                                   zooms 3-10, 256 px and @2x
+  load.py warm SERVER LIST STYLE  fetch every path of LIST once with ?STYLE (one connection)
   load.py proc PID...             print utime+stime seconds and VmHWM kB, summed over processes
   load.py wait PID URL            wait until URL answers 200; print milliseconds since PID started
   load.py report WORK             print the table from WORK/cases.jsonl
@@ -77,6 +78,17 @@ def us_list(work):
     print(2 * len(tiles))
 
 
+def warm(server, path, style):
+    """One pass over a list of tile paths in one style (e.g. the restyle case's warm-up)."""
+    with open(path) as f:
+        paths = [line.strip() for line in f if line.strip()]
+    for p in paths:
+        status, body = get(f"{server}{p}?{style}")
+        if status != 200 or body[:4] != b"\x89PNG":
+            raise SystemExit(f"{p}?{style}: status {status}")
+    print(len(paths))
+
+
 def proc(pids):
     """CPU seconds (utime + stime) and memory high-water mark, summed over processes."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -135,11 +147,25 @@ def report(work):
           f"peak RSS {extra['rss_us_kb'] / 1024:.1f} MB after {extra['us_requests']} tile requests, cache {extra['us_cache']}")
     # The better of the two cached runs (one before, one after the nginx runs).
     cached = max((c for c in cases if c["name"].startswith("quartier cached")), key=lambda c: c["per_s"])
+    restyle = next((c for c in cases if c["name"].startswith("quartier restyle")), None)
+    uncached = next((c for c in cases if c["name"].startswith("quartier uncached")), None)
+    if restyle:
+        print(f"restyle / cached (best of the cached runs): {restyle['per_s'] / cached['per_s']:.2f}x; "
+              f"restyle / uncached: {restyle['per_s'] / uncached['per_s']:.2f}x")
+        path = os.path.join(work, "health_after_restyle.json")
+        if os.path.exists(path):
+            with open(path) as f:
+                s = json.load(f)["stats"]
+            print("after restyle: " + ", ".join(f"{k} {s.get(k)}" for k in (
+                "tiles_rendered", "rasters_built", "tiles_spliced", "tiles_reencoded", "raster_fallbacks"))
+                + f"; cache {s['cache']['tiles']} tiles, {s['cache']['rasters']} rasters "
+                f"({s['cache']['raster_bytes'] / 2**20:.1f} MB) of {s['cache']['bytes'] / 2**20:.1f} MB")
     checks = [
         ("cached tiles >= 45,000 req/s", cached["per_s"] >= 45000),
         ("cached tiles >= 0.7x nginx (defaults)", cached["per_s"] >= 0.7 * nginx["defaults"]["per_s"]),
         ("cached tiles >= 0.7x nginx (tuned)", cached["per_s"] >= 0.7 * nginx["tuned"]["per_s"]),
         ("cached tiles p99 < 5 ms", cached.get("p99_ms", 1e9) < 5),
+        ("restyle >= 0.5x cached", bool(restyle) and restyle["per_s"] >= 0.5 * cached["per_s"]),
         ("cached tiles < 25 us server CPU per request", cached["cpu_us"] < 25),
         ("bundled atlas ready within 1 s", extra["ready_ms"] < 1000),
         ("peak RSS serving US counties < 200 MB", extra["rss_us_kb"] < 200 * 1024),
@@ -149,7 +175,7 @@ def report(work):
 
 
 def main():
-    dispatch({"urls": urls, "us": us_list, "proc": lambda *pids: proc(pids), "wait": wait,
+    dispatch({"urls": urls, "us": us_list, "proc": lambda *pids: proc(pids), "wait": wait, "warm": warm,
               "report": report}, __doc__)
 
 

@@ -81,6 +81,27 @@ BYPASS_LUA="$(lua "$WORK/tiles.txt" x-quartier-no-cache 1)"
 STATIC_LUA="$(lua "$WORK/static.txt")"
 LEGEND_LUA="$(lua "$WORK/legend.txt")"
 AT_LUA="$(lua "$WORK/at.txt")"
+# Restyle (issue 13): the NC list without its style, every request with manual breaks never seen
+# before (four random breaks inside the indicator's range; each wrk thread seeds its own
+# generator), so every tile is a miss of the PNG cache and answered from the tile's kept raster.
+sed 's/?.*//' "$WORK/tiles.txt" >"$WORK/restyle.txt"
+cat >"$WORK/restyle.lua" <<EOF
+local urls = {}
+for line in io.lines("$WORK/restyle.txt") do urls[#urls + 1] = line end
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("seed", threads) end
+local i = 0
+function init(args) math.randomseed(seed * 7919 + os.time()); i = seed * 97 end
+request = function()
+  i = i % #urls + 1
+  local b = {}
+  for k = 1, 4 do b[k] = 0.2 + math.random() * 5.8 end
+  table.sort(b)
+  local q = string.format("?method=manual&breaks=%.9f,%.9f,%.9f,%.9f&palette=YlOrRd", b[1], b[2], b[3], b[4])
+  return wrk.format("GET", urls[i] .. q)
+end
+EOF
+RESTYLE_LUA="$WORK/restyle.lua"
 
 # --- nginx with the same tiles as static files, twice ------------------------------------------
 # "defaults": the http settings of Debian's /etc/nginx/nginx.conf (sendfile, tcp_nopush, an access
@@ -130,6 +151,12 @@ case_run "nginx static tiles (tuned)" nginx "http://127.0.0.1:$NPORT" "$STATIC_L
 kill "$NPID"; wait "$NPID" 2>/dev/null || true
 case_run "quartier cached tiles (again)" quartier "$Q" "$TILES_LUA" "$QPID"
 case_run "quartier uncached tiles (bypass)" quartier "$Q" "$BYPASS_LUA" "$QPID"
+# Warm-up in another style: with the list's first pass (quantile, above) this is each tile's
+# second style, which builds and keeps its district raster.
+$PY "$HERE/load.py" warm "$Q" "$WORK/restyle.txt" "method=jenks&classes=4&palette=Blues" >/dev/null
+case_run "quartier restyle (new style per request)" quartier "$Q" "$RESTYLE_LUA" "$QPID"
+curl -s "$Q/health" >"$WORK/health_after_restyle.json"
+case_run "quartier cached tiles (after restyle)" quartier "$Q" "$TILES_LUA" "$QPID"
 case_run "quartier legend.json" quartier "$Q" "$LEGEND_LUA" "$QPID"
 case_run "quartier /at" quartier "$Q" "$AT_LUA" "$QPID"
 read -r _ RSS_Q < <($PY "$HERE/load.py" proc "$QPID")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Peer comparison: Quartier vs Mapnik vs MapServer on the same choropleth and the same tile list,
-# one core each, in one run. See README.md in this folder.
+# all pinned to the same core, best of ROUNDS (default 3) rounds, in one run. See README.md here.
 #
 #   benches/peers/run.sh            # everything; prints the table
 #   WORK=/tmp/peers DURATION=10 benches/peers/run.sh
@@ -65,19 +65,22 @@ request = function()
 end
 EOF
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
-for c in 1 4; do
-  before="$(cpu_seconds "$QPID")"
-  taskset -c "$CLIENT_CPU" wrk -t1 -c"$c" -d"${DURATION}s" --latency -s "$WORK/urls.lua" "$SERVER" \
-    >"$WORK/wrk_c$c.txt"
-  after="$(cpu_seconds "$QPID")"
-  echo "$after - $before" | bc -l >"$WORK/cpu_c$c.txt"
+# ROUNDS rounds (default 3), each: Quartier with 1 and 4 connections, then Mapnik, then MapServer,
+# every renderer pinned to the same core SERVER_CPU (Quartier's server idles while the peers run);
+# the report takes the best round of each, and prints the spread as the noise.
+for round in $(seq "${ROUNDS:-3}"); do
+  for c in 1 4; do
+    before="$(cpu_seconds "$QPID")"
+    taskset -c "$CLIENT_CPU" wrk -t1 -c"$c" -d"${DURATION}s" --latency -s "$WORK/urls.lua" "$SERVER" \
+      >"$WORK/wrk_c${c}_r$round.txt"
+    after="$(cpu_seconds "$QPID")"
+    echo "$after - $before" | bc -l >"$WORK/cpu_c${c}_r$round.txt"
+  done
+  taskset -c "$SERVER_CPU" $PY "$HERE/peers.py" mapnik "$WORK" "$round" >/dev/null
+  taskset -c "$SERVER_CPU" $PY "$HERE/peers.py" mapserver "$WORK" "$round" >/dev/null
 done
 kill "$QPID"; wait "$QPID" 2>/dev/null || true
 trap - EXIT
-
-# --- the peers, each in one process on the same core ------------------------------------------
-taskset -c "$SERVER_CPU" $PY "$HERE/peers.py" mapnik "$WORK" >/dev/null
-taskset -c "$SERVER_CPU" $PY "$HERE/peers.py" mapserver "$WORK" >/dev/null
 
 # --- results -----------------------------------------------------------------------------------
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ); $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); kernel $(uname -r)"

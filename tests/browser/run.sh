@@ -8,7 +8,7 @@
 # serves the suppression test atlas crates/quartier-server/tests/london_suppressed.toml (layer
 # `london_suppressed`: real boroughs withheld, which the bundled `london` layer has none of) and
 # tests/browser/kreise_search.toml (layer `kreise`: the 401 German Kreise, with twin names and
-# negative values). Screenshots land in tests/browser/screenshots/ (git-ignored). The server is stopped on exit, whatever happens.
+# negative values); the US counties on a second port for hover_grid.test.mjs. Screenshots land in tests/browser/screenshots/ (git-ignored). The server is stopped on exit, whatever happens.
 #
 # Environment: CHROMIUM (default /usr/bin/chromium), QUARTIER_BIN (skip the build and use this
 # binary), QUARTIER_TEST_ARGS (extra arguments for `node --test`, e.g. --test-name-pattern=legend),
@@ -56,11 +56,19 @@ echo "== quartier serve on 127.0.0.1:$PORT (log: $LOG) =="
 "$QUARTIER_BIN" serve geodata/atlas.toml crates/quartier-server/tests/london_suppressed.toml tests/browser/kreise_search.toml \
   --bind "127.0.0.1:$PORT" >"$LOG" 2>&1 &
 SERVER_PID=$!
+# The 3,233 US counties on a second port, for hover without geometry (hover_grid.test.mjs).
+US_PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+"$QUARTIER_BIN" serve tests/fixtures/us_counties/cb_2016_us_county_500k.shp --crs EPSG:4269 --id-field GEOID \
+  --bind "127.0.0.1:$US_PORT" >"$LOG.us" 2>&1 &
+US_PID=$!
+export QUARTIER_US_URL="http://127.0.0.1:$US_PORT"
 cleanup() {
-  if kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  for pid in "$SERVER_PID" "$US_PID"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
 }
 trap cleanup EXIT INT TERM
 
@@ -83,10 +91,15 @@ if ! node -e "fetch(process.env.QUARTIER_URL + '/health').then(r => process.exit
   exit 1
 fi
 
-echo "== node --test tests/browser/map.test.mjs page.test.mjs =="
+for _ in $(seq 1 600); do
+  node -e "fetch(process.env.QUARTIER_US_URL + '/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))" && break
+  sleep 0.2
+done
+
+echo "== node --test tests/browser/map.test.mjs page.test.mjs hover_grid.test.mjs =="
 status=0
 # shellcheck disable=SC2086
-(cd "$HERE" && node --test ${QUARTIER_TEST_ARGS:-} map.test.mjs page.test.mjs) || status=$?
+(cd "$HERE" && node --test ${QUARTIER_TEST_ARGS:-} map.test.mjs page.test.mjs hover_grid.test.mjs) || status=$?
 echo "screenshots: $HERE/screenshots/"
 if [ "$status" -ne 0 ]; then
   echo "browser tests failed; the server's log ($LOG) ends with:" >&2

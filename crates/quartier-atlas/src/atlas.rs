@@ -25,6 +25,7 @@ use crate::layer::PreparedLayer;
 use crate::stats::IndicatorStats;
 use crate::style::{ResolvedStyle, Style};
 use crate::suppression::SUPPRESSED;
+use crate::tile::Restyle;
 
 /// At most this many classified styles are kept; past it the registry starts afresh, so that a
 /// client sending endless manual breaks cannot grow memory without bound.
@@ -36,14 +37,18 @@ pub const DEFAULT_CACHE_MB: u64 = 64;
 /// How an atlas is prepared.
 #[derive(Debug, Clone)]
 pub struct AtlasOptions {
-    /// Tile cache budget in bytes; 0 disables the cache.
+    /// Tile cache budget in bytes (tiles, district rasters and hover grids); 0 disables the
+    /// cache, and with it restyling from rasters.
     pub cache_bytes: u64,
+    /// How tiles are made from a kept district raster.
+    pub restyle: Restyle,
 }
 
 impl Default for AtlasOptions {
     fn default() -> Self {
         AtlasOptions {
             cache_bytes: DEFAULT_CACHE_MB * 1024 * 1024,
+            restyle: Restyle::default(),
         }
     }
 }
@@ -142,6 +147,10 @@ fn recount(classification: &mut Classification, view: &crate::periods::View) {
 pub(crate) struct Counters {
     pub(crate) rendered: AtomicU64,
     pub(crate) empty: AtomicU64,
+    pub(crate) rasters_built: AtomicU64,
+    pub(crate) spliced: AtomicU64,
+    pub(crate) reencoded: AtomicU64,
+    pub(crate) fallbacks: AtomicU64,
 }
 
 /// Counters of an atlas, for `/health` and logs.
@@ -151,6 +160,15 @@ pub struct AtlasStats {
     pub tiles_rendered: u64,
     /// Tiles answered with the shared empty tile (outside every district).
     pub tiles_empty: u64,
+    /// District rasters built (a tile seen in its second style).
+    pub rasters_built: u64,
+    /// Tiles made from a kept raster with a new palette in front of its image data.
+    pub tiles_spliced: u64,
+    /// Tiles made from a kept raster by renumbering its image (exact bytes, busy tiles) or as
+    /// one colour.
+    pub tiles_reencoded: u64,
+    /// Tiles a kept raster could not give (more colours than a palette), drawn instead.
+    pub raster_fallbacks: u64,
     /// The tile cache.
     pub cache: CacheStats,
     /// Classified styles kept.
@@ -188,8 +206,10 @@ pub struct Atlas {
     pub version_hash: u64,
     /// The layers in atlas order.
     pub layers: Vec<PreparedLayer>,
-    /// Rendered tiles.
+    /// Rendered tiles, district rasters and hover grids.
     pub tiles: TileCache,
+    /// How tiles are made from kept district rasters.
+    pub restyle: Restyle,
     layer_index: HashMap<String, usize>,
     styles: RwLock<HashMap<StyleKey, Arc<Classified>>>,
     next_style: AtomicU32,
@@ -246,6 +266,7 @@ impl Atlas {
             version,
             layers,
             tiles: TileCache::new(options.cache_bytes),
+            restyle: options.restyle,
             layer_index,
             styles: RwLock::new(HashMap::new()),
             next_style: AtomicU32::new(0),
@@ -350,8 +371,10 @@ impl Atlas {
                     .map_or(opaque(NO_DATA), opaque)
             })
             .collect();
+        // Spliced and exact tiles show the same pixels in different bytes: different ETags.
         let etag_base = Fnv::new()
             .field(&self.version)
+            .u64(self.restyle as u64)
             .field(l.id())
             .field(&ind.id)
             .field(&key.2);
@@ -407,6 +430,10 @@ impl Atlas {
         AtlasStats {
             tiles_rendered: self.counters.rendered.load(Ordering::Relaxed),
             tiles_empty: self.counters.empty.load(Ordering::Relaxed),
+            rasters_built: self.counters.rasters_built.load(Ordering::Relaxed),
+            tiles_spliced: self.counters.spliced.load(Ordering::Relaxed),
+            tiles_reencoded: self.counters.reencoded.load(Ordering::Relaxed),
+            raster_fallbacks: self.counters.fallbacks.load(Ordering::Relaxed),
             cache: self.tiles.stats(),
             styles: self.read_styles().len(),
         }

@@ -1,7 +1,13 @@
-//! The in-memory tile cache: rendered PNGs kept under a byte budget.
+//! The in-memory tile cache: rendered PNGs, the district rasters they are restyled from, and
+//! hover grids, all kept under one byte budget.
 //!
 //! A cached tile is a [`Bytes`]: a hit clones a reference count, never the pixels, and goes straight
 //! into the response body.
+//! A [`DistrictRaster`] (issue 13) is a tile drawn once without colours, per layer, tile, scale
+//! and border width; any other style of that tile is then a new palette in front of its kept
+//! image data. It is kept under the same budget as the PNGs, weighed by its
+//! [`DistrictRaster::byte_size`]. The data version is not part of any key: an atlas owns its
+//! cache, and a reload builds a new atlas with an empty one.
 //! The cache is [`quick_cache`]'s sharded concurrent cache, weighted by bytes, with an S3-FIFO/CLOCK
 //! eviction policy: tiles seen once (a crawl over a zoom level) are evicted before tiles seen again
 //! (the city centre everyone looks at), and a hit takes only a shard's read lock.
@@ -11,8 +17,10 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use bytes::Bytes;
+use quartier_render::DistrictRaster;
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 use serde::Serialize;
@@ -36,15 +44,57 @@ pub struct TileKey {
     pub scale: u8,
 }
 
+/// What identifies a district raster, and a hover grid (with `scale` 1 and `border` 0): the
+/// tile's pixels without colours, shared by every indicator and style of the layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RasterKey {
+    /// Position of the layer in the atlas.
+    pub layer: u16,
+    /// Zoom.
+    pub z: u8,
+    /// Column.
+    pub x: u32,
+    /// Row (XYZ, 0 at the north).
+    pub y: u32,
+    /// 1 for 256 px, 2 for 512 px (`@2x`).
+    pub scale: u8,
+    /// The drawn border width's bits (`f32::to_bits`; 0 for no border).
+    pub border: u32,
+}
+
+/// One cache slot's key: the kinds of entry share the budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Slot {
+    Tile(TileKey),
+    Raster(RasterKey),
+    /// The tile was drawn once (in some style) without a raster: the next style builds one.
+    Seen(RasterKey),
+    Grid(RasterKey),
+}
+
+/// One cache slot's value.
+#[derive(Debug, Clone)]
+enum Kept {
+    Png(Bytes),
+    Raster(Arc<DistrictRaster>),
+    Seen,
+    Grid(Bytes),
+}
+
 /// Approximate bookkeeping cost of one entry besides its bytes (key, slot, `Bytes` header).
 const ENTRY_OVERHEAD: u64 = 96;
 
 #[derive(Debug, Clone, Copy)]
 struct ByteWeighter;
 
-impl Weighter<TileKey, Bytes> for ByteWeighter {
-    fn weight(&self, _key: &TileKey, tile: &Bytes) -> u64 {
-        tile.len() as u64 + ENTRY_OVERHEAD
+impl Weighter<Slot, Kept> for ByteWeighter {
+    fn weight(&self, _key: &Slot, kept: &Kept) -> u64 {
+        ENTRY_OVERHEAD
+            + match kept {
+                Kept::Png(b) | Kept::Grid(b) => b.len() as u64,
+                Kept::Raster(r) => r.byte_size() as u64,
+                Kept::Seen => 0,
+            }
     }
 }
 
@@ -53,10 +103,16 @@ impl Weighter<TileKey, Bytes> for ByteWeighter {
 pub struct CacheStats {
     /// Byte budget; 0 when the cache is disabled.
     pub budget_bytes: u64,
-    /// Bytes held now (tiles plus bookkeeping).
+    /// Bytes held now (tiles, rasters, grids plus bookkeeping).
     pub bytes: u64,
-    /// Tiles held now.
+    /// PNG tiles held now.
     pub tiles: usize,
+    /// District rasters held now.
+    pub rasters: usize,
+    /// Bytes of the district rasters held now (with bookkeeping), part of `bytes`.
+    pub raster_bytes: u64,
+    /// Hover grids held now.
+    pub grids: usize,
     /// Requests answered from the cache.
     pub hits: u64,
     /// Requests that had to render.
@@ -65,7 +121,7 @@ pub struct CacheStats {
 
 /// The tile cache (or its absence).
 pub struct TileCache {
-    inner: Option<Cache<TileKey, Bytes, ByteWeighter>>,
+    inner: Option<Cache<Slot, Kept, ByteWeighter>>,
     budget: u64,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -104,15 +160,22 @@ impl TileCache {
 
     /// The cached tile, if any.
     pub fn get(&self, key: &TileKey) -> Option<Bytes> {
-        let found = self.inner.as_ref()?.get(key);
+        let found = self.png(key);
         self.count(found.is_some());
         found
+    }
+
+    fn png(&self, key: &TileKey) -> Option<Bytes> {
+        match self.inner.as_ref()?.get(&Slot::Tile(*key))? {
+            Kept::Png(png) => Some(png),
+            _ => None,
+        }
     }
 
     /// The cached tile, counting only a hit: for a lookup whose miss is handed on to
     /// [`Self::get_or_render`], which counts it.
     pub fn get_hit(&self, key: &TileKey) -> Option<Bytes> {
-        let found = self.inner.as_ref()?.get(key)?;
+        let found = self.png(key)?;
         self.count(true);
         Some(found)
     }
@@ -120,7 +183,52 @@ impl TileCache {
     /// Keep a tile. A tile larger than a shard's share of the budget is simply not kept.
     pub fn insert(&self, key: TileKey, tile: Bytes) {
         if let Some(cache) = &self.inner {
-            cache.insert(key, tile);
+            cache.insert(Slot::Tile(key), Kept::Png(tile));
+        }
+    }
+
+    /// The kept district raster of a tile, if any.
+    pub fn raster(&self, key: &RasterKey) -> Option<Arc<DistrictRaster>> {
+        match self.inner.as_ref()?.get(&Slot::Raster(*key))? {
+            Kept::Raster(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Keep a district raster (and forget that the tile was only seen).
+    pub fn insert_raster(&self, key: RasterKey, raster: Arc<DistrictRaster>) {
+        if let Some(cache) = &self.inner {
+            cache.insert(Slot::Raster(key), Kept::Raster(raster));
+            cache.remove(&Slot::Seen(key));
+        }
+    }
+
+    /// Notes that the tile was drawn, and says whether it had been before (in another style):
+    /// a raster pays from the second style on, and costs about three draws to build, so the
+    /// first style of a tile is simply drawn. Always false when the cache is disabled.
+    pub fn seen_before(&self, key: RasterKey) -> bool {
+        let Some(cache) = &self.inner else {
+            return false;
+        };
+        if cache.get(&Slot::Seen(key)).is_some() {
+            return true;
+        }
+        cache.insert(Slot::Seen(key), Kept::Seen);
+        false
+    }
+
+    /// The kept hover grid of a tile, if any.
+    pub fn grid(&self, key: &RasterKey) -> Option<Bytes> {
+        match self.inner.as_ref()?.get(&Slot::Grid(*key))? {
+            Kept::Grid(g) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// Keep a hover grid.
+    pub fn insert_grid(&self, key: RasterKey, grid: Bytes) {
+        if let Some(cache) = &self.inner {
+            cache.insert(Slot::Grid(key), Kept::Grid(grid));
         }
     }
 
@@ -138,15 +246,20 @@ impl TileCache {
             self.count(false);
             return Ok((render.await?, false));
         };
-        match cache.get_value_or_guard_async(&key).await {
-            Ok(tile) => {
+        match cache.get_value_or_guard_async(&Slot::Tile(key)).await {
+            Ok(Kept::Png(tile)) => {
                 self.count(true);
                 Ok((tile, true))
+            }
+            // Only PNGs live under tile slots.
+            Ok(_) => {
+                self.count(false);
+                Ok((render.await?, false))
             }
             Err(guard) => {
                 self.count(false);
                 let tile = render.await?;
-                let _ = guard.insert(tile.clone());
+                let _ = guard.insert(Kept::Png(tile.clone()));
                 Ok((tile, false))
             }
         }
@@ -157,18 +270,33 @@ impl TileCache {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Current counters.
+    /// Current counters (walks the entries to count them by kind: for `/health`, not per tile).
     pub fn stats(&self) -> CacheStats {
-        CacheStats {
+        let mut stats = CacheStats {
             budget_bytes: self.budget,
             bytes: self.inner.as_ref().map_or(0, |c| c.weight()),
-            tiles: self.inner.as_ref().map_or(0, |c| c.len()),
+            tiles: 0,
+            rasters: 0,
+            raster_bytes: 0,
+            grids: 0,
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
+        };
+        for (slot, kept) in self.inner.iter().flat_map(|c| c.iter()) {
+            match slot {
+                Slot::Tile(_) => stats.tiles += 1,
+                Slot::Raster(_) => {
+                    stats.rasters += 1;
+                    stats.raster_bytes += ByteWeighter.weight(&slot, &kept);
+                }
+                Slot::Grid(_) => stats.grids += 1,
+                Slot::Seen(_) => {}
+            }
         }
+        stats
     }
 
-    /// Drop every tile (e.g. after the data changed).
+    /// Drop every tile, raster and grid (e.g. after the data changed).
     pub fn clear(&self) {
         if let Some(cache) = &self.inner {
             cache.clear();

@@ -8,8 +8,11 @@
 //!   data version (one fingerprint of every input file).
 //! - [`Atlas`] (`atlas`): a loaded atlas prepared for requests: layers, the style registry
 //!   ([`Classified`] per canonical style), the tile cache, counters.
-//! - [`Atlas::tile`] (`tile`): the one tile entry point (empty -> cache -> one-colour -> render);
-//!   [`Atlas::tile_with`] is the same for async callers that render on their own pool.
+//! - [`Atlas::tile`] (`tile`): the one tile entry point (empty -> cache -> restyled from a kept
+//!   district raster -> one-colour -> render); [`Atlas::tile_with`] is the same for async callers
+//!   that render on their own pool.
+//! - [`Atlas::hover_grid`] (`hover`): the district under each cell of a tile (UTFGrid), and
+//!   [`values`]: a layer's districts without geometry, for hover, table and profile.
 //! - [`Atlas::legend`] (`legend`): the one legend entry point (classes, breaks, colours, counts,
 //!   labels in German and English).
 //! - [`Style`] (`style`): a requested style as query parameters, resolved against the manifest.
@@ -25,6 +28,7 @@ pub mod error;
 pub mod geojson;
 pub mod hash;
 pub mod index;
+pub mod hover;
 pub mod labels;
 pub mod lang;
 pub mod layer;
@@ -36,6 +40,7 @@ pub mod stats;
 pub mod style;
 pub mod suppression;
 pub mod tile;
+pub mod values;
 
 pub use atlas::{Atlas, AtlasOptions, AtlasStats, Classified};
 pub use error::AtlasError;
@@ -43,4 +48,4 @@ pub use hash::Etag;
 pub use lang::Lang;
 pub use legend::{Legend, Titles};
 pub use style::Style;
-pub use tile::{Answered, CacheUse, RenderJob, Tile};
+pub use tile::{Answered, CacheUse, RenderJob, Restyle, Tile};

@@ -1,22 +1,37 @@
-//! The one tile entry point: empty tile -> cache -> one-colour tile -> render -> cache.
+//! The one tile entry point: empty tile -> cache -> restyled from a kept district raster ->
+//! one-colour tile -> render (or build the raster and restyle) -> cache.
 //!
 //! Every consumer of tiles goes through here: the HTTP tile route and its fast lane, and later
 //! seeding and static maps. [`Atlas::tile`] is the whole pipeline, synchronous;
 //! [`Atlas::tile_with`] is the same pipeline for async callers, which hand the one slow step (the
 //! render of a tile that is neither empty, cached nor of one colour) to a [`RenderJob`] runner of
-//! their choosing, e.g. a thread pool; [`Atlas::ready_tile`] is its cheap first half (empty or
-//! cached), which the server's fast lane answers without ever waiting.
+//! their choosing, e.g. a thread pool; [`Atlas::ready_tile`] is its cheap first half (empty,
+//! cached, or a new palette in front of a kept raster's image data: microseconds), which the
+//! server's fast lane answers without ever waiting.
+//!
+//! Restyling (issue 13): a tile's pixels depend on the layer, the tile, the scale and the border
+//! width; only the colours depend on indicator and style. The first style of a tile is drawn
+//! with `render_tile` (a raster costs about three draws to build, and most tiles are only ever
+//! seen in one style); the second builds the tile's [`DistrictRaster`] and keeps it in the cache;
+//! every later style is [`DistrictRaster::apply_spliced`] ([`Restyle::Spliced`], the default:
+//! `render_tile`'s pixels, its palette in the raster's order) or [`DistrictRaster::apply`]
+//! ([`Restyle::Exact`]: `render_tile`'s bytes, usually by compressing the image again). A raster
+//! that cannot give a tile ([`Restyled::Fallback`]) is drawn with `render_tile`.
 
 use std::future::Future;
 use std::pin::pin;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
 use bytes::Bytes;
-use quartier_render::{render_one_colour_tile, render_tile, TileCoord};
+use quartier_render::{
+    drawn_border_width, render_one_colour_tile, render_tile, DistrictRaster, RestylePath, Restyled,
+    TileCoord,
+};
 
 use crate::atlas::{Atlas, Classified};
+use crate::cache::RasterKey;
 use crate::error::AtlasError;
 use crate::hash::Etag;
 use crate::style::Style;
@@ -32,6 +47,21 @@ pub enum Answered {
     Miss,
     /// Drawn now and not kept (cache disabled, or asked not to use it).
     Bypass,
+    /// A new palette in front of a kept district raster's image data (nothing drawn), and kept.
+    Restyled,
+}
+
+/// How a tile is made from a kept [`DistrictRaster`] (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Restyle {
+    /// [`DistrictRaster::apply_spliced`]: `render_tile`'s pixels behind the raster's own
+    /// palette, a few microseconds; the bytes differ from `render_tile`'s (its palette merges
+    /// equal colours), so the tile ETags of this mode differ from those of [`Restyle::Exact`].
+    #[default]
+    Spliced,
+    /// [`DistrictRaster::apply`]: `render_tile`'s exact bytes, usually by renumbering and
+    /// compressing the kept image again (0.6-1.5x a draw's time; no drawing).
+    Exact,
 }
 
 impl Answered {
@@ -42,6 +72,7 @@ impl Answered {
             Answered::Hit => "hit",
             Answered::Miss => "miss",
             Answered::Bypass => "bypass",
+            Answered::Restyled => "restyled",
         }
     }
 }
@@ -72,24 +103,57 @@ pub struct RenderJob {
     classified: Arc<Classified>,
     tile: TileCoord,
     scale: u8,
+    /// Whether the tile may be restyled from (and its raster kept in) the cache.
+    rasters: bool,
 }
 
 impl RenderJob {
-    /// Draw the tile (a few milliseconds of CPU). Returns a copy of exactly the tile's size: the
-    /// encoder's buffer is larger than most tiles, and tiles that live on in the cache would pin
-    /// the render threads' memory between their short-lived scratch buffers (US counties with a
-    /// full 64 MiB cache: peak RSS 224 -> 194 MB).
+    /// Draw the tile (a few milliseconds of CPU), or restyle it from its district raster, which
+    /// is built and kept when the tile is seen in its second style. Returns a copy of exactly the
+    /// tile's size: the encoder's buffer is larger than most tiles, and tiles that live on in the
+    /// cache would pin the render threads' memory between their short-lived scratch buffers (US
+    /// counties with a full 64 MiB cache: peak RSS 224 -> 194 MB).
     pub fn render(self, atlas: &Atlas) -> Result<Bytes, AtlasError> {
         let tile = self.tile;
-        let png = render_tile(
-            &atlas.layers[self.classified.layer].render,
-            &self.classified.tile_style,
-            tile,
-            self.scale,
-        )
-        .map_err(|e| AtlasError::Render(format!("tile {tile:?}: {e}")))?;
+        let failed =
+            |e: quartier_render::RenderError| AtlasError::Render(format!("tile {tile:?}: {e}"));
+        let layer = &atlas.layers[self.classified.layer].render;
+        let style = &self.classified.tile_style;
+        if self.rasters {
+            let key = raster_key(&self.classified, tile, self.scale);
+            let raster = match atlas.tiles.raster(&key) {
+                Some(r) => Some(r),
+                None if atlas.tiles.seen_before(key) => {
+                    let r = DistrictRaster::new(layer, tile, self.scale, drawn_border_width(style))
+                        .map_err(failed)?;
+                    let r = Arc::new(r);
+                    atlas.tiles.insert_raster(key, Arc::clone(&r));
+                    atlas.counters.rasters_built.fetch_add(1, Ordering::Relaxed);
+                    Some(r)
+                }
+                None => None,
+            };
+            if let Some(r) = raster {
+                if let Some(png) = atlas.restyle(&r, &self.classified)? {
+                    return Ok(png);
+                }
+            }
+        }
+        let png = render_tile(layer, style, tile, self.scale).map_err(failed)?;
         atlas.counters.rendered.fetch_add(1, Ordering::Relaxed);
         Ok(Bytes::copy_from_slice(&png))
+    }
+}
+
+/// The cache key of the district raster `classified` draws `tile` from.
+fn raster_key(classified: &Classified, tile: TileCoord, scale: u8) -> RasterKey {
+    RasterKey {
+        layer: classified.layer as u16,
+        z: tile.z,
+        x: tile.x,
+        y: tile.y,
+        scale,
+        border: drawn_border_width(&classified.tile_style).to_bits(),
     }
 }
 
@@ -124,18 +188,91 @@ impl Atlas {
         )
     }
 
-    /// The tile when it can be answered at once: empty (outside the layer) or cached. The
-    /// same answer [`Atlas::tile_with`] would give for it.
+    /// The tile when it can be answered at once: empty (outside the layer), cached, or
+    /// restyled in microseconds from a kept district raster (then kept too). The same answer
+    /// [`Atlas::tile_with`] would give for it.
     pub fn ready_tile(&self, classified: &Classified, tile: TileCoord, scale: u8) -> Option<Tile> {
         if let Some(t) = self.empty(classified, tile, scale) {
             return Some(t);
         }
-        let png = self.tiles.get_hit(&classified.tile_key(tile, scale))?;
+        let key = classified.tile_key(tile, scale);
+        let etag = classified.tile_etag(self.version_hash, tile, scale);
+        if let Some(png) = self.tiles.get_hit(&key) {
+            return Some(Tile {
+                png,
+                etag,
+                answered: Answered::Hit,
+            });
+        }
+        let png = self.quick_restyle(classified, tile, scale)?;
+        self.tiles.insert(key, png.clone());
         Some(Tile {
             png,
-            etag: classified.tile_etag(self.version_hash, tile, scale),
-            answered: Answered::Hit,
+            etag,
+            answered: Answered::Restyled,
         })
+    }
+
+    /// The tile from its kept raster when that takes microseconds: spliced, at most 256 entries.
+    /// `None` for everything else (no raster, exact bytes asked, a busy tile, a fallback).
+    fn quick_restyle(&self, classified: &Classified, tile: TileCoord, scale: u8) -> Option<Bytes> {
+        if self.restyle != Restyle::Spliced || !self.tiles.is_enabled() {
+            return None;
+        }
+        let raster = self.tiles.raster(&raster_key(classified, tile, scale))?;
+        if raster.entries().is_some_and(|n| n > 256) {
+            return None;
+        }
+        self.restyle(&raster, classified).ok().flatten()
+    }
+
+    /// From a one-colour tile's second style on, keeps its raster (no drawing: as cheap as the
+    /// one-colour test), so that later styles are answered by [`Atlas::ready_tile`] (the
+    /// server's fast lane) like every other restyled tile.
+    fn keep_one_colour_raster(
+        &self,
+        classified: &Classified,
+        tile: TileCoord,
+        scale: u8,
+    ) -> Result<(), AtlasError> {
+        let key = raster_key(classified, tile, scale);
+        if self.tiles.raster(&key).is_none() && self.tiles.seen_before(key) {
+            let style = &classified.tile_style;
+            let layer = &self.layers[classified.layer].render;
+            let raster = DistrictRaster::new(layer, tile, scale, drawn_border_width(style))
+                .map_err(|e| AtlasError::Render(format!("tile {tile:?}: {e}")))?;
+            self.tiles.insert_raster(key, Arc::new(raster));
+            self.counters.rasters_built.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// `classified`'s tile from a raster, or `None` when the raster says to draw it instead.
+    fn restyle(
+        &self,
+        raster: &DistrictRaster,
+        classified: &Classified,
+    ) -> Result<Option<Bytes>, AtlasError> {
+        let style = &classified.tile_style;
+        let restyled = match self.restyle {
+            Restyle::Spliced => raster.apply_spliced(style),
+            Restyle::Exact => raster.apply(style),
+        }
+        .map_err(|e| AtlasError::Render(format!("tile {:?}: {e}", raster.tile())))?;
+        match restyled {
+            Restyled::Png { png, path } => {
+                let counter = match path {
+                    RestylePath::Spliced => &self.counters.spliced,
+                    RestylePath::OneColour | RestylePath::Reencoded => &self.counters.reencoded,
+                };
+                counter.fetch_add(1, Ordering::Relaxed);
+                Ok(Some(Bytes::from(png)))
+            }
+            Restyled::Fallback(_) => {
+                self.counters.fallbacks.fetch_add(1, Ordering::Relaxed);
+                Ok(None)
+            }
+        }
     }
 
     fn empty(&self, classified: &Classified, tile: TileCoord, scale: u8) -> Option<Tile> {
@@ -169,7 +306,15 @@ impl Atlas {
             return Ok(t);
         }
         let etag = classified.tile_etag(self.version_hash, tile, scale);
+        let rasters = cache == CacheUse::Use && self.tiles.is_enabled();
+        let quick = AtomicBool::new(false);
         let draw = async {
+            if rasters {
+                if let Some(png) = self.quick_restyle(classified, tile, scale) {
+                    quick.store(true, Ordering::Relaxed);
+                    return Ok(png);
+                }
+            }
             // A one-colour tile is answered here: it skips the caller's hop to a thread pool and
             // back, which costs more than the test.
             let one_colour = render_one_colour_tile(
@@ -181,12 +326,17 @@ impl Atlas {
             .map_err(|e| AtlasError::Render(format!("tile {tile:?}: {e}")))?;
             if let Some(png) = one_colour {
                 self.counters.rendered.fetch_add(1, Ordering::Relaxed);
+                // Only the fast lane's spliced restyle uses a one-colour tile's raster.
+                if rasters && self.restyle == Restyle::Spliced {
+                    self.keep_one_colour_raster(classified, tile, scale)?;
+                }
                 return Ok(Bytes::from(png));
             }
             run(RenderJob {
                 classified: Arc::clone(classified),
                 tile,
                 scale,
+                rasters,
             })
             .await
         };
@@ -199,6 +349,7 @@ impl Atlas {
                 .await?
             {
                 (png, true) => (png, Answered::Hit),
+                (png, false) if quick.load(Ordering::Relaxed) => (png, Answered::Restyled),
                 (png, false) => (png, Answered::Miss),
             }
         };

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use quartier_atlas::manifest::LoadedAtlas as Atlas;
+use quartier_atlas::Restyle;
 use quartier_geo::import::read_layer;
 use quartier_server::reload::{LiveApp, Reloader};
 use quartier_server::serve;
@@ -138,6 +139,11 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         },
         web_dir,
         render_threads: 0,
+        restyle: if args.exact_tiles {
+            Restyle::Exact
+        } else {
+            Restyle::Spliced
+        },
     };
     let reloader = Reloader {
         sources,

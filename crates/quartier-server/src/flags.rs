@@ -162,6 +162,11 @@ pub struct ServeArgs {
     /// Keep no rendered tiles: render every request (for benchmarks of the renderer).
     #[arg(long, conflicts_with = "cache_mb")]
     pub no_cache: bool,
+    /// Restyled tiles (a tile in a new style, made from its kept district raster) in the
+    /// renderer's exact bytes, compressed again, instead of its exact pixels behind a new palette
+    /// (microseconds; the default).
+    #[arg(long)]
+    pub exact_tiles: bool,
     /// Folder of the map page [default: web/ in the current directory or the checkout].
     #[arg(long, value_name = "DIR")]
     pub web: Option<PathBuf>,

@@ -180,14 +180,19 @@ fn format_of(path: &Path) -> anyhow::Result<PrintFormat> {
         })
 }
 
-/// Load one source (the bundled atlas when none is given) and prepare it without a tile cache.
+/// Load one source (when none is given, the atlases `quartier serve` publishes: the German demo
+/// atlas first) and prepare it without a tile cache.
 fn load(source: Option<&Path>, import: &ImportFlags) -> anyhow::Result<Atlas> {
-    let path = match source {
-        Some(p) => p.to_path_buf(),
-        None => source::default_atlas()?,
+    let paths = match source {
+        Some(p) => vec![p.to_path_buf()],
+        None => source::default_atlases()?,
     };
-    let (loaded, _) = source::load_all(std::slice::from_ref(&path), &import.options())?;
-    Ok(Atlas::new(loaded, &AtlasOptions { cache_bytes: 0 }))
+    let (loaded, _) = source::load_all(&paths, &import.options())?;
+    let options = AtlasOptions {
+        cache_bytes: 0,
+        ..AtlasOptions::default()
+    };
+    Ok(Atlas::new(loaded, &options))
 }
 
 /// The layer asked for, or the only one.

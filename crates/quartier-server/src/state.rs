@@ -13,7 +13,7 @@ use std::time::Instant;
 use quartier_atlas::cache::CacheStats;
 use quartier_atlas::manifest::LoadedAtlas;
 use quartier_atlas::tile::{CacheUse, Tile};
-use quartier_atlas::{Atlas, AtlasError, AtlasOptions, Classified, RenderJob};
+use quartier_atlas::{Atlas, AtlasError, AtlasOptions, Classified, RenderJob, Restyle};
 use quartier_render::TileCoord;
 use tokio::sync::Semaphore;
 
@@ -30,6 +30,8 @@ pub struct ServerOptions {
     pub web_dir: Option<PathBuf>,
     /// Tiles rendered at the same time; 0 means one per core.
     pub render_threads: usize,
+    /// How tiles are restyled from kept district rasters.
+    pub restyle: Restyle,
 }
 
 impl Default for ServerOptions {
@@ -38,6 +40,7 @@ impl Default for ServerOptions {
             cache_bytes: DEFAULT_CACHE_MB * 1024 * 1024,
             web_dir: None,
             render_threads: 0,
+            restyle: Restyle::default(),
         }
     }
 }
@@ -51,6 +54,14 @@ pub struct Stats {
     pub tiles_rendered: u64,
     /// Tiles answered with the shared empty tile (outside every district).
     pub tiles_empty: u64,
+    /// District rasters built (a tile seen in its second style).
+    pub rasters_built: u64,
+    /// Tiles restyled from a kept raster with a new palette (nothing drawn).
+    pub tiles_spliced: u64,
+    /// Tiles restyled from a kept raster by renumbering its image, or as one colour.
+    pub tiles_reencoded: u64,
+    /// Tiles a kept raster could not give, drawn instead.
+    pub raster_fallbacks: u64,
     /// The tile cache.
     pub cache: CacheStats,
     /// Classified styles kept.
@@ -95,6 +106,7 @@ impl AppState {
                 atlas,
                 &AtlasOptions {
                     cache_bytes: options.cache_bytes,
+                    restyle: options.restyle,
                 },
             ),
             web_dir: options.web_dir.clone(),
@@ -146,6 +158,10 @@ impl AppState {
             uptime_s: self.started.elapsed().as_secs_f64(),
             tiles_rendered: s.tiles_rendered,
             tiles_empty: s.tiles_empty,
+            rasters_built: s.rasters_built,
+            tiles_spliced: s.tiles_spliced,
+            tiles_reencoded: s.tiles_reencoded,
+            raster_fallbacks: s.raster_fallbacks,
             cache: s.cache,
             styles: s.styles,
         }

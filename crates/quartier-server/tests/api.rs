@@ -1588,3 +1588,137 @@ async fn german_atlas_serves_periods_change_maps_and_the_index() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.error().contains("2000–2018"), "{}", bad.error());
 }
+
+// ---------------------------------------------------------------------------------------------
+// values.json and hover grids (issue 13)
+
+#[tokio::test]
+async fn values_json_is_features_without_geometry() {
+    for layer in LAYERS {
+        let features = get_json(&format!("/api/layers/{layer}/features.geojson")).await;
+        let a = get(&format!("/api/layers/{layer}/values.json?period=2024")).await;
+        assert_eq!(a.status, StatusCode::OK);
+        assert!(!a.header("etag").is_empty());
+        let v = a.json();
+        assert_eq!(v["layer"], layer);
+        assert_eq!(v["period"], "2024", "passed through");
+        let indicators: Vec<&str> = v["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i.as_str().unwrap())
+            .collect();
+        let rows = v["districts"].as_array().unwrap();
+        let features = features["features"].as_array().unwrap();
+        assert_eq!(rows.len(), features.len(), "{layer}");
+        for (row, f) in rows.iter().zip(features) {
+            let p = &f["properties"];
+            assert_eq!(row["id"], p["id"], "{layer}");
+            assert_eq!(row["name"], p["name"], "{layer}");
+            for (i, ind) in indicators.iter().enumerate() {
+                assert_eq!(row["values"][i], p["values"][ind], "{layer} {ind}");
+            }
+            assert_eq!(row.get("suppressed"), p.get("suppressed"), "{layer}");
+        }
+        assert!(
+            a.body.len() * 4 < serde_json::to_vec(&features).unwrap().len(),
+            "{layer}: values.json should be far smaller than the features"
+        );
+    }
+    // Ranks as /districts/{id} gives them.
+    let v = get_json("/api/layers/nc/values.json").await;
+    let col = v["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|i| i == "sids_rate74")
+        .unwrap();
+    for row in v["districts"].as_array().unwrap().iter().take(10) {
+        let d = get_json(&format!(
+            "/api/layers/nc/districts/{}",
+            row["id"].as_str().unwrap()
+        ))
+        .await;
+        assert_eq!(row["ranks"][col], d["ranks"]["sids_rate74"]);
+    }
+    let missing = get("/api/layers/nope/values.json").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+/// The tile of zoom `z` holding (lon, lat), and the pixel in it.
+fn tile_pixel(lon: f64, lat: f64, z: u8) -> (u32, u32, usize, usize) {
+    let n = f64::from(1u32 << z) * 256.0;
+    let px = (lon + 180.0) / 360.0 * n;
+    let lat = lat.to_radians();
+    let py = (1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n;
+    (
+        (px / 256.0) as u32,
+        (py / 256.0) as u32,
+        px.rem_euclid(256.0) as usize,
+        py.rem_euclid(256.0) as usize,
+    )
+}
+
+#[tokio::test]
+async fn hover_grids_name_the_district_at_every_reference_point() {
+    for layer in ["nc", "london"] {
+        let values = get_json(&format!("/api/layers/{layer}/values.json")).await;
+        let rows = values["districts"].as_array().unwrap();
+        let points = reference()["layers"][layer].as_array().unwrap();
+        assert!(points.len() > 30);
+        for p in points {
+            // Zoom 13: a 4 px cell is at most 76 m wide, and every reference point lies at least
+            // 150 m inside its district (shapely, tests/reference).
+            let (x, y, px, py) =
+                tile_pixel(p["lon"].as_f64().unwrap(), p["lat"].as_f64().unwrap(), 13);
+            let uri = format!("/tiles/{layer}/13/{x}/{y}.grid.json");
+            let a = get(&uri).await;
+            assert_eq!(a.status, StatusCode::OK, "{uri}");
+            assert_eq!(a.header("content-type"), "application/json");
+            assert_eq!(a.header("cache-control"), "public, max-age=3600");
+            let g = a.json();
+            let row: Vec<char> = g["grid"][py / 4].as_str().unwrap().chars().collect();
+            let mut code = row[px / 4] as u32;
+            code -= if code >= 93 {
+                2
+            } else if code >= 35 {
+                1
+            } else {
+                0
+            };
+            let key = g["keys"][(code - 32) as usize].as_str().unwrap();
+            let position: usize = key
+                .parse()
+                .unwrap_or_else(|_| panic!("{uri}: no district at {p}"));
+            assert_eq!(rows[position]["id"], p["id"], "{uri} at {px},{py}");
+            // The grid names its districts itself (UTFGrid `data`), as values.json does.
+            assert_eq!(g["data"][key]["id"], p["id"], "{uri}");
+            assert_eq!(g["data"][key]["name"], rows[position]["name"], "{uri}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn hover_grid_etags_and_errors() {
+    let uri = "/tiles/nc/7/35/50.grid.json";
+    let a = get(uri).await;
+    let etag = a.header("etag").to_string();
+    assert!(etag.starts_with('"'));
+    let again = get_with(atlas_state(), uri, &[("if-none-match", &etag)]).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert_ne!(
+        get("/tiles/nc/7/36/50.grid.json").await.header("etag"),
+        etag
+    );
+    let bad = get("/tiles/nc/7/35/50.grid.png").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.error().contains("{y}.grid.json"), "{}", bad.error());
+    assert_eq!(
+        get("/tiles/nc/7/999/50.grid.json").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        get("/tiles/xx/7/35/50.grid.json").await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -4,6 +4,7 @@
 //! - `legend`: `legend.json` and TileJSON, both over the atlas's one legend entry point;
 //! - `tiles`: the PNG tile route, and `fast`, the lane answering cached tiles before the router;
 //! - `print`: print maps (`/static/...`), profiles and reports (`/report/...`) as PNG, SVG, PDF;
+//! - `hover`: `values.json` and the hover grids, hover and click without geometry;
 //! - `page`: the map page's files and the fallbacks (404, 405);
 //! - `respond`: JSON answers with ETags, 304s, the language parameter.
 //!
@@ -28,6 +29,7 @@ use crate::state::AppState;
 
 mod api;
 mod fast;
+mod hover;
 mod legend;
 mod page;
 mod print;
@@ -48,6 +50,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/api/layers", get(api::layers))
         .route("/api/layers/{layer}", get(api::layer))
         .route("/api/layers/{layer}/features.geojson", get(api::features))
+        .route("/api/layers/{layer}/values.json", get(hover::values))
         .route("/api/layers/{layer}/at", get(api::at))
         .route("/api/layers/{layer}/districts/{id}", get(api::district))
         .route(
@@ -58,6 +61,7 @@ pub fn app(state: Arc<AppState>) -> Router {
             "/tiles/{layer}/{indicator}/tilejson.json",
             get(legend::tilejson),
         )
+        .route("/tiles/{layer}/{z}/{x}/{tile}", get(hover::grid))
         // Gzip only where it pays: JSON. PNG tiles are compressed already and on the hot path.
         .layer(CompressionLayer::new());
     let tiles = Router::new().route(
