@@ -21,6 +21,7 @@
 
 mod error;
 mod fingerprint;
+mod guards;
 mod load;
 mod report;
 mod spec;
@@ -28,6 +29,7 @@ mod styles;
 mod types;
 
 pub use error::ManifestError;
+pub use guards::{layer_id_problem, MAX_LAYER_ID_LEN};
 pub use load::MAX_MANIFEST_BYTES;
 pub use report::{AtlasReport, IndicatorSummary, LayerReport};
 pub use types::{
