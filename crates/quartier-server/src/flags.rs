@@ -194,7 +194,7 @@ pub struct LimitFlags {
     /// Connections open at once; more wait in the kernel's queue. Keep it well below the
     /// open-file limit (`ulimit -n`).
     #[arg(long, value_name = "N", default_value_t = quartier_server::serve::DEFAULT_MAX_CONNECTIONS,
-          value_parser = clap::value_parser!(u64).range(1..).map(|n| n as usize))]
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_connections: usize,
     /// Milliseconds a tile waits for a free render slot (one per core) before it is answered
     /// 503 with Retry-After.

@@ -1,5 +1,5 @@
 //! Security headers, URLs that never come from `Host`, dotfiles that are never served: in
-//! process, on Montréal's 58 districts (`tests/fixtures/montreal_districts/election.geojson`).
+//! process, on the 100 NC counties served straight from `tests/fixtures/nc_sids/nc.shp`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -18,7 +18,7 @@ fn repo() -> PathBuf {
 }
 
 fn state(options: &ServerOptions) -> Arc<AppState> {
-    let path = repo().join("tests/fixtures/montreal_districts/election.geojson");
+    let path = repo().join("tests/fixtures/nc_sids/nc.shp");
     let (atlas, _) = source::load_all(&[path], &Default::default()).unwrap();
     Arc::new(AppState::new(atlas, options))
 }
@@ -44,9 +44,9 @@ async fn get(
     (status, headers, body.to_vec())
 }
 
-/// The first indicator of the `election` layer.
+/// The first indicator of the `nc` layer.
 async fn first_indicator(state: Arc<AppState>) -> String {
-    let (_, _, body) = get(state, "/api/layers/election", &[]).await;
+    let (_, _, body) = get(state, "/api/layers/nc", &[]).await;
     let v: Value = serde_json::from_slice(&body).unwrap();
     v["indicators"][0]["id"].as_str().unwrap().to_string()
 }
@@ -58,7 +58,7 @@ async fn every_answer_carries_the_security_headers() {
     for uri in [
         "/health".to_string(),
         "/api/layers".to_string(),
-        format!("/tiles/election/{ind}/12/1213/1464.png"),
+        format!("/tiles/nc/{ind}/8/71/101.png"),
         "/no/such/route".to_string(),
         "/".to_string(),
     ] {
@@ -96,7 +96,7 @@ async fn frame_ancestors_are_configurable_for_embeds() {
 async fn tilejson_urls_come_from_the_public_url_never_from_host() {
     let s = state(&ServerOptions::default());
     let ind = first_indicator(Arc::clone(&s)).await;
-    let uri = format!("/tiles/election/{ind}/tilejson.json");
+    let uri = format!("/tiles/nc/{ind}/tilejson.json");
     let (status, _, body) = get(
         Arc::clone(&s),
         &uri,
@@ -109,13 +109,10 @@ async fn tilejson_urls_come_from_the_public_url_never_from_host() {
     let v: Value = serde_json::from_str(&text).unwrap();
     let tiles = v["tiles"][0].as_str().unwrap();
     assert!(
-        tiles.starts_with(&format!("/tiles/election/{ind}/{{z}}/")),
+        tiles.starts_with(&format!("/tiles/nc/{ind}/{{z}}/")),
         "{tiles}"
     );
-    assert!(v["legend"]
-        .as_str()
-        .unwrap()
-        .starts_with("/api/layers/election/"));
+    assert!(v["legend"].as_str().unwrap().starts_with("/api/layers/nc/"));
 
     let s = state(&ServerOptions {
         public_url: Some("https://maps.example.org/atlas".into()),
@@ -125,15 +122,13 @@ async fn tilejson_urls_come_from_the_public_url_never_from_host() {
     let v: Value = serde_json::from_slice(&body).unwrap();
     let tiles = v["tiles"][0].as_str().unwrap();
     assert!(
-        tiles.starts_with(&format!(
-            "https://maps.example.org/atlas/tiles/election/{ind}/"
-        )),
+        tiles.starts_with(&format!("https://maps.example.org/atlas/tiles/nc/{ind}/")),
         "{tiles}"
     );
     assert!(v["legend"]
         .as_str()
         .unwrap()
-        .starts_with("https://maps.example.org/atlas/api/layers/election/"));
+        .starts_with("https://maps.example.org/atlas/api/layers/nc/"));
 }
 
 #[tokio::test]
@@ -164,7 +159,7 @@ async fn tiles_named_by_the_live_version_are_immutable_for_a_year() {
     let ind = first_indicator(Arc::clone(&s)).await;
     let (_, _, body) = get(
         Arc::clone(&s),
-        &format!("/api/layers/election/indicators/{ind}/legend.json"),
+        &format!("/api/layers/nc/indicators/{ind}/legend.json"),
         &[],
     )
     .await;
@@ -174,8 +169,9 @@ async fn tiles_named_by_the_live_version_are_immutable_for_a_year() {
         template.ends_with(&format!("&v={}", s.version)),
         "{template}"
     );
-    // Montréal at zoom 12: the legend's own URL, then the same tile without and with an old `v`.
-    let tile = template.replace("{z}/{x}/{y}", "12/1211/1465");
+    // North Carolina at zoom 8: the legend's own URL, then the same tile without and with an
+    // old `v`.
+    let tile = template.replace("{z}/{x}/{y}", "8/71/101");
     let (status, h, _) = get(Arc::clone(&s), &tile, &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(h["cache-control"], "public, max-age=31536000, immutable");

@@ -17,6 +17,14 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
 
+/// The headers [`secure`] adds to every answer.
+pub(crate) const ADDED_HEADERS: [&str; 4] = [
+    "content-security-policy",
+    "x-content-type-options",
+    "referrer-policy",
+    "x-frame-options",
+];
+
 /// `frame-ancestors` when none is configured: only this server may frame the page.
 pub const DEFAULT_FRAME_ANCESTORS: &str = "'self'";
 
