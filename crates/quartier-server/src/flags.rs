@@ -166,7 +166,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "URL", value_parser = quartier_server::http::parse_public_url)]
     pub public_url: Option<String>,
     /// Sites allowed to show the page in a frame (CSP frame-ancestors), separated by spaces:
-    /// e.g. "'self' https://news.example", or * for any site [default: 'self'].
+    /// e.g. "'self' https://news.example", or 'self' for this server only [default: *, any
+    /// site, for the page's embed snippets].
     #[arg(long, value_name = "SOURCES", value_parser = quartier_server::http::parse_frame_ancestors)]
     pub frame_ancestors: Option<String>,
     /// Folder for the versions the admin API stages and publishes (created if missing). The

@@ -34,7 +34,7 @@ pub struct ServerOptions {
     /// The address clients reach the server at (`--public-url`), the base of absolute URLs in
     /// answers (TileJSON); `None` gives root-relative URLs. Never taken from `Host`.
     pub public_url: Option<String>,
-    /// Sites allowed to frame the page (`--frame-ancestors`, CSP sources); `None` is `'self'`.
+    /// Sites allowed to frame the page (`--frame-ancestors`, CSP sources); `None` is `*`.
     pub frame_ancestors: Option<String>,
     /// How long a tile waits for a free render slot before it is answered 503 with
     /// `Retry-After` (`--render-wait`): under overload, clients learn it at once instead of

@@ -69,15 +69,26 @@ async fn every_answer_carries_the_security_headers() {
             "{uri} ({status}): {csp}"
         );
         assert!(csp.contains("object-src 'none'"), "{uri}: {csp}");
-        assert!(csp.ends_with("frame-ancestors 'self'"), "{uri}: {csp}");
+        assert!(csp.ends_with("frame-ancestors *"), "{uri}: {csp}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{uri}");
         assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
-        assert_eq!(h["x-frame-options"], "SAMEORIGIN", "{uri}");
+        // Any site may embed the page by default (its Embed dialog): no X-Frame-Options.
+        assert!(h.get("x-frame-options").is_none(), "{uri}");
     }
 }
 
 #[tokio::test]
 async fn frame_ancestors_are_configurable_for_embeds() {
+    let only_self = state(&ServerOptions {
+        frame_ancestors: Some("'self'".into()),
+        ..ServerOptions::default()
+    });
+    let (_, h, _) = get(only_self, "/", &[]).await;
+    assert!(h["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .ends_with("frame-ancestors 'self'"));
+    assert_eq!(h["x-frame-options"], "SAMEORIGIN");
     let s = state(&ServerOptions {
         frame_ancestors: Some("'self' https://news.example".into()),
         ..ServerOptions::default()

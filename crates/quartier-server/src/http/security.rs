@@ -5,8 +5,10 @@
 //! server (no inline script, no `eval`), data fetched only from this server, images from this
 //! server and the atlas's basemap host. Inline *styles* are allowed because the page positions
 //! labels and colours legend swatches with `style` attributes; they cannot run code.
-//! `frame-ancestors` says which sites may embed the page in a frame: this server only unless
-//! `--frame-ancestors` names others (or `*`) for the page's embed snippets.
+//! `frame-ancestors` says which sites may embed the page in a frame: any (`*`) by default,
+//! because the page's Embed dialog hands out `<iframe>` snippets for other sites and the page
+//! changes nothing (no cookies, no actions to trick a visitor into); `--frame-ancestors` narrows
+//! it (`'self'`, or a list of sites).
 
 use std::sync::Arc;
 
@@ -26,8 +28,8 @@ pub(crate) const ADDED_HEADERS: [&str; 4] = [
     "x-frame-options",
 ];
 
-/// `frame-ancestors` when none is configured: only this server may frame the page.
-pub const DEFAULT_FRAME_ANCESTORS: &str = "'self'";
+/// `frame-ancestors` when none is configured: any site may embed the page.
+pub const DEFAULT_FRAME_ANCESTORS: &str = "*";
 
 /// The security headers of one atlas, computed once when its router is built.
 #[derive(Debug, Clone)]
@@ -50,7 +52,7 @@ impl SecurityHeaders {
         }
         let csp = format!(
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-             img-src {img}; connect-src 'self'; font-src 'self'; object-src 'none'; \
+             img-src {img}; connect-src 'self' blob:; font-src 'self'; object-src 'none'; \
              base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
         );
         // X-Frame-Options for browsers without CSP level 2; it can only say "nobody" or "same
@@ -278,8 +280,10 @@ mod tests {
         );
         assert!(h.frame_options.is_none());
         // A value that would smuggle another directive falls back to the default.
-        let h = SecurityHeaders::new(None, Some("*; script-src *"));
-        assert!(h.csp.to_str().unwrap().ends_with("frame-ancestors 'self'"));
+        let h = SecurityHeaders::new(None, Some("'self'; script-src *"));
+        assert!(h.csp.to_str().unwrap().ends_with("frame-ancestors *"));
+        assert!(h.frame_options.is_none());
+        let h = SecurityHeaders::new(None, Some("'self'"));
         assert_eq!(h.frame_options.unwrap(), "SAMEORIGIN");
     }
 }
