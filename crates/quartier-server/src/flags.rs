@@ -48,8 +48,12 @@ Style parameters on tiles, legend and TileJSON: method, classes, palette, breaks
 
 Updating the data while serving: edit the files, run `quartier check`, then
   kill -HUP <pid>                                  # the log prints the pid at start
-Every source is loaded again; only when all of it loads does the new data go live. When it
-fails, the error is logged and the last good data stays live.";
+Every source is loaded again; only when all of it loads and passes the publish guards (as
+`quartier check` judges it, and no fewer joined districts or values than live) does the new data
+go live. When it fails, the error is logged with the numbers and the last good data stays live.
+  kill -USR1 <pid>                                 # the same, accepting fewer values (forced)
+With QUARTIER_ADMIN_TOKEN (or --admin-token-file) and --data-dir, the admin API stages,
+previews, publishes and rolls back versions over HTTP (docs/api.md, SECURITY.md).";
 
 const INSPECT_EXAMPLES: &str = "\
 Examples:
@@ -160,13 +164,13 @@ pub struct ServeArgs {
     /// Limits on clients: timeouts and the connection cap (see SECURITY.md).
     #[command(flatten)]
     pub limits: LimitFlags,
-    /// The address clients reach this server at (e.g. https://maps.example.org, behind a
+    /// The address clients reach this server at (e.g. <https://maps.example.org>, behind a
     /// proxy), used for absolute URLs in TileJSON. Without it those URLs are root-relative;
     /// they are never built from the request's Host header.
     #[arg(long, value_name = "URL", value_parser = quartier_server::http::parse_public_url)]
     pub public_url: Option<String>,
     /// Sites allowed to show the page in a frame (CSP frame-ancestors), separated by spaces:
-    /// e.g. "'self' https://news.example", or 'self' for this server only [default: *, any
+    /// e.g. "'self' news.example.org", or 'self' for this server only [default: *, any
     /// site, for the page's embed snippets].
     #[arg(long, value_name = "SOURCES", value_parser = quartier_server::http::parse_frame_ancestors)]
     pub frame_ancestors: Option<String>,
