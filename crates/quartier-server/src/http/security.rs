@@ -50,11 +50,17 @@ impl SecurityHeaders {
             img.push(' ');
             img.push_str(&source);
         }
-        let csp = format!(
+        let mut csp = format!(
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
              img-src {img}; connect-src 'self' blob:; font-src 'self'; object-src 'none'; \
-             base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
+             base-uri 'none'; form-action 'self'"
         );
+        // `frame-ancestors *` would still refuse pages that are not http(s) (a local file, a
+        // page written by script): "any site" is said by leaving the directive out.
+        if ancestors != "*" {
+            csp.push_str("; frame-ancestors ");
+            csp.push_str(ancestors);
+        }
         // X-Frame-Options for browsers without CSP level 2; it can only say "nobody" or "same
         // origin", so it is left out when other sites may embed the page.
         let frame_options = match ancestors {
@@ -281,7 +287,7 @@ mod tests {
         assert!(h.frame_options.is_none());
         // A value that would smuggle another directive falls back to the default.
         let h = SecurityHeaders::new(None, Some("'self'; script-src *"));
-        assert!(h.csp.to_str().unwrap().ends_with("frame-ancestors *"));
+        assert!(!h.csp.to_str().unwrap().contains("frame-ancestors"));
         assert!(h.frame_options.is_none());
         let h = SecurityHeaders::new(None, Some("'self'"));
         assert_eq!(h.frame_options.unwrap(), "SAMEORIGIN");
