@@ -140,8 +140,11 @@ export function showBox(bbox, force, right) {
  */
 export function updateTiles() {
   const lg = state.legend();
+  // The query of the legend's own tile URL: the style and the data version (`v`), under which
+  // the server lets browsers keep tiles for a year; a publish changes `v`, so new tiles at once.
+  const query = lg && lg.tiles && lg.tiles.includes('?') ? lg.tiles.slice(lg.tiles.indexOf('?') + 1) : lg && lg.style;
   const url = 'tiles/' + enc(state.layerId()) + '/' + enc(state.indicatorId()) + '/{z}/{x}/{y}{r}.png' +
-    (lg && lg.style ? '?' + lg.style : '');
+    (query ? '?' + query : '');
   if (tileLayer && tileLayer.quartierLayer === state.layerId()) {
     if (tileLayer._url !== url) tileLayer.setUrl(url);
     return;

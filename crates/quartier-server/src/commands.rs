@@ -3,17 +3,17 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 use quartier_atlas::manifest::LoadedAtlas as Atlas;
 use quartier_atlas::Restyle;
 use quartier_geo::import::read_layer;
+use quartier_server::admin::Admin;
 use quartier_server::reload::{LiveApp, Reloader};
 use quartier_server::serve;
 use quartier_server::source;
-use quartier_server::state::{AppState, ServerOptions};
+use quartier_server::state::ServerOptions;
 
 use crate::flags::{CheckArgs, InspectArgs, ServeArgs};
 
@@ -63,22 +63,48 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let (_, report) = Atlas::load(&args.atlas)
         .with_context(|| format!("cannot load atlas {}", args.atlas.display()))?;
     tracing::debug!(elapsed = ?started.elapsed(), "atlas loaded");
+    // The same guards as `serve` and every reload: what fails them never goes live.
+    let guards = quartier_server::guards::check_publishable(std::slice::from_ref(&report));
+    let usable = report.is_usable() && guards.is_ok();
     if args.json {
         print(&to_json(&report)?)?;
     } else {
         print(&report.to_string())?;
-        let verdict = if report.is_usable() {
+        if let Err(e) = &guards {
+            print(&format!("\n{e}"))?;
+        }
+        let verdict = if usable {
             "usable: `quartier serve` will publish it"
         } else {
-            "NOT usable: fix the errors above"
+            "NOT usable: fix the errors above; `quartier serve` will refuse it"
         };
         print(&format!("\natlas {}: {verdict}", args.atlas.display()))?;
     }
-    Ok(if report.is_usable() {
+    if let (true, Err(e)) = (args.json, &guards) {
+        tracing::error!("{e}");
+    }
+    Ok(if usable {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(NOT_USABLE)
     })
+}
+
+/// The admin token from QUARTIER_ADMIN_TOKEN or `--admin-token-file`, if either is set.
+fn admin_token(args: &ServeArgs) -> anyhow::Result<Option<String>> {
+    if let Ok(token) = std::env::var("QUARTIER_ADMIN_TOKEN") {
+        if !token.trim().is_empty() {
+            return Ok(Some(token));
+        }
+    }
+    match &args.admin_token_file {
+        Some(path) => {
+            let bytes = quartier_geo::limits::read_file(path, 4096, "an admin token file")
+                .with_context(|| format!("cannot read the admin token file {}", path.display()))?;
+            Ok(Some(String::from_utf8_lossy(&bytes).trim().to_string()))
+        }
+        None => Ok(None),
+    }
 }
 
 /// The URL to open for a bound address (an unspecified address is reachable on loopback).
@@ -105,25 +131,6 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.sources.clone()
     };
-    let (atlas, reports) = source::load_all(&sources, &args.import.options())?;
-    for report in &reports {
-        if !report.is_usable() {
-            tracing::warn!(
-                "{} has districts that cannot be used; they are left out of the map \
-                 (run `quartier check` for the details)",
-                report.path.display()
-            );
-        }
-    }
-    for layer in &atlas.layers {
-        tracing::info!(
-            layer = %layer.id,
-            districts = layer.layer.districts.len(),
-            indicators = layer.indicators.len(),
-            "layer loaded"
-        );
-    }
-    let loaded = started.elapsed();
     let web_dir = match args.web.clone() {
         Some(dir) => Some(dir),
         None => source::default_web_dir(),
@@ -144,16 +151,40 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         } else {
             Restyle::Spliced
         },
+        public_url: args.public_url.clone(),
+        frame_ancestors: args.frame_ancestors.clone(),
+        render_wait: std::time::Duration::from_millis(args.limits.render_wait),
     };
-    let reloader = Reloader {
-        sources,
-        import: args.import.options(),
-        options: options.clone(),
+    let token = admin_token(&args)?;
+    let sources = match (&token, &args.data_dir) {
+        (Some(_), None) => {
+            anyhow::bail!("the admin API needs --data-dir DIR, a folder for its versions")
+        }
+        (Some(_), Some(dir)) => match Admin::published_manifest(dir) {
+            Some(manifest) => {
+                tracing::info!(
+                    manifest = %manifest.display(),
+                    "starting on the version last published with the admin API"
+                );
+                vec![manifest]
+            }
+            None => sources,
+        },
+        (None, _) => sources,
     };
-    let state = Arc::new(AppState::new(atlas, &options));
+    // Loaded and checked by the publish guards, as every reload will be.
+    let reloader = Reloader::new(sources, args.import.options(), options);
+    let state = reloader.start()?;
+    for layer in &state.layers {
+        tracing::info!(
+            layer = %layer.id(),
+            districts = layer.atlas.layer.districts.len(),
+            indicators = layer.atlas.indicators.len(),
+            "layer loaded"
+        );
+    }
     tracing::info!(
-        load = ?loaded,
-        prepare = ?(started.elapsed() - loaded),
+        load = ?started.elapsed(),
         version = %state.version,
         "atlas ready"
     );
@@ -170,7 +201,16 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             started.elapsed()
         );
         tracing::info!("send SIGHUP (kill -HUP {}) to reload the data; if it fails to load, the current data stays live", std::process::id());
-        serve::serve(listener, LiveApp::new(state), Some(reloader)).await?;
+        let limits = args.limits.connection_limits();
+        let live = LiveApp::new(state);
+        let admin = match (token, &args.data_dir) {
+            (Some(token), Some(dir)) => {
+                tracing::info!(data_dir = %dir.display(), "admin API on (/admin/...)");
+                Some(Admin::new(&token, dir, live.clone(), reloader.clone())?)
+            }
+            _ => None,
+        };
+        serve::serve(listener, live, Some(reloader), limits, admin).await?;
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)

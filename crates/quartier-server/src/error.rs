@@ -33,6 +33,24 @@ pub enum AppError {
     /// Something failed on the server (500); the message is logged, the client sees a generic text.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The admin API was asked without its token (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The request conflicts with the server's state (409): an admin action the data refuses.
+    #[error("{0}")]
+    Conflict(String),
+    /// The uploaded data cannot be used (422); the message says why.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// The server cannot answer now but will soon (503 with `Retry-After`): all render slots
+    /// stayed busy, or the answer took longer than the request timeout.
+    #[error("{message}")]
+    Unavailable {
+        /// What is busy and what to do.
+        message: String,
+        /// Seconds after which a retry is likely to succeed.
+        retry_after_s: u64,
+    },
 }
 
 /// Result of a handler.
@@ -70,6 +88,21 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+
+    /// The 503 for a request that found no answer within `timeout`.
+    pub fn request_timeout(timeout: std::time::Duration) -> Self {
+        AppError::Unavailable {
+            message: format!(
+                "the server did not answer within {timeout:?}; try again in a moment \
+                 (Der Server hat nicht rechtzeitig geantwortet; bitte gleich noch einmal versuchen.)"
+            ),
+            retry_after_s: 2,
         }
     }
 }
@@ -94,6 +127,10 @@ impl IntoResponse for AppError {
                 "internal error: the server failed to answer this request; the log has the details"
                     .to_string()
             }
+            AppError::Unavailable { message, .. } => {
+                tracing::error!(%status, "{message}");
+                message.clone()
+            }
             other => {
                 tracing::debug!(%status, error = %other, "bad request");
                 other.to_string()
@@ -107,6 +144,15 @@ impl IntoResponse for AppError {
         );
         // Errors depend on the request only, but must never be cached as if they were data.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        match self {
+            AppError::Unavailable { retry_after_s, .. } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
+            }
+            AppError::Unauthorized(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            _ => {}
+        }
         response
     }
 }

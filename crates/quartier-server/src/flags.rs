@@ -50,8 +50,12 @@ Style parameters on tiles, legend and TileJSON: method, classes, palette, breaks
 
 Updating the data while serving: edit the files, run `quartier check`, then
   kill -HUP <pid>                                  # the log prints the pid at start
-Every source is loaded again; only when all of it loads does the new data go live. When it
-fails, the error is logged and the last good data stays live.";
+Every source is loaded again; only when all of it loads and passes the publish guards (as
+`quartier check` judges it, and no fewer joined districts or values than live) does the new data
+go live. When it fails, the error is logged with the numbers and the last good data stays live.
+  kill -USR1 <pid>                                 # the same, accepting fewer values (forced)
+With QUARTIER_ADMIN_TOKEN (or --admin-token-file) and --data-dir, the admin API stages,
+previews, publishes and rolls back versions over HTTP (docs/api.md, SECURITY.md).";
 
 const INSPECT_EXAMPLES: &str = "\
 Examples:
@@ -170,6 +174,62 @@ pub struct ServeArgs {
     /// Folder of the map page [default: web/ in the current directory or the checkout].
     #[arg(long, value_name = "DIR")]
     pub web: Option<PathBuf>,
+    /// Limits on clients: timeouts and the connection cap (see SECURITY.md).
+    #[command(flatten)]
+    pub limits: LimitFlags,
+    /// The address clients reach this server at (e.g. <https://maps.example.org>, behind a
+    /// proxy), used for absolute URLs in TileJSON. Without it those URLs are root-relative;
+    /// they are never built from the request's Host header.
+    #[arg(long, value_name = "URL", value_parser = quartier_server::http::parse_public_url)]
+    pub public_url: Option<String>,
+    /// Sites allowed to show the page in a frame (CSP frame-ancestors), separated by spaces:
+    /// e.g. "'self' news.example.org", or 'self' for this server only [default: *, any
+    /// site, for the page's embed snippets].
+    #[arg(long, value_name = "SOURCES", value_parser = quartier_server::http::parse_frame_ancestors)]
+    pub frame_ancestors: Option<String>,
+    /// Folder for the versions the admin API stages and publishes (created if missing). The
+    /// server starts on the last published version found there.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// File holding the admin token (at least 16 characters); turns the admin API on. Or set
+    /// the environment variable QUARTIER_ADMIN_TOKEN. Never give the token itself as an option.
+    #[arg(long, value_name = "FILE")]
+    pub admin_token_file: Option<PathBuf>,
+}
+
+/// How long clients may take and how many may be connected (`quartier serve`).
+#[derive(Debug, Clone, Args)]
+pub struct LimitFlags {
+    /// Seconds a client has to send a request's headers, counted from connecting or from the
+    /// previous answer (so also the idle keep-alive timeout); slower connections are closed.
+    #[arg(long, value_name = "SECS", default_value_t = quartier_server::serve::DEFAULT_HEADER_TIMEOUT_S,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+    /// Seconds a request may take to be answered; slower ones get 503 with Retry-After.
+    #[arg(long, value_name = "SECS", default_value_t = quartier_server::serve::DEFAULT_REQUEST_TIMEOUT_S,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+    /// Connections open at once; more wait in the kernel's queue. Keep it well below the
+    /// open-file limit (`ulimit -n`).
+    #[arg(long, value_name = "N", default_value_t = quartier_server::serve::DEFAULT_MAX_CONNECTIONS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_connections: usize,
+    /// Milliseconds a tile waits for a free render slot (one per core) before it is answered
+    /// 503 with Retry-After.
+    #[arg(long, value_name = "MS", default_value_t = quartier_server::state::DEFAULT_RENDER_WAIT_MS)]
+    pub render_wait: u64,
+}
+
+impl LimitFlags {
+    /// The connection limits these flags give.
+    pub fn connection_limits(&self) -> quartier_server::serve::ConnectionLimits {
+        quartier_server::serve::ConnectionLimits {
+            header_timeout: std::time::Duration::from_secs(self.header_timeout),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout),
+            max_connections: self.max_connections,
+            ..Default::default()
+        }
+    }
 }
 
 /// `quartier inspect`.

@@ -15,8 +15,12 @@
 //! - [`error`]: [`AppError`](error::AppError), every failure as a JSON answer; the one mapping
 //!   of `quartier_atlas::AtlasError` to HTTP statuses.
 //! - [`serve`]: binding a socket and shutting down gracefully on Ctrl-C or SIGTERM.
-//! - [`reload`]: `SIGHUP` loads every source again and swaps the new atlas in only when it loaded;
-//!   otherwise the last good atlas stays live.
+//! - [`reload`]: `SIGHUP` loads every source again and swaps the new atlas in only when it loaded
+//!   and passed the publish guards; otherwise the last good atlas stays live.
+//! - [`admin`]: the admin API (off unless a token is configured): stage, preview, publish and
+//!   roll back versions stored under `--data-dir`.
+//! - [`guards`]: the publish guards: unusable data, joins that match too few districts, and
+//!   versions that lose values against the live one never go live.
 //!
 //! The `quartier` binary (`src/main.rs`) is glue: it parses the command line, loads the sources
 //! and calls into this library, `quartier-geo` and `quartier-render`.
@@ -40,7 +44,9 @@
 //! # }
 //! ```
 
+pub mod admin;
 pub mod error;
+pub mod guards;
 pub mod http;
 pub mod reload;
 pub mod serve;

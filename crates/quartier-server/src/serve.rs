@@ -1,13 +1,30 @@
-//! Running the router on a socket until Ctrl-C or SIGTERM (axum's `examples/graceful-shutdown`),
-//! reloading the atlas on SIGHUP ([`crate::reload`]).
+//! Running the router on a socket until Ctrl-C or SIGTERM, reloading the atlas on SIGHUP
+//! ([`crate::reload`]).
+//!
+//! The accept loop is hyper's own (the pattern of axum's `serve-with-hyper` example) rather than
+//! `axum::serve`, because only there can a connection get a header-read deadline, the number of
+//! connections a cap, accept errors a back-off and shutdown a time limit ([`ConnectionLimits`]).
 
+use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::body::Body;
+use axum::extract::Request;
+use axum::response::{IntoResponse, Response};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower::Service;
 
-use axum::ServiceExt;
-
+use crate::admin::Admin;
+use crate::error::AppError;
 use crate::reload::{LiveApp, Reloader};
 
 /// Why the server could not run.
@@ -48,24 +65,137 @@ pub async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), ServeEr
     Ok((listener, local))
 }
 
-/// Serve until Ctrl-C or SIGTERM; open connections finish their requests first.
+/// How long clients may take and how many may be connected: the defences of the accept loop.
+///
+/// A client that opens a connection and sends nothing, or half a request line, or keeps an idle
+/// keep-alive connection, holds a file descriptor; enough of them exhaust the process's open-file
+/// limit and nobody else is served. Every connection therefore has a deadline for its next
+/// request's headers, and at most [`ConnectionLimits::max_connections`] are open at once (the rest
+/// wait in the kernel's listen queue, holding no descriptor of ours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Time to send a request's headers, counted from the connection's start or the end of the
+    /// previous answer: so it is also the idle keep-alive timeout.
+    pub header_timeout: Duration,
+    /// Time for a handler to answer; a slower one gets 503 (the work is dropped).
+    pub request_timeout: Duration,
+    /// Connections open at once; more wait in the listen queue.
+    pub max_connections: usize,
+    /// After SIGTERM, time given to running requests before the remaining connections are cut.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(DEFAULT_HEADER_TIMEOUT_S),
+            request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_S),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            shutdown_grace: Duration::from_secs(DEFAULT_SHUTDOWN_GRACE_S),
+        }
+    }
+}
+
+/// Default of [`ConnectionLimits::header_timeout`], in seconds.
+pub const DEFAULT_HEADER_TIMEOUT_S: u64 = 10;
+/// Default of [`ConnectionLimits::request_timeout`], in seconds.
+pub const DEFAULT_REQUEST_TIMEOUT_S: u64 = 30;
+/// Default of [`ConnectionLimits::max_connections`]: half the common limit of 1,024 open files.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// Default of [`ConnectionLimits::shutdown_grace`], in seconds.
+pub const DEFAULT_SHUTDOWN_GRACE_S: u64 = 3;
+
+/// The longest pause after a failed `accept` (too many open files, out of memory).
+const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
+
+/// Serve until Ctrl-C or SIGTERM; running requests get [`ConnectionLimits::shutdown_grace`] to
+/// finish, idle connections are closed at once.
 /// With a `reloader`, SIGHUP loads the sources again and makes them live if they load.
 pub async fn serve(
     listener: TcpListener,
     live: LiveApp,
     reloader: Option<Reloader>,
+    limits: ConnectionLimits,
+    admin: Option<Arc<Admin>>,
 ) -> Result<(), ServeError> {
-    let addr = listener.local_addr().map_err(|source| ServeError::Serve {
-        addr: SocketAddr::from(([0, 0, 0, 0], 0)),
-        source,
-    })?;
     if let Some(reloader) = reloader {
         tokio::spawn(reload_on_hangup(reloader, live.clone()));
     }
-    axum::serve(listener, live.clone().into_make_service())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|source| ServeError::Serve { addr, source })?;
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    let graceful = GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .keep_alive(true);
+    let mut backoff = Duration::ZERO;
+    loop {
+        // Wait for a free slot first: beyond the cap, clients wait in the listen queue.
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    if is_connection_error(&e) {
+                        continue;
+                    }
+                    // Too many open files and the like: the error repeats until a connection
+                    // closes, so back off (doubling, at most a second) instead of spinning.
+                    backoff = (backoff * 2).clamp(Duration::from_millis(10), MAX_ACCEPT_BACKOFF);
+                    if backoff == MAX_ACCEPT_BACKOFF {
+                        tracing::debug!("accept error: {e}; retrying in {backoff:?}");
+                    } else {
+                        tracing::error!(
+                            "accept error: {e}; retrying in {backoff:?} (raise the open-file \
+                             limit, `ulimit -n`, or lower --max-connections)"
+                        );
+                    }
+                    tokio::select! {
+                        () = tokio::time::sleep(backoff) => continue,
+                        () = &mut shutdown => break,
+                    }
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        backoff = Duration::ZERO;
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!("cannot set TCP_NODELAY for {peer}: {e}");
+        }
+        let service = RequestService {
+            live: live.clone(),
+            admin: admin.clone(),
+            timeout: limits.request_timeout,
+        };
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                // Timeouts and resets are the client's business: debug, not error.
+                tracing::debug!("connection from {peer} closed: {e}");
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    let open = graceful.count();
+    tokio::select! {
+        () = graceful.shutdown() => {},
+        () = tokio::time::sleep(limits.shutdown_grace) => {
+            tracing::warn!(
+                open,
+                "connections still busy after {:?}: closing them",
+                limits.shutdown_grace
+            );
+        }
+    }
     let stats = live.state().stats();
     tracing::info!(
         tiles_rendered = stats.tiles_rendered,
@@ -78,23 +208,81 @@ pub async fn serve(
     Ok(())
 }
 
+/// Errors of one incoming connection (reset before accept): skip it and accept the next.
+fn is_connection_error(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionRefused
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::ConnectionReset
+    )
+}
+
+/// The live router (and the admin API, when on) as a hyper service, each request bounded by a
+/// timeout.
+#[derive(Clone)]
+struct RequestService {
+    live: LiveApp,
+    admin: Option<Arc<Admin>>,
+    timeout: Duration,
+}
+
+impl hyper::service::Service<Request<Incoming>> for RequestService {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn call(&self, request: Request<Incoming>) -> Self::Future {
+        let mut live = self.live.clone();
+        let admin = self.admin.clone();
+        let timeout = self.timeout;
+        let method = request.method().clone();
+        let uri = request.uri().clone();
+        Box::pin(async move {
+            let request = request.map(Body::new);
+            let answer = async move {
+                match admin {
+                    Some(admin) if Admin::claims(&request) => Ok(admin.answer(request).await),
+                    _ => live.call(request).await,
+                }
+            };
+            match tokio::time::timeout(timeout, answer).await {
+                Ok(answer) => answer,
+                Err(_) => {
+                    tracing::error!(%method, %uri, "no answer within {timeout:?}: 503");
+                    Ok(AppError::request_timeout(timeout).into_response())
+                }
+            }
+        })
+    }
+}
+
 /// On every SIGHUP, reload on the blocking pool (loading is CPU and file work); one at a time.
+/// SIGUSR1 reloads too, forced: a version with fewer values than the live one is accepted.
 #[cfg(unix)]
 async fn reload_on_hangup(reloader: Reloader, live: LiveApp) {
     use tokio::signal::unix::{signal, SignalKind};
-    let mut hangups = match signal(SignalKind::hangup()) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!("cannot listen for SIGHUP, reloading is off: {e}");
+    let (mut hangups, mut forced) = match (
+        signal(SignalKind::hangup()),
+        signal(SignalKind::user_defined1()),
+    ) {
+        (Ok(h), Ok(f)) => (h, f),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::warn!("cannot listen for SIGHUP and SIGUSR1, reloading is off: {e}");
             return;
         }
     };
     let reloader = Arc::new(reloader);
-    while hangups.recv().await.is_some() {
-        tracing::info!("SIGHUP: loading the atlas again");
+    loop {
+        let force = tokio::select! {
+            Some(()) = hangups.recv() => false,
+            Some(()) = forced.recv() => true,
+            else => return,
+        };
+        tracing::info!(force, "reload signal: loading the atlas again");
         let (r, l) = (Arc::clone(&reloader), live.clone());
-        // The outcome is logged by `reload`; a failed reload leaves the live atlas as it was.
-        if let Err(e) = tokio::task::spawn_blocking(move || r.reload(&l)).await {
+        // The outcome is logged by `reload`; a refused reload leaves the live atlas as it was.
+        if let Err(e) = tokio::task::spawn_blocking(move || r.reload(&l, force)).await {
             tracing::error!("reload stopped unexpectedly, the last good atlas stays live: {e}");
         }
     }

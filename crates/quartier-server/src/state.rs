@@ -3,12 +3,13 @@
 //!
 //! Everything about data, styles, tiles and legends is the atlas's (`quartier-atlas`); this module
 //! only runs its slow step, drawing a tile, on tokio's blocking pool with at most one render per
-//! core.
+//! core; a tile that waits longer than [`ServerOptions::render_wait`] for a slot gets a 503.
 
 use std::ops::Deref;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use quartier_atlas::cache::CacheStats;
 use quartier_atlas::manifest::LoadedAtlas;
@@ -32,7 +33,19 @@ pub struct ServerOptions {
     pub render_threads: usize,
     /// How tiles are restyled from kept district rasters.
     pub restyle: Restyle,
+    /// The address clients reach the server at (`--public-url`), the base of absolute URLs in
+    /// answers (TileJSON); `None` gives root-relative URLs. Never taken from `Host`.
+    pub public_url: Option<String>,
+    /// Sites allowed to frame the page (`--frame-ancestors`, CSP sources); `None` is `*`.
+    pub frame_ancestors: Option<String>,
+    /// How long a tile waits for a free render slot before it is answered 503 with
+    /// `Retry-After` (`--render-wait`): under overload, clients learn it at once instead of
+    /// queueing without end.
+    pub render_wait: Duration,
 }
+
+/// Default of [`ServerOptions::render_wait`], in milliseconds.
+pub const DEFAULT_RENDER_WAIT_MS: u64 = 2000;
 
 impl Default for ServerOptions {
     fn default() -> Self {
@@ -41,6 +54,9 @@ impl Default for ServerOptions {
             web_dir: None,
             render_threads: 0,
             restyle: Restyle::default(),
+            public_url: None,
+            frame_ancestors: None,
+            render_wait: Duration::from_millis(DEFAULT_RENDER_WAIT_MS),
         }
     }
 }
@@ -74,7 +90,12 @@ pub struct AppState {
     pub atlas: Atlas,
     /// Where the map page lives.
     pub web_dir: Option<PathBuf>,
+    /// See [`ServerOptions::public_url`].
+    pub public_url: Option<String>,
+    /// See [`ServerOptions::frame_ancestors`].
+    pub frame_ancestors: Option<String>,
     render_permits: Arc<Semaphore>,
+    render_wait: Duration,
     started: Instant,
 }
 
@@ -110,7 +131,10 @@ impl AppState {
                 },
             ),
             web_dir: options.web_dir.clone(),
+            public_url: options.public_url.clone(),
+            frame_ancestors: options.frame_ancestors.clone(),
             render_permits: Arc::new(Semaphore::new(threads)),
+            render_wait: options.render_wait,
             started: Instant::now(),
         }
     }
@@ -125,14 +149,22 @@ impl AppState {
         cache: CacheUse,
     ) -> Result<Tile, AppError> {
         // Failures of the pool are internal errors like a failed render (`AtlasError::Render`
-        // becomes a 500 with the detail in the log).
+        // becomes a 500 with the detail in the log); a render that found no free slot in time
+        // is a 503 (`busy` tells the two apart after the atlas hands the error back).
+        let busy = Arc::new(AtomicBool::new(false));
         let run = |job: RenderJob| {
             let state = Arc::clone(self);
+            let busy = Arc::clone(&busy);
             async move {
-                let permit = Arc::clone(&state.render_permits)
-                    .acquire_owned()
-                    .await
-                    .map_err(|e| AtlasError::Render(format!("render pool closed: {e}")))?;
+                let slot = Arc::clone(&state.render_permits).acquire_owned();
+                let permit = match tokio::time::timeout(state.render_wait, slot).await {
+                    Ok(permit) => permit
+                        .map_err(|e| AtlasError::Render(format!("render pool closed: {e}")))?,
+                    Err(_) => {
+                        busy.store(true, Ordering::Relaxed);
+                        return Err(AtlasError::Render("every render slot stayed busy".into()));
+                    }
+                };
                 tokio::task::spawn_blocking(move || {
                     // The permit lives as long as the render, even when the client has gone away
                     // and this future was dropped: at most one render per core, always.
@@ -145,10 +177,22 @@ impl AppState {
                 })?
             }
         };
-        Ok(self
+        match self
             .atlas
             .tile_with(classified, tile, scale, cache, run)
-            .await?)
+            .await
+        {
+            Ok(tile) => Ok(tile),
+            Err(_) if busy.load(Ordering::Relaxed) => Err(AppError::Unavailable {
+                message: format!(
+                    "every render slot stayed busy for {:?}: try again in a second \
+                     (Der Server ist ausgelastet; bitte gleich noch einmal versuchen.)",
+                    self.render_wait
+                ),
+                retry_after_s: 1,
+            }),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Counters for `/health`.

@@ -62,6 +62,8 @@ impl LoadedAtlas {
             ));
         }
         for spec in &manifest.layers {
+            super::guards::check_layer_spec(spec)
+                .map_err(|message| invalid(format!("layer {:?}", spec.id), message))?;
             if layers.iter().any(|l: &AtlasLayer| l.id == spec.id) {
                 return Err(invalid(
                     format!("layer {:?}", spec.id),

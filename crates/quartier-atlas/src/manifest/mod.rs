@@ -22,6 +22,7 @@
 mod error;
 mod fingerprint;
 mod indicators;
+mod guards;
 mod load;
 mod report;
 mod spec;
@@ -30,6 +31,7 @@ mod tables;
 mod types;
 
 pub use error::ManifestError;
+pub use guards::{layer_id_problem, MAX_LAYER_ID_LEN};
 pub use load::MAX_MANIFEST_BYTES;
 pub use report::{AtlasReport, IndicatorSummary, LayerReport, PeriodJoin, TableSummary};
 pub use spec::View;

@@ -5,6 +5,7 @@ use quartier_geo::classify::{Method, MAX_CLASSES, MIN_CLASSES};
 use quartier_geo::palette;
 
 use super::types::{Centre, Style, StyleSpec};
+use crate::style::{ResolvedStyle, Style as RequestStyle};
 
 /// The built-in style defaults when the manifest says nothing.
 pub(super) fn builtin_style() -> StyleSpec {
@@ -54,11 +55,37 @@ pub(super) fn resolve_style(spec: &StyleSpec, values: &[Option<f64>]) -> Result<
             ))
         }
     };
-    Ok(Style {
+    let style = Style {
         method,
         classes,
         palette,
         breaks: spec.breaks.clone(),
         centre,
-    })
+    };
+    check_as_tiles_use(&style)?;
+    Ok(style)
+}
+
+/// Refuse a style that every tile and legend would refuse: breaks that are not finite or do
+/// not increase, a centre that is not a finite number, too many breaks. The style goes through
+/// the same resolver as a tile request without parameters ([`ResolvedStyle::resolve`]), so the
+/// manifest cannot publish a default that answers 400.
+fn check_as_tiles_use(style: &Style) -> Result<(), String> {
+    if let Some(breaks) = &style.breaks {
+        if let Some(b) = breaks.iter().find(|b| !b.is_finite()) {
+            return Err(format!("breaks: {b} is not a finite number"));
+        }
+        if let Some(w) = breaks.windows(2).find(|w| w[0] >= w[1]) {
+            return Err(format!(
+                "breaks = {breaks:?} must increase: {} is followed by {}",
+                w[0], w[1]
+            ));
+        }
+    }
+    if let Some(c) = style.centre.filter(|c| !c.is_finite()) {
+        return Err(format!("centre = {c}: use a finite number or \"mean\""));
+    }
+    ResolvedStyle::resolve(style, &RequestStyle::default(), style.centre)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }

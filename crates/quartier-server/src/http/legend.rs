@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use quartier_atlas::legend::tile_template;
 use quartier_atlas::style::url_escape;
@@ -28,7 +28,9 @@ pub(super) async fn legend(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let lang = Lang::parse(q.lang.as_deref())?;
-    let body = state.legend(&layer_id, &indicator_id, &style, lang)?;
+    let mut body = state.legend(&layer_id, &indicator_id, &style, lang)?;
+    // Versioned tile URLs: cached for a year, and a publish changes them at once.
+    super::security::add_version(&mut body.tiles, &state.version);
     json_response(&state, &headers, &body, "application/json")
 }
 
@@ -49,22 +51,6 @@ struct TileJson<'a> {
     bounds: [f64; 4],
     center: [f64; 3],
     legend: String,
-}
-
-/// `http(s)://host` of the request, so TileJSON URLs work behind any name the client used.
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()));
-    let proto = match headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-    {
-        Some("https") => "https",
-        _ => "http",
-    };
-    host.map(|h| format!("{proto}://{h}")).unwrap_or_default()
 }
 
 /// A zoom at which the bounds fill a typical map view (about 800 px wide).
@@ -90,7 +76,7 @@ pub(super) async fn tilejson(
     let (li, layer) = state.layer(&layer_id)?;
     let (ii, ind) = layer.indicator(&indicator_id)?;
     let c = state.classified(li, ii, &style)?;
-    let base = base_url(&headers);
+    let base = super::security::base_url(state.public_url.as_deref());
     let bounds = layer
         .bounds
         .unwrap_or([-180.0, -85.051_129, 180.0, 85.051_129]);
@@ -111,7 +97,11 @@ pub(super) async fn tilejson(
         version: "1.0.0",
         attribution: layer.atlas.attribution.as_deref(),
         scheme: "xyz",
-        tiles: vec![tile_template(&base, layer.id(), &ind.id, &c.canonical)],
+        tiles: vec![{
+            let mut tiles = tile_template(base, layer.id(), &ind.id, &c.canonical);
+            super::security::add_version(&mut tiles, &state.version);
+            tiles
+        }],
         minzoom: 0,
         maxzoom: TileCoord::MAX_ZOOM,
         bounds,
@@ -128,17 +118,6 @@ pub(super) async fn tilejson(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
-
-    #[test]
-    fn base_urls() {
-        let mut h = HeaderMap::new();
-        assert_eq!(base_url(&h), "");
-        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        assert_eq!(base_url(&h), "http://127.0.0.1:8080");
-        h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-        assert_eq!(base_url(&h), "https://127.0.0.1:8080");
-    }
 
     #[test]
     fn zoom_that_fits() {

@@ -6,7 +6,9 @@
 //! - `print`: print maps (`/static/...`), profiles and reports (`/report/...`) as PNG, SVG, PDF;
 //! - `hover`: `values.json` and the hover grids, hover and click without geometry;
 //! - `page`: the map page's files and the fallbacks (404, 405);
-//! - `respond`: JSON answers with ETags, 304s, the language parameter.
+//! - `respond`: JSON answers with ETags, 304s, the language parameter;
+//! - `security`: CSP and the other security headers, dotfiles refused, error answers logged,
+//!   versioned tile URLs cached for a year.
 //!
 //! Every route, its parameters, answers and errors are listed in `docs/api.md`; the paths and JSON
 //! field names are a contract with the map page and other clients.
@@ -34,10 +36,14 @@ mod legend;
 mod page;
 mod print;
 mod respond;
+mod security;
 mod tiles;
 
 pub use fast::FastTiles;
 pub use respond::JSON_CACHE_CONTROL;
+pub use security::{
+    parse_frame_ancestors, parse_public_url, DEFAULT_FRAME_ANCESTORS, VERSIONED_TILE_CACHE_CONTROL,
+};
 pub use tiles::{CACHE_STATUS_HEADER, NO_CACHE_HEADER, TILE_CACHE_CONTROL};
 
 /// The router with every route, CORS, compression of JSON and request tracing.
@@ -81,6 +87,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         // The page's scripts and styles are text: gzip them like the JSON.
         Some(dir) => router.fallback_service(
             tower::ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(security::refuse_dotfiles))
                 .layer(CompressionLayer::new())
                 .service(ServeDir::new(dir).not_found_service(page::not_found.into_service())),
         ),
@@ -93,8 +100,19 @@ pub fn app(state: Arc<AppState>) -> Router {
         .expose_headers([header::ETAG, HeaderName::from_static(CACHE_STATUS_HEADER)]);
     // Cached tiles are answered by the fast lane in front of the router; CORS and tracing wrap both.
     let router = router.with_state(Arc::clone(&state));
+    let secure = security::SecurityHeaders::new(
+        state.basemap.as_ref().map(|b| b.url.as_str()),
+        state.frame_ancestors.as_deref(),
+    );
+    let version: Arc<str> = Arc::from(state.version.as_str());
     Router::new()
         .fallback_service(FastTiles::new(state, router))
         .layer(cors)
+        // Security headers and status logging on every answer, the fast lane's tiles included.
+        .layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                security::secure(secure.clone(), Arc::clone(&version), request, next)
+            },
+        ))
         .layer(TraceLayer::new_for_http())
 }
