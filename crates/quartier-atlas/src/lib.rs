@@ -12,6 +12,8 @@
 //!   [`Atlas::tile_with`] is the same for async callers that render on their own pool.
 //! - [`Atlas::legend`] (`legend`): the one legend entry point (classes, breaks, colours, counts,
 //!   labels in German and English).
+//! - [`Atlas::vector_tile`] (`mvt`): the districts of one tile as a Mapbox Vector Tile with id,
+//!   name, value, class, colour and status for a style.
 //! - [`Style`] (`style`): a requested style as query parameters, resolved against the manifest.
 //! - [`labels`]: the legend's number formatting, as the map page printed it.
 //! - [`layer`]: one layer prepared (render geometry, point index, statistics, id lookups).
@@ -29,6 +31,7 @@ pub mod lang;
 pub mod layer;
 pub mod legend;
 pub mod manifest;
+pub mod mvt;
 pub mod stats;
 pub mod style;
 pub mod suppression;
@@ -40,4 +43,5 @@ pub use hash::Etag;
 pub use lang::Lang;
 pub use legend::{Legend, Titles};
 pub use style::Style;
+pub use mvt::VectorTile;
 pub use tile::{Answered, CacheUse, RenderJob, Tile};

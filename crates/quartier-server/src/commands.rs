@@ -144,7 +144,9 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         import: args.import.options(),
         options: options.clone(),
     };
-    let state = Arc::new(AppState::new(atlas, &options));
+    let mut state = AppState::new(atlas, &options);
+    state.load_time += loaded;
+    let state = Arc::new(state);
     tracing::info!(
         load = ?loaded,
         prepare = ?(started.elapsed() - loaded),

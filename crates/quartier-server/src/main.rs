@@ -1,4 +1,4 @@
-//! The `quartier` command: `serve`, `inspect`, `check` and `aggregate`.
+//! The `quartier` command: `serve`, `inspect`, `check`, `aggregate`, `seed` and `export`.
 //!
 //! Glue only: parse the command line, call `quartier-geo` and `quartier_server`, print.
 //! `main` prints an error once with its causes and sets the exit status, as ripgrep does:
@@ -6,11 +6,14 @@
 
 mod aggregate_cmd;
 mod commands;
+mod export_cmd;
 mod flags;
+mod seed_cmd;
+mod serve_config;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::flags::{Cli, Command};
 
@@ -33,13 +36,19 @@ fn main() -> ExitCode {
 }
 
 fn run() -> anyhow::Result<ExitCode> {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     init_logging();
     match cli.command {
-        Command::Serve(args) => commands::serve(args),
+        Command::Serve(mut args) => {
+            serve_config::apply(&mut args, matches.subcommand_matches("serve"))?;
+            commands::serve(args)
+        }
         Command::Inspect(args) => commands::inspect(&args),
         Command::Check(args) => commands::check(&args),
         Command::Aggregate(args) => aggregate_cmd::run(&args),
+        Command::Seed(args) => seed_cmd::run(&args),
+        Command::Export(args) => export_cmd::run(&args),
     }
 }
 

@@ -52,7 +52,7 @@ struct TileJson<'a> {
 }
 
 /// `http(s)://host` of the request, so TileJSON URLs work behind any name the client used.
-fn base_url(headers: &HeaderMap) -> String {
+pub(super) fn base_url(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -68,7 +68,7 @@ fn base_url(headers: &HeaderMap) -> String {
 }
 
 /// A zoom at which the bounds fill a typical map view (about 800 px wide).
-fn fit_zoom(bounds: [f64; 4]) -> u8 {
+pub(super) fn fit_zoom(bounds: [f64; 4]) -> u8 {
     let span = (bounds[2] - bounds[0])
         .max((bounds[3] - bounds[1]) * 1.5)
         .max(1e-6);
