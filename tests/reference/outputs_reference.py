@@ -15,10 +15,11 @@ lets the Rust side assert on it, so that nothing here shares code with the serve
                                                 it and compare with BASE's tile route
     outputs_reference.py gdal BASE QUERY OUT    `gdalinfo` on the OGC API landing page, collection and
                                                 WMTS capabilities; `gdal_translate` of tile 7/35/50's
-                                                area through both; pixels compared with the tile route's
+                                                area through both; pixels (decoded by GDAL, compared with
+                                                numpy) equal the tile route's
 
-Packages: mapbox-vector-tile, prometheus-client, OWSLib (PyPI), gdal-bin and python3-gdal
-(Debian), all installed by scripts/test-all.sh.
+Packages: mapbox-vector-tile, prometheus-client, OWSLib, numpy (PyPI) and gdal-bin (Debian), all
+installed by scripts/test-all.sh.
 """
 
 import json
@@ -106,15 +107,21 @@ def gdal_clients(base, query, out):
     import subprocess
 
     import numpy as np
-    from osgeo import gdal
 
     q = f"?{query}" if query else ""
 
-    def info(name):
-        run = subprocess.run(["gdalinfo", "-json", name], capture_output=True, text=True)
-        if run.returncode != 0:
-            raise SystemExit(f"gdalinfo {name} failed: {run.stderr}")
-        return json.loads(run.stdout)
+    def run(args):
+        r = subprocess.run(args, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SystemExit(f"{' '.join(args)} failed: {r.stderr}")
+        return r.stdout
+
+    def info(name, options=()):
+        return json.loads(run(["gdalinfo", "-json", *options, name]))
+
+    def raw(path, bands):
+        """ENVI output is band sequential bytes: (bands, 256, 256)."""
+        return np.fromfile(path, dtype=np.uint8).reshape(bands, 256, 256)
 
     # The tile's extent in Web Mercator metres.
     e = 20037508.342789244
@@ -122,28 +129,38 @@ def gdal_clients(base, query, out):
     ulx, uly = -e + X * size, e - Y * size
     lrx, lry = ulx + size, uly - size
 
-    tile_path = os.path.join(out, "tile.png")
-    with open(tile_path, "wb") as f:
+    # The tile route's tile, decoded by GDAL's PNG driver (palette tiles expanded to RGBA).
+    png = os.path.join(out, "tile.png")
+    with open(png, "wb") as f:
         f.write(fetch(f"{base}/tiles/nc/sids_rate74/{Z}/{X}/{Y}.png{q}"))
-    tile = gdal.Open(tile_path).ReadAsArray()
+    bands = info(png)["bands"]
+    expand = ["-expand", "rgba"] if "colorTable" in bands[0] else []
+    run(["gdal_translate", "-q", "-of", "ENVI", *expand, png, os.path.join(out, "tile.raw")])
+    tile = raw(os.path.join(out, "tile.raw"), 4 if expand else len(bands))
 
-    def translate(name, dest):
-        run = subprocess.run(
-            ["gdal_translate", "-q", "-of", "PNG", "-projwin", repr(ulx), repr(uly), repr(lrx),
-             repr(lry), "-outsize", "256", "256", name, dest],
-            capture_output=True, text=True)
-        if run.returncode != 0:
-            raise SystemExit(f"gdal_translate {name} failed: {run.stderr}")
-        got = gdal.Open(dest).ReadAsArray()
+    def translate(name, stem, options=()):
+        dest = os.path.join(out, stem + ".raw")
+        run(["gdal_translate", "-q", "-of", "ENVI", *options, "-projwin", repr(ulx), repr(uly), repr(lrx),
+             repr(lry), "-outsize", "256", "256", name, dest])
+        got = raw(dest, info(dest)["bands"].__len__())
         same_shape = got.shape == tile.shape
         diff = int(np.abs(got.astype(int) - tile.astype(int)).max()) if same_shape else None
         return {"bands": got.shape[0], "shape_equal": same_shape, "max_diff": diff,
                 "opaque_pixels": int((tile[3] > 0).sum())}
 
+    # GDAL 3.6 (Debian 12) crops the collection to its CRS84 bbox without reprojecting it (later
+    # versions reproject): give the extent in Web Mercator as open options, which every version
+    # takes as they are.
+    import math
+    w, so, ea, no = json.loads(fetch(f"{base}/ogc/collections/{LAYER}"))["extent"]["spatial"]["bbox"][0]
+    merc = lambda lon, lat: (e * lon / 180, e * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi)
+    (x0, y0), (x1, y1) = merc(w, so), merc(ea, no)
+    extent = ["-oo", f"MINX={x0!r}", "-oo", f"MINY={y0!r}", "-oo", f"MAXX={x1!r}", "-oo", f"MAXY={y1!r}"]
+
     landing = info(f"OGCAPI:{base}/ogc")
     subdatasets = landing.get("metadata", {}).get("SUBDATASETS", {})
     collection_name = f"OGCAPI:{base}/ogc/collections/{LAYER}{q}"
-    collection = info(collection_name)
+    collection = info(collection_name, extent)
     wmts_name = f"WMTS:{base}/wmts/1.0.0/WMTSCapabilities.xml{q},layer={LAYER}"
     wmts = info(wmts_name)
     print(json.dumps({
@@ -151,10 +168,10 @@ def gdal_clients(base, query, out):
         "ogc_size": collection["size"],
         "ogc_crs": collection["coordinateSystem"]["wkt"],
         "ogc_bands": len(collection["bands"]),
-        "ogc_tile": translate(collection_name, os.path.join(out, "ogc.png")),
+        "ogc_tile": translate(collection_name, "ogc", extent),
         "wmts_size": wmts["size"],
         "wmts_bands": len(wmts["bands"]),
-        "wmts_tile": translate(wmts_name, os.path.join(out, "wmts.png")),
+        "wmts_tile": translate(wmts_name, "wmts"),
     }))
 
 

@@ -42,6 +42,6 @@ pub use error::AtlasError;
 pub use hash::Etag;
 pub use lang::Lang;
 pub use legend::{Legend, Titles};
-pub use style::Style;
 pub use mvt::VectorTile;
+pub use style::Style;
 pub use tile::{Answered, CacheUse, RenderJob, Tile};

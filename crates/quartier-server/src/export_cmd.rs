@@ -84,14 +84,21 @@ const LANGS: [&str; 2] = ["de", "en"];
 /// Copy the page's folder (not its README) into the site.
 fn copy_page(from: &Path, to: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
-    for entry in std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+    for entry in
+        std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))?
+    {
         let entry = entry?;
         let target = to.join(entry.file_name());
         if entry.file_type()?.is_dir() {
             copy_page(&entry.path(), &target)?;
         } else if entry.file_name() != "README.md" {
-            std::fs::copy(entry.path(), &target)
-                .with_context(|| format!("cannot copy {} to {}", entry.path().display(), target.display()))?;
+            std::fs::copy(entry.path(), &target).with_context(|| {
+                format!(
+                    "cannot copy {} to {}",
+                    entry.path().display(),
+                    target.display()
+                )
+            })?;
         }
     }
     Ok(())
@@ -108,11 +115,13 @@ fn mark_static(index: &Path) -> anyhow::Result<()> {
             index.display()
         );
     }
-    let html = html.replacen("<html", "<html data-quartier-static=\"1\"", 1).replacen(
-        leaflet,
-        &format!("{leaflet}\n  <script src=\"vendor/pmtiles/pmtiles.js\"></script>"),
-        1,
-    );
+    let html = html
+        .replacen("<html", "<html data-quartier-static=\"1\"", 1)
+        .replacen(
+            leaflet,
+            &format!("{leaflet}\n  <script src=\"vendor/pmtiles/pmtiles.js\"></script>"),
+            1,
+        );
     std::fs::write(index, html).with_context(|| format!("cannot write {}", index.display()))
 }
 
@@ -123,7 +132,10 @@ async fn get(router: &Router, path: &str) -> anyhow::Result<Bytes> {
     let status = response.status();
     let body = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
     if status != StatusCode::OK {
-        bail!("GET {path} answered {status}: {}", String::from_utf8_lossy(&body));
+        bail!(
+            "GET {path} answered {status}: {}",
+            String::from_utf8_lossy(&body)
+        );
     }
     Ok(body)
 }
@@ -142,13 +154,27 @@ fn file_safe(id: &str) -> bool {
 }
 
 /// Every JSON answer the page needs, in both languages.
-async fn write_json(state: &AppState, router: &Router, site: &Path, max_zoom: u8) -> anyhow::Result<()> {
+async fn write_json(
+    state: &AppState,
+    router: &Router,
+    site: &Path,
+    max_zoom: u8,
+) -> anyhow::Result<()> {
     for lang in LANGS {
-        let mut atlas: serde_json::Value = serde_json::from_slice(&get(router, &format!("/api/atlas?lang={lang}")).await?)?;
+        let mut atlas: serde_json::Value =
+            serde_json::from_slice(&get(router, &format!("/api/atlas?lang={lang}")).await?)?;
         // The page scales the archive's deepest tiles beyond it.
         atlas["static_max_zoom"] = max_zoom.into();
-        write(site, &format!("api/atlas.{lang}.json"), &serde_json::to_vec(&atlas)?)?;
-        write(site, &format!("api/layers.{lang}.json"), &get(router, &format!("/api/layers?lang={lang}")).await?)?;
+        write(
+            site,
+            &format!("api/atlas.{lang}.json"),
+            &serde_json::to_vec(&atlas)?,
+        )?;
+        write(
+            site,
+            &format!("api/layers.{lang}.json"),
+            &get(router, &format!("/api/layers?lang={lang}")).await?,
+        )?;
         for layer in &state.layers {
             let id = url_escape(layer.id());
             write(
@@ -157,10 +183,17 @@ async fn write_json(state: &AppState, router: &Router, site: &Path, max_zoom: u8
                 &get(router, &format!("/api/layers/{id}?lang={lang}")).await?,
             )?;
             for ind in &layer.atlas.indicators {
-                let path = format!("/api/layers/{id}/indicators/{}/legend.json?lang={lang}", url_escape(&ind.id));
+                let path = format!(
+                    "/api/layers/{id}/indicators/{}/legend.json?lang={lang}",
+                    url_escape(&ind.id)
+                );
                 write(
                     site,
-                    &format!("api/layers/{}/indicators/{}/legend.{lang}.json", layer.id(), ind.id),
+                    &format!(
+                        "api/layers/{}/indicators/{}/legend.{lang}.json",
+                        layer.id(),
+                        ind.id
+                    ),
                     &get(router, &path).await?,
                 )?;
             }
@@ -191,20 +224,29 @@ async fn write_json(state: &AppState, router: &Router, site: &Path, max_zoom: u8
 
 /// `quartier export ATLAS_OR_FILE -o DIR`.
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    let (mut loaded, _) = source::load_all(std::slice::from_ref(&args.source), &args.import.options())?;
+    let (mut loaded, _) =
+        source::load_all(std::slice::from_ref(&args.source), &args.import.options())?;
     for id in &args.layer {
         if !loaded.layers.iter().any(|l| &l.id == id) {
             let known: Vec<&str> = loaded.layers.iter().map(|l| l.id.as_str()).collect();
-            bail!("--layer {id:?}: the atlas has no such layer; its layers are {}", known.join(", "));
+            bail!(
+                "--layer {id:?}: the atlas has no such layer; its layers are {}",
+                known.join(", ")
+            );
         }
     }
     if !args.layer.is_empty() {
         loaded.layers.retain(|l| args.layer.contains(&l.id));
     }
     for l in &loaded.layers {
-        let bad = std::iter::once(&l.id).chain(l.indicators.iter().map(|i| &i.id)).find(|id| !file_safe(id));
+        let bad = std::iter::once(&l.id)
+            .chain(l.indicators.iter().map(|i| &i.id))
+            .find(|id| !file_safe(id));
         if let Some(id) = bad {
-            bail!("id {id:?} of layer {:?} cannot be a file name: rename it in the manifest", l.id);
+            bail!(
+                "id {id:?} of layer {:?} cannot be a file name: rename it in the manifest",
+                l.id
+            );
         }
     }
     let web = match args.web.clone().or_else(source::default_web_dir) {
@@ -212,7 +254,11 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         None => bail!("no map page found (web/index.html): pass --web DIR"),
     };
     let site = &args.output;
-    let options = ServerOptions { cache_bytes: 0, web_dir: None, render_threads: 0 };
+    let options = ServerOptions {
+        cache_bytes: 0,
+        web_dir: None,
+        render_threads: 0,
+    };
     let state = Arc::new(AppState::new(loaded, &options));
     let router = quartier_server::app(Arc::clone(&state));
     copy_page(&web, site)?;
@@ -237,7 +283,8 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
             };
             let out = site.join(format!("tiles/{}/{}.pmtiles", layer.id(), ind.id));
             if let Some(dir) = out.parent() {
-                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
             }
             let report = seed_cmd::seed(&state.atlas, &plan, &out)
                 .with_context(|| format!("cannot seed {}", out.display()))?;

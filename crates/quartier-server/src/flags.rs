@@ -175,7 +175,9 @@ pub struct StyleFlags {
 fn parse_key_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(format!("{text:?} is not KEY=VALUE (e.g. --style period=2020)")),
+        _ => Err(format!(
+            "{text:?} is not KEY=VALUE (e.g. --style period=2020)"
+        )),
     }
 }
 
@@ -205,7 +207,12 @@ pub struct ServeArgs {
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<PathBuf>,
     /// Address to listen on; port 0 picks a free port.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080", env = "QUARTIER_BIND")]
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8080",
+        env = "QUARTIER_BIND"
+    )]
     pub bind: SocketAddr,
     /// Import options for boundary-file sources (manifests set these per layer).
     #[command(flatten)]
@@ -302,8 +309,22 @@ mod tests {
     #[test]
     fn seed_flags_build_the_style_of_the_query() {
         let cli = Cli::try_parse_from([
-            "quartier", "seed", "a.toml", "--layer", "nc", "--method", "jenks", "--classes",
-            "4", "--style", "palette=Blues", "--zoom", "3-5", "--bbox", "-80,34,-78,36", "-o",
+            "quartier",
+            "seed",
+            "a.toml",
+            "--layer",
+            "nc",
+            "--method",
+            "jenks",
+            "--classes",
+            "4",
+            "--style",
+            "palette=Blues",
+            "--zoom",
+            "3-5",
+            "--bbox",
+            "-80,34,-78,36",
+            "-o",
             "x.pmtiles",
         ])
         .unwrap();
@@ -319,8 +340,20 @@ mod tests {
             ])
         );
         assert_eq!(s.zoom, crate::seed_cmd::Zooms(3, 5));
-        assert_eq!(s.bbox, Some(crate::seed_cmd::Bbox([-80.0, 34.0, -78.0, 36.0])));
-        assert!(Cli::try_parse_from(["quartier", "seed", "a.toml", "--style", "x", "-o", "o.pmtiles"]).is_err());
+        assert_eq!(
+            s.bbox,
+            Some(crate::seed_cmd::Bbox([-80.0, 34.0, -78.0, 36.0]))
+        );
+        assert!(Cli::try_parse_from([
+            "quartier",
+            "seed",
+            "a.toml",
+            "--style",
+            "x",
+            "-o",
+            "o.pmtiles"
+        ])
+        .is_err());
     }
 
     #[test]

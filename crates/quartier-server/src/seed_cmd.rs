@@ -99,7 +99,9 @@ pub(crate) fn parse_zooms(text: &str) -> Result<Zooms, String> {
         None => (zoom(text)?, zoom(text)?),
     };
     if a > b {
-        return Err(format!("zooms {a}-{b} go backwards: write the smaller first ({b}-{a})"));
+        return Err(format!(
+            "zooms {a}-{b} go backwards: write the smaller first ({b}-{a})"
+        ));
     }
     Ok(Zooms(a, b))
 }
@@ -159,7 +161,12 @@ impl SeedReport {
 
 /// The part of `a` inside `b`, or `None` when they do not meet.
 fn intersect(a: [f64; 4], b: [f64; 4]) -> Option<[f64; 4]> {
-    let r = [a[0].max(b[0]), a[1].max(b[1]), a[2].min(b[2]), a[3].min(b[3])];
+    let r = [
+        a[0].max(b[0]),
+        a[1].max(b[1]),
+        a[2].min(b[2]),
+        a[3].min(b[3]),
+    ];
     (r[0] <= r[2] && r[1] <= r[3]).then_some(r)
 }
 
@@ -192,7 +199,7 @@ pub(crate) fn pick<'a>(
             ),
         },
     };
-    Ok((l.id(), ind))
+    Ok((l.id(), ind.as_str()))
 }
 
 /// Seed one indicator into the archive at `out`.
@@ -320,8 +327,8 @@ pub fn run(args: &SeedArgs) -> anyhow::Result<ExitCode> {
         unique = report.archive.unique_tiles,
         bytes = report.archive.bytes,
         threads = report.threads,
-        seconds = format!("{:.2}", report.elapsed.as_secs_f64()),
-        tiles_per_second = format!("{:.0}", report.tiles_per_second()),
+        seconds = report.elapsed.as_secs_f64(),
+        tiles_per_second = report.tiles_per_second().round(),
         "wrote {} ({layer}/{indicator}, zoom {}-{})",
         args.output.display(),
         args.zoom.0,

@@ -137,7 +137,9 @@ impl AppState {
                     let _permit = permit;
                     let started = Instant::now();
                     let png = job.render(&state.atlas);
-                    crate::http::metrics::METRICS.render.observe(started.elapsed());
+                    crate::http::metrics::METRICS
+                        .render
+                        .observe(started.elapsed());
                     png
                 })
                 .await

@@ -52,10 +52,15 @@ impl Histogram {
     /// Count one observation.
     pub fn observe(&self, d: Duration) {
         let s = d.as_secs_f64();
-        let i = BUCKETS.iter().position(|b| s <= *b).unwrap_or(BUCKETS.len());
+        let i = BUCKETS
+            .iter()
+            .position(|b| s <= *b)
+            .unwrap_or(BUCKETS.len());
         self.buckets[i].fetch_add(1, Ordering::Relaxed);
-        self.sum_ns
-            .fetch_add(d.as_nanos().min(u128::from(u64::MAX)) as u64, Ordering::Relaxed);
+        self.sum_ns.fetch_add(
+            d.as_nanos().min(u128::from(u64::MAX)) as u64,
+            Ordering::Relaxed,
+        );
     }
 
     fn write(&self, out: &mut String, name: &str, labels: &str) {
@@ -66,9 +71,18 @@ impl Histogram {
             let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"{b}\"}} {cumulative}");
         }
         cumulative += self.buckets[BUCKETS.len()].load(Ordering::Relaxed);
-        let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {cumulative}");
+        let _ = writeln!(
+            out,
+            "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {cumulative}"
+        );
         let sum = self.sum_ns.load(Ordering::Relaxed) as f64 / 1e9;
-        let braces = |s: &str| if s.is_empty() { String::new() } else { format!("{{{s}}}") };
+        let braces = |s: &str| {
+            if s.is_empty() {
+                String::new()
+            } else {
+                format!("{{{s}}}")
+            }
+        };
         let _ = writeln!(out, "{name}_sum{} {sum}", braces(labels));
         let _ = writeln!(out, "{name}_count{} {cumulative}", braces(labels));
     }
@@ -112,7 +126,10 @@ fn route_of(path: &str) -> usize {
     } else {
         "page"
     };
-    ROUTES.iter().position(|r| *r == family).unwrap_or(ROUTES.len() - 1)
+    ROUTES
+        .iter()
+        .position(|r| *r == family)
+        .unwrap_or(ROUTES.len() - 1)
 }
 
 /// Middleware: count the request by route family and status, and time it.
@@ -121,7 +138,10 @@ pub async fn record(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let response = next.run(request).await;
     let status = response.status().as_u16();
-    let slot = STATUSES.iter().position(|s| *s == status).unwrap_or(STATUSES.len());
+    let slot = STATUSES
+        .iter()
+        .position(|s| *s == status)
+        .unwrap_or(STATUSES.len());
     METRICS.requests[route][slot].fetch_add(1, Ordering::Relaxed);
     METRICS.latency[route].observe(started.elapsed());
     response
@@ -131,7 +151,9 @@ pub async fn record(request: Request, next: Next) -> Response {
 pub fn render(state: &AppState) -> String {
     let m = &*METRICS;
     let mut out = String::with_capacity(8 * 1024);
-    out.push_str("# HELP quartier_http_requests_total HTTP requests answered, by route family and status.\n");
+    out.push_str(
+        "# HELP quartier_http_requests_total HTTP requests answered, by route family and status.\n",
+    );
     out.push_str("# TYPE quartier_http_requests_total counter\n");
     for (r, route) in ROUTES.iter().enumerate() {
         for (s, count) in m.requests[r].iter().enumerate() {
@@ -161,16 +183,54 @@ pub fn render(state: &AppState) -> String {
 
     let s = state.atlas.stats();
     let counters = [
-        ("quartier_tiles_rendered_total", "counter", "Tiles drawn (not answered from the cache).", s.tiles_rendered),
-        ("quartier_tiles_empty_total", "counter", "Tiles answered with the shared empty tile.", s.tiles_empty),
-        ("quartier_tile_cache_hits_total", "counter", "Tiles answered from the tile cache.", s.cache.hits),
-        ("quartier_tile_cache_misses_total", "counter", "Tiles looked up in the tile cache and not found.", s.cache.misses),
-        ("quartier_tile_cache_tiles", "gauge", "Tiles kept in the tile cache.", s.cache.tiles as u64),
-        ("quartier_tile_cache_bytes", "gauge", "Bytes of the tiles kept in the tile cache.", s.cache.bytes),
-        ("quartier_styles", "gauge", "Classified styles kept.", s.styles as u64),
+        (
+            "quartier_tiles_rendered_total",
+            "counter",
+            "Tiles drawn (not answered from the cache).",
+            s.tiles_rendered,
+        ),
+        (
+            "quartier_tiles_empty_total",
+            "counter",
+            "Tiles answered with the shared empty tile.",
+            s.tiles_empty,
+        ),
+        (
+            "quartier_tile_cache_hits_total",
+            "counter",
+            "Tiles answered from the tile cache.",
+            s.cache.hits,
+        ),
+        (
+            "quartier_tile_cache_misses_total",
+            "counter",
+            "Tiles looked up in the tile cache and not found.",
+            s.cache.misses,
+        ),
+        (
+            "quartier_tile_cache_tiles",
+            "gauge",
+            "Tiles kept in the tile cache.",
+            s.cache.tiles as u64,
+        ),
+        (
+            "quartier_tile_cache_bytes",
+            "gauge",
+            "Bytes of the tiles kept in the tile cache.",
+            s.cache.bytes,
+        ),
+        (
+            "quartier_styles",
+            "gauge",
+            "Classified styles kept.",
+            s.styles as u64,
+        ),
     ];
     for (name, kind, help, value) in counters {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+        );
     }
     let version: String = state
         .version
@@ -235,10 +295,19 @@ mod tests {
         h.observe(Duration::from_secs(5));
         let mut out = String::new();
         h.write(&mut out, "x", "route=\"a\"");
-        assert!(out.contains("x_bucket{route=\"a\",le=\"0.0001\"} 1\n"), "{out}");
-        assert!(out.contains("x_bucket{route=\"a\",le=\"0.005\"} 2\n"), "{out}");
+        assert!(
+            out.contains("x_bucket{route=\"a\",le=\"0.0001\"} 1\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("x_bucket{route=\"a\",le=\"0.005\"} 2\n"),
+            "{out}"
+        );
         assert!(out.contains("x_bucket{route=\"a\",le=\"1\"} 2\n"), "{out}");
-        assert!(out.contains("x_bucket{route=\"a\",le=\"+Inf\"} 3\n"), "{out}");
+        assert!(
+            out.contains("x_bucket{route=\"a\",le=\"+Inf\"} 3\n"),
+            "{out}"
+        );
         assert!(out.contains("x_count{route=\"a\"} 3\n"), "{out}");
     }
 }

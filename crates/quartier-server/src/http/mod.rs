@@ -85,7 +85,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         // Gzip only where it pays: JSON. PNG tiles are compressed already and on the hot path.
         .layer(CompressionLayer::new());
     let tiles = Router::new()
-        .route("/tiles/{layer}/{indicator}/{z}/{x}/{tile}", get(tiles::tile))
+        .route(
+            "/tiles/{layer}/{indicator}/{z}/{x}/{tile}",
+            get(tiles::tile),
+        )
         .route(
             "/ogc/collections/{id}/map/tiles/{tms}/{z}/{row}/{col}",
             get(ogc::tile),

@@ -241,7 +241,10 @@ pub(super) async fn tileset(
     let bounds = layer_bounds(layer);
     let base = base_url(&headers);
     let q = query_suffix(&raw);
-    let href = format!("{base}/ogc/collections/{}/map/tiles/{TMS_ID}", url_escape(&id));
+    let href = format!(
+        "{base}/ogc/collections/{}/map/tiles/{TMS_ID}",
+        url_escape(&id)
+    );
     let body = json!({
         "title": format!("{id} in {TMS_ID}"),
         "dataType": "map",
@@ -312,8 +315,9 @@ pub(super) async fn tile_matrix_sets(
     json_response(&state, &headers, &body, "application/json")
 }
 
-/// WebMercatorQuad as a TMS 2.0 JSON document, with the TMS 1.0 names alongside for older
-/// readers (GDAL before 3.7 reads those).
+/// WebMercatorQuad as a TMS 2.0 JSON document, with the TMS 1.0 names alongside (`type`,
+/// `identifier`, `supportedCRS`, `boundingBox`, `topLeftCorner`) for older readers: GDAL 3.6
+/// (Debian 12) reads only those.
 pub(super) async fn tile_matrix_set(
     State(state): State<Arc<AppState>>,
     JsonPath(tms): JsonPath<String>,
@@ -331,10 +335,12 @@ fn web_mercator_quad() -> Value {
             let scale = SCALE_ZOOM_0 / f64::from(n);
             json!({
                 "id": z.to_string(),
+                "identifier": z.to_string(),
                 "scaleDenominator": scale,
                 "cellSize": 2.0 * e / 256.0 / f64::from(n),
                 "cornerOfOrigin": "topLeft",
                 "pointOfOrigin": [-e, e],
+                "topLeftCorner": [-e, e],
                 "tileWidth": 256,
                 "tileHeight": 256,
                 "matrixWidth": n,
@@ -343,10 +349,14 @@ fn web_mercator_quad() -> Value {
         })
         .collect();
     json!({
+        "type": "TileMatrixSetType",
         "id": TMS_ID,
+        "identifier": TMS_ID,
         "title": "Google Maps Compatible for the World",
         "uri": TMS_URI,
         "crs": CRS_3857,
+        "supportedCRS": CRS_3857,
+        "boundingBox": {"type": "BoundingBoxType", "crs": CRS_3857, "lowerCorner": [-e, -e], "upperCorner": [e, e]},
         "orderedAxes": ["X", "Y"],
         "wellKnownScaleSet": "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
         "tileMatrices": matrices,

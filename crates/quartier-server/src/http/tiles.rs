@@ -33,7 +33,7 @@ pub const CACHE_STATUS_HEADER: &str = "x-quartier-cache";
 pub(super) fn parse_tile_name(name: &str) -> AppResult<(&str, u8)> {
     let bad = || {
         AppError::bad_request(format!(
-            "tile file {name:?} is not {{y}}.png, {{y}}@2x.png or {{y}}.mvt (e.g. 26.png, 26@2x.png or 26.mvt)"
+            "tile file {name:?} is not {{y}}.png or {{y}}@2x.png (PNG tiles) or {{y}}.mvt (a vector tile), e.g. 26.png, 26@2x.png or 26.mvt"
         ))
     };
     let stem = name.strip_suffix(".png").ok_or_else(bad)?;

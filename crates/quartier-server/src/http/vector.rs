@@ -47,8 +47,14 @@ pub(super) async fn vector_tile(
         .map_err(|e| AppError::Internal(format!("vector tile task failed: {e}")))??;
     let mut response = Response::new(Body::from(tile.mvt));
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(MVT_CONTENT_TYPE));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(TILE_CACHE_CONTROL));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(MVT_CONTENT_TYPE),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(TILE_CACHE_CONTROL),
+    );
     h.insert(header::ETAG, etag);
     Ok(response)
 }
@@ -82,7 +88,11 @@ fn vector_tilejson(
     let fields: serde_json::Map<String, Value> = MVT_KEYS
         .iter()
         .map(|k| {
-            let kind = if matches!(*k, "value" | "class") { "Number" } else { "String" };
+            let kind = if matches!(*k, "value" | "class") {
+                "Number"
+            } else {
+                "String"
+            };
             (k.to_string(), json!(kind))
         })
         .collect();

@@ -69,7 +69,11 @@ fn capabilities(state: &AppState, base: &str, query: Option<&str>) -> String {
                 s,
                 r#"<Layer><ows:Title>{title}</ows:Title><ows:Abstract>{abstract_}</ows:Abstract><ows:WGS84BoundingBox><ows:LowerCorner>{w} {south}</ows:LowerCorner><ows:UpperCorner>{e} {n}</ows:UpperCorner></ows:WGS84BoundingBox><ows:Identifier>{id}</ows:Identifier><Style isDefault="true"><ows:Identifier>default</ows:Identifier></Style><Format>image/png</Format><TileMatrixSetLink><TileMatrixSet>{TMS_ID}</TileMatrixSet></TileMatrixSetLink><ResourceURL format="image/png" resourceType="tile" template="{template}"/></Layer>
 "#,
-                title = xml(&format!("{}: {}", layer.atlas.title.get("en"), ind.title.get("en"))),
+                title = xml(&format!(
+                    "{}: {}",
+                    layer.atlas.title.get("en"),
+                    ind.title.get("en")
+                )),
                 abstract_ = xml(layer.atlas.attribution.as_deref().unwrap_or_default()),
                 id = xml(&id),
                 template = xml(&template),
