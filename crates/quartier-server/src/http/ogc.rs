@@ -389,6 +389,6 @@ mod tests {
         // 156543.03 m per pixel at zoom 0, the well-known figure.
         assert!((z0["cellSize"].as_f64().unwrap() - 156_543.033_928).abs() < 1e-3);
         let z18 = &t["tileMatrices"][18];
-        assert!((z18["scaleDenominator"].as_f64().unwrap() - 2132.729_584_23).abs() < 1e-3);
+        assert!((z18["scaleDenominator"].as_f64().unwrap() - 2_132.729_584_23).abs() < 1e-3);
     }
 }

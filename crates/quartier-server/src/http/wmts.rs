@@ -65,10 +65,9 @@ fn capabilities(state: &AppState, base: &str, query: Option<&str>) -> String {
                 template.push('?');
                 template.push_str(q);
             }
-            let _ = write!(
+            let _ = writeln!(
                 s,
-                r#"<Layer><ows:Title>{title}</ows:Title><ows:Abstract>{abstract_}</ows:Abstract><ows:WGS84BoundingBox><ows:LowerCorner>{w} {south}</ows:LowerCorner><ows:UpperCorner>{e} {n}</ows:UpperCorner></ows:WGS84BoundingBox><ows:Identifier>{id}</ows:Identifier><Style isDefault="true"><ows:Identifier>default</ows:Identifier></Style><Format>image/png</Format><TileMatrixSetLink><TileMatrixSet>{TMS_ID}</TileMatrixSet></TileMatrixSetLink><ResourceURL format="image/png" resourceType="tile" template="{template}"/></Layer>
-"#,
+                r#"<Layer><ows:Title>{title}</ows:Title><ows:Abstract>{abstract_}</ows:Abstract><ows:WGS84BoundingBox><ows:LowerCorner>{w} {south}</ows:LowerCorner><ows:UpperCorner>{e} {n}</ows:UpperCorner></ows:WGS84BoundingBox><ows:Identifier>{id}</ows:Identifier><Style isDefault="true"><ows:Identifier>default</ows:Identifier></Style><Format>image/png</Format><TileMatrixSetLink><TileMatrixSet>{TMS_ID}</TileMatrixSet></TileMatrixSetLink><ResourceURL format="image/png" resourceType="tile" template="{template}"/></Layer>"#,
                 title = xml(&format!(
                     "{}: {}",
                     layer.atlas.title.get("en"),
@@ -81,9 +80,9 @@ fn capabilities(state: &AppState, base: &str, query: Option<&str>) -> String {
         }
     }
     let e = MERCATOR_HALF_EXTENT;
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<TileMatrixSet><ows:Identifier>{TMS_ID}</ows:Identifier><ows:SupportedCRS>urn:ogc:def:crs:EPSG::3857</ows:SupportedCRS><WellKnownScaleSet>urn:ogc:def:wkss:OGC:1.0:GoogleMapsCompatible</WellKnownScaleSet>\n"
+        "<TileMatrixSet><ows:Identifier>{TMS_ID}</ows:Identifier><ows:SupportedCRS>urn:ogc:def:crs:EPSG::3857</ows:SupportedCRS><WellKnownScaleSet>urn:ogc:def:wkss:OGC:1.0:GoogleMapsCompatible</WellKnownScaleSet>"
     );
     for z in 0..=OGC_MAX_ZOOM {
         let n = TileCoord::tiles_per_side(z);
