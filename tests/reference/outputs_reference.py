@@ -109,9 +109,11 @@ def gdal_clients(base, query, out):
     import numpy as np
 
     q = f"?{query}" if query else ""
+    # GDAL's WMS driver keeps fetched tiles in ./gdalwmscache unless told otherwise.
+    env = dict(os.environ, GDAL_DEFAULT_WMS_CACHE_PATH=os.path.join(out, "gdalwmscache"))
 
     def run(args):
-        r = subprocess.run(args, capture_output=True, text=True)
+        r = subprocess.run(args, capture_output=True, text=True, env=env)
         if r.returncode != 0:
             raise SystemExit(f"{' '.join(args)} failed: {r.stderr}")
         return r.stdout
