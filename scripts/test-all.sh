@@ -16,9 +16,22 @@ if [ ! -x /usr/bin/pdftotext ] || [ ! -x /usr/bin/pdftoppm ] || [ ! -x /usr/bin/
   $SUDO apt-get install -y -qq poppler-utils >/dev/null
 fi
 
-# Independent readers for the tile archive and vector tile tests (quartier-archive's build script
-# finds them; the install must succeed, so that CI never passes with them ignored).
-python3 -m pip install --quiet pmtiles==3.8.1 mapbox-vector-tile==2.2.0 shapely==2.2.0
+# GDAL's own clients for the OGC API – Tiles and WMTS tests (tests/outputs.rs: gdalinfo,
+# gdal_translate, and python3-gdal to compare the pixels).
+if ! command -v gdal_translate >/dev/null || ! python3 -c "import osgeo.gdal" 2>/dev/null; then
+  echo "== installing Debian's gdal-bin and python3-gdal =="
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq gdal-bin python3-gdal >/dev/null
+fi
+
+# Independent readers for the tile archive, vector tile, WMTS and metrics tests (quartier-archive's
+# build script finds the first three; the install must succeed, so that CI never passes with them
+# ignored).
+python3 -m pip install --quiet pmtiles==3.8.1 mapbox-vector-tile==2.2.0 shapely==2.2.0 \
+  OWSLib==0.32.1 prometheus-client==0.21.1
 
 echo "== cargo test (workspace) =="
 cargo test --workspace --locked

@@ -4,6 +4,7 @@
 // Owns the count of requests in flight (the tests' `idle()` waits for it to reach zero) and the
 // cache of layer details per language. Errors carry the server's own message (`{"error": …}`).
 import { lang } from './state.js';
+import { STATIC, staticUrl } from './static-site.js';
 
 export const enc = encodeURIComponent;
 
@@ -24,7 +25,10 @@ export function query(params) {
 async function getJSON(url) {
   pending += 1;
   try {
-    const res = await fetch(url, { headers: { Accept: 'application/json' } });
+    // A static site has files for what it can answer; the rest is "not found", as from a server.
+    const file = STATIC ? staticUrl(url) : url;
+    if (file === null) throw Object.assign(new Error('404 Not Found'), { status: 404 });
+    const res = await fetch(file, { headers: { Accept: 'application/json' } });
     let body = null;
     try {
       body = await res.json();

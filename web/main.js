@@ -22,6 +22,7 @@ import { bindEmbed } from './embed.js';
 import { bindSearch, resetSearch } from './search.js';
 import { createLabels, labelStats, labelTexts, updateLabels } from './labels.js';
 import { bindDownloads, updateDownloads } from './download.js';
+import { STATIC, disableStyleControls } from './static-site.js';
 
 function setLayer(id) {
   if (id === state.layerId() || !state.layerById(id)) return;
@@ -107,6 +108,7 @@ function bindControls() {
   $('layer-select').addEventListener('change', (e) => setLayer(e.target.value));
   $('indicator-select').addEventListener('change', (e) => setIndicator(e.target.value));
   bindStyleControls();
+  if (STATIC) disableStyleControls();
   for (const b of document.querySelectorAll('.lang-switch button')) {
     b.addEventListener('click', () => setLang(b.dataset.lang, true));
   }

@@ -11,6 +11,7 @@ import { featuresOf, isSuppressed } from './features.js';
 import { escapeHtml, localised } from './format.js';
 import { t } from './i18n.js';
 import { showStatus } from './dom.js';
+import { STATIC, archiveLayer, archiveUrl } from './static-site.js';
 
 let map = null;
 let tileLayer = null;
@@ -143,24 +144,29 @@ export function updateTiles() {
   // The query of the legend's own tile URL: the style and the data version (`v`), under which
   // the server lets browsers keep tiles for a year; a publish changes `v`, so new tiles at once.
   const query = lg && lg.tiles && lg.tiles.includes('?') ? lg.tiles.slice(lg.tiles.indexOf('?') + 1) : lg && lg.style;
-  const url = 'tiles/' + enc(state.layerId()) + '/' + enc(state.indicatorId()) + '/{z}/{x}/{y}{r}.png' +
-    (query ? '?' + query : '');
-  if (tileLayer && tileLayer.quartierLayer === state.layerId()) {
+  const url = STATIC ? archiveUrl(state.layerId(), state.indicatorId())
+    : 'tiles/' + enc(state.layerId()) + '/' + enc(state.indicatorId()) + '/{z}/{x}/{y}{r}.png' +
+      (query ? '?' + query : '');
+  if (STATIC && tileLayer && tileLayer.quartierUrl === url) return;
+  if (!STATIC && tileLayer && tileLayer.quartierLayer === state.layerId()) {
     if (tileLayer._url !== url) tileLayer.setUrl(url);
     return;
   }
   if (tileLayer) map.removeLayer(tileLayer);
   const layer = currentLayer();
   const bounds = layerBounds(layer);
-  tileLayer = L.tileLayer(url, {
+  const options = {
     pane: 'choropleth',
     bounds: bounds ? bounds.pad(0.05) : undefined,
     maxZoom: 19,
     opacity: basemapLayer ? 0.8 : 1,
     className: 'choropleth-tiles',
     attribution: layer && layer.attribution ? escapeHtml(localised(layer.attribution)) : '',
-  });
+  };
+  // A static site's archives stop at the zoom it was exported with (`staticMaxZoom` in its atlas).
+  tileLayer = STATIC ? archiveLayer(url, state.atlas().static_max_zoom || 12, options) : L.tileLayer(url, options);
   tileLayer.quartierLayer = state.layerId();
+  tileLayer.quartierUrl = url;
   tileLayer.on('loading', () => { tilesLoading = true; });
   tileLayer.on('load', () => { tilesLoading = false; });
   tileLayer.on('tileerror', () => showStatus(t('error.tiles')));

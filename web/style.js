@@ -16,6 +16,7 @@ import { updateSuppressedOverlay, updateTiles } from './map.js';
 import { renderTable } from './table.js';
 import { styleParams, writeUrl } from './url-state.js';
 import { breaksText, parseBreaks } from './breaks.js';
+import { STATIC } from './static-site.js';
 
 let styleSeq = 0;
 
@@ -102,7 +103,7 @@ function syncStyleControls() {
     (centre == null && isNumber(lg.centre) && isNumber(lg.mean) && lg.centre === lg.mean));
   const manual = $('method-select').value === 'manual';
   $('breaks-form').hidden = !manual;
-  $('classes-select').disabled = manual;
+  $('classes-select').disabled = manual || STATIC;
   if (manual && Array.isArray(lg.breaks)) $('breaks-input').value = breaksText(lg.breaks, decimals());
 }
 

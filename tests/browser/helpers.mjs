@@ -57,15 +57,18 @@ export async function api(p) {
   return res.json();
 }
 
-/** Opens the page, collects console errors, page errors and failed requests, waits until idle. */
-export async function open(ctx, search = '') {
+/**
+ * Opens the page (at `base`, default the server under test), collects console errors, page errors
+ * and failed requests, waits until idle.
+ */
+export async function open(ctx, search = '', base = BASE) {
   const page = await ctx.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push('console: ' + m.text()); });
   page.on('pageerror', (e) => errors.push('page error: ' + e.message));
   page.on('requestfailed', (r) => errors.push('request failed: ' + r.url() + ' ' + (r.failure() || {}).errorText));
   page.on('response', (r) => { if (r.status() >= 400) errors.push('HTTP ' + r.status() + ': ' + r.url()); });
-  await page.goto(BASE + '/' + search);
+  await page.goto(base + '/' + search);
   await idle(page);
   return { page, errors };
 }

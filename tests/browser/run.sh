@@ -96,10 +96,33 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 
-echo "== node --test tests/browser/map.test.mjs page.test.mjs hover_grid.test.mjs =="
+# The static site of `quartier export` (layer nc, zoom 0-8), served by Python's file server with
+# no Quartier process behind it (static.test.mjs).
+SITE="$(mktemp -d -t quartier-static-site.XXXXXX)"
+echo "== quartier export geodata/atlas.toml --layer nc --zoom 0-8 -o $SITE =="
+"$QUARTIER_BIN" export geodata/atlas.toml --layer nc --zoom 0-8 -o "$SITE" >>"$LOG" 2>&1
+STATIC_PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+(cd "$SITE" && exec python3 -m http.server "$STATIC_PORT" --bind 127.0.0.1) >>"$LOG" 2>&1 &
+STATIC_PID=$!
+cleanup_static() {
+  kill "$STATIC_PID" 2>/dev/null || true
+  wait "$STATIC_PID" 2>/dev/null || true
+  rm -rf "$SITE"
+  cleanup
+}
+trap cleanup_static EXIT INT TERM
+export STATIC_URL="http://127.0.0.1:$STATIC_PORT"
+for _ in $(seq 1 100); do
+  if node -e "fetch(process.env.STATIC_URL + '/index.html').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then
+    break
+  fi
+  sleep 0.1
+done
+
+echo "== node --test tests/browser/map.test.mjs page.test.mjs hover_grid.test.mjs static.test.mjs =="
 status=0
 # shellcheck disable=SC2086
-(cd "$HERE" && node --test ${QUARTIER_TEST_ARGS:-} map.test.mjs page.test.mjs hover_grid.test.mjs) || status=$?
+(cd "$HERE" && node --test ${QUARTIER_TEST_ARGS:-} map.test.mjs page.test.mjs hover_grid.test.mjs static.test.mjs) || status=$?
 echo "screenshots: $HERE/screenshots/"
 if [ "$status" -ne 0 ]; then
   echo "browser tests failed; the server's log ($LOG) ends with:" >&2

@@ -15,6 +15,8 @@
 //!   [`values`]: a layer's districts without geometry, for hover, table and profile.
 //! - [`Atlas::legend`] (`legend`): the one legend entry point (classes, breaks, colours, counts,
 //!   labels in German and English).
+//! - [`Atlas::vector_tile`] (`mvt`): the districts of one tile as a Mapbox Vector Tile with id,
+//!   name, value, class, colour and status for a style.
 //! - [`Style`] (`style`): a requested style as query parameters, resolved against the manifest.
 //! - [`labels`]: the legend's number formatting, as the map page printed it.
 //! - [`layer`]: one layer prepared (render geometry, point index, statistics, id lookups).
@@ -27,13 +29,14 @@ pub mod cache;
 pub mod error;
 pub mod geojson;
 pub mod hash;
-pub mod index;
 pub mod hover;
+pub mod index;
 pub mod labels;
 pub mod lang;
 pub mod layer;
 pub mod legend;
 pub mod manifest;
+pub mod mvt;
 pub mod periods;
 pub mod print;
 pub mod stats;
@@ -47,5 +50,6 @@ pub use error::AtlasError;
 pub use hash::Etag;
 pub use lang::Lang;
 pub use legend::{Legend, Titles};
+pub use mvt::VectorTile;
 pub use style::Style;
 pub use tile::{Answered, CacheUse, RenderJob, Restyle, Tile};

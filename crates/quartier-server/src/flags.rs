@@ -114,6 +114,15 @@ pub enum Command {
     /// Write a layer's report as one PDF: title page, a map per indicator, a profile per
     /// district, sources.
     Report(crate::print_cmd::ReportArgs),
+    /// Write one indicator's tiles into a PMTiles or MBTiles archive, on every core.
+    ///
+    /// The tiles are those `quartier serve` answers for the same style, byte for byte; the
+    /// archive carries the bounds, zooms, attribution and legend. For static hosts, CDNs and
+    /// GIS clients (QGIS reads both formats).
+    Seed(crate::seed_cmd::SeedArgs),
+    /// Write the atlas as a static site (page, JSON, legends, one PMTiles archive per indicator)
+    /// for any web host, object storage or CDN, with no Quartier process (docs/deploy.md).
+    Export(crate::export_cmd::ExportArgs),
 }
 
 /// What a boundary file does not say about itself.
@@ -148,6 +157,61 @@ impl ImportFlags {
     }
 }
 
+/// The style of tiles, as the query parameters of a tile URL (`docs/api.md`): each flag is one
+/// parameter, `--style KEY=VALUE` any other (e.g. `--style period=2020`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct StyleFlags {
+    /// Classification: quantile, equal, jenks, stddev, pretty or manual [default: the manifest's].
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<String>,
+    /// Number of classes, 2 to 9.
+    #[arg(long, value_name = "N")]
+    pub classes: Option<String>,
+    /// Colour scheme (YlOrRd, Blues, RdBu, viridis, ...).
+    #[arg(long, value_name = "NAME")]
+    pub palette: Option<String>,
+    /// Class breaks for --method manual, comma-separated.
+    #[arg(long, value_name = "B1,B2,...", allow_hyphen_values = true)]
+    pub breaks: Option<String>,
+    /// Centre of a diverging palette: a number or `mean`.
+    #[arg(long, value_name = "VALUE", allow_hyphen_values = true)]
+    pub centre: Option<String>,
+    /// Border width in pixels, 0 to 4.
+    #[arg(long, value_name = "PX")]
+    pub border: Option<String>,
+    /// Any other style parameter of the tile URL; repeat for more.
+    #[arg(long = "style", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub extra: Vec<(String, String)>,
+}
+
+fn parse_key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!(
+            "{text:?} is not KEY=VALUE (e.g. --style period=2020)"
+        )),
+    }
+}
+
+impl StyleFlags {
+    /// The style, built from key/value pairs exactly as the HTTP query builds it.
+    pub fn style(&self) -> quartier_atlas::Style {
+        let named = [
+            ("method", &self.method),
+            ("classes", &self.classes),
+            ("palette", &self.palette),
+            ("breaks", &self.breaks),
+            ("centre", &self.centre),
+            ("border", &self.border),
+        ];
+        let pairs = named
+            .into_iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), v.clone())))
+            .chain(self.extra.iter().cloned());
+        quartier_atlas::Style::from_pairs(pairs)
+    }
+}
+
 /// `quartier serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -155,16 +219,21 @@ pub struct ServeArgs {
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<PathBuf>,
     /// Address to listen on; port 0 picks a free port.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8080",
+        env = "QUARTIER_BIND"
+    )]
     pub bind: SocketAddr,
     /// Import options for boundary-file sources (manifests set these per layer).
     #[command(flatten)]
     pub import: ImportFlags,
     /// Memory for rendered tiles, in MiB.
-    #[arg(long, value_name = "MB", default_value_t = quartier_server::state::DEFAULT_CACHE_MB)]
+    #[arg(long, value_name = "MB", default_value_t = quartier_server::state::DEFAULT_CACHE_MB, env = "QUARTIER_CACHE_MB")]
     pub cache_mb: u64,
     /// Keep no rendered tiles: render every request (for benchmarks of the renderer).
-    #[arg(long, conflicts_with = "cache_mb")]
+    #[arg(long, conflicts_with = "cache_mb", env = "QUARTIER_NO_CACHE")]
     pub no_cache: bool,
     /// Restyled tiles (a tile in a new style, made from its kept district raster) in the
     /// renderer's exact bytes, compressed again, instead of its exact pixels behind a new palette
@@ -172,7 +241,7 @@ pub struct ServeArgs {
     #[arg(long)]
     pub exact_tiles: bool,
     /// Folder of the map page [default: web/ in the current directory or the checkout].
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "QUARTIER_WEB")]
     pub web: Option<PathBuf>,
     /// Limits on clients: timeouts and the connection cap (see SECURITY.md).
     #[command(flatten)]
@@ -195,6 +264,10 @@ pub struct ServeArgs {
     /// the environment variable QUARTIER_ADMIN_TOKEN. Never give the token itself as an option.
     #[arg(long, value_name = "FILE")]
     pub admin_token_file: Option<PathBuf>,
+    /// A configuration file (quartier.toml) with any of these settings; flags and QUARTIER_*
+    /// environment variables override it (docs/deploy.md).
+    #[arg(long, value_name = "FILE", env = "QUARTIER_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 /// How long clients may take and how many may be connected (`quartier serve`).
@@ -304,6 +377,56 @@ mod tests {
         assert_eq!(s.import.options().crs.as_deref(), Some("EPSG:4269"));
         assert_eq!(s.import.options().id_field.as_deref(), Some("GEOID"));
         assert_eq!(s.cache_mb, 8);
+    }
+
+    #[test]
+    fn seed_flags_build_the_style_of_the_query() {
+        let cli = Cli::try_parse_from([
+            "quartier",
+            "seed",
+            "a.toml",
+            "--layer",
+            "nc",
+            "--method",
+            "jenks",
+            "--classes",
+            "4",
+            "--style",
+            "palette=Blues",
+            "--zoom",
+            "3-5",
+            "--bbox",
+            "-80,34,-78,36",
+            "-o",
+            "x.pmtiles",
+        ])
+        .unwrap();
+        let Command::Seed(s) = cli.command else {
+            panic!("not seed")
+        };
+        assert_eq!(
+            s.style.style(),
+            quartier_atlas::Style::from_pairs([
+                ("method", "jenks"),
+                ("classes", "4"),
+                ("palette", "Blues")
+            ])
+        );
+        assert_eq!(s.zoom, crate::seed_cmd::Zooms(3, 5));
+        assert_eq!(
+            s.bbox,
+            Some(crate::seed_cmd::Bbox([-80.0, 34.0, -78.0, 36.0]))
+        );
+        assert!(Cli::try_parse_from([
+            "quartier",
+            "seed",
+            "a.toml",
+            "--style",
+            "x",
+            "-o",
+            "o.pmtiles"
+        ])
+        .is_err());
     }
 
     #[test]

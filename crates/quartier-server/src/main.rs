@@ -1,4 +1,5 @@
-//! The `quartier` command: `serve`, `inspect`, `check`, `aggregate`, `render` and `report`.
+//! The `quartier` command: `serve`, `inspect`, `check`, `aggregate`, `render`, `report`, `seed`
+//! and `export`.
 //!
 //! Glue only: parse the command line, call `quartier-geo` and `quartier_server`, print.
 //! `main` prints an error once with its causes and sets the exit status, as ripgrep does:
@@ -6,12 +7,15 @@
 
 mod aggregate_cmd;
 mod commands;
+mod export_cmd;
 mod flags;
 mod print_cmd;
+mod seed_cmd;
+mod serve_config;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::flags::{Cli, Command};
 
@@ -34,15 +38,21 @@ fn main() -> ExitCode {
 }
 
 fn run() -> anyhow::Result<ExitCode> {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     init_logging();
     match cli.command {
-        Command::Serve(args) => commands::serve(args),
+        Command::Serve(mut args) => {
+            serve_config::apply(&mut args, matches.subcommand_matches("serve"))?;
+            commands::serve(args)
+        }
         Command::Inspect(args) => commands::inspect(&args),
         Command::Check(args) => commands::check(&args),
         Command::Aggregate(args) => aggregate_cmd::run(&args),
         Command::Render(args) => print_cmd::render(&args),
         Command::Report(args) => print_cmd::report(&args),
+        Command::Seed(args) => seed_cmd::run(&args),
+        Command::Export(args) => export_cmd::run(&args),
     }
 }
 

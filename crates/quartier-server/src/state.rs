@@ -9,7 +9,7 @@ use std::ops::Deref;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use quartier_atlas::cache::CacheStats;
 use quartier_atlas::manifest::LoadedAtlas;
@@ -94,6 +94,10 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// See [`ServerOptions::frame_ancestors`].
     pub frame_ancestors: Option<String>,
+    /// Time to prepare the atlas (plus, at start, to read its sources), for `/metrics`.
+    pub load_time: Duration,
+    /// When this atlas went live, in seconds since 1970, for `/metrics`.
+    pub loaded_at_unix: f64,
     render_permits: Arc<Semaphore>,
     render_wait: Duration,
     started: Instant,
@@ -118,18 +122,24 @@ impl Deref for AppState {
 impl AppState {
     /// Prepare an atlas for serving.
     pub fn new(atlas: LoadedAtlas, options: &ServerOptions) -> Self {
+        let prepare = Instant::now();
         let threads = match options.render_threads {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
+        let atlas = Atlas::new(
+            atlas,
+            &AtlasOptions {
+                cache_bytes: options.cache_bytes,
+                restyle: options.restyle,
+            },
+        );
         AppState {
-            atlas: Atlas::new(
-                atlas,
-                &AtlasOptions {
-                    cache_bytes: options.cache_bytes,
-                    restyle: options.restyle,
-                },
-            ),
+            atlas,
+            load_time: prepare.elapsed(),
+            loaded_at_unix: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64()),
             web_dir: options.web_dir.clone(),
             public_url: options.public_url.clone(),
             frame_ancestors: options.frame_ancestors.clone(),
@@ -169,7 +179,12 @@ impl AppState {
                     // The permit lives as long as the render, even when the client has gone away
                     // and this future was dropped: at most one render per core, always.
                     let _permit = permit;
-                    job.render(&state.atlas)
+                    let started = Instant::now();
+                    let png = job.render(&state.atlas);
+                    crate::http::metrics::METRICS
+                        .render
+                        .observe(started.elapsed());
+                    png
                 })
                 .await
                 .map_err(|e| {

@@ -21,8 +21,8 @@
 
 mod error;
 mod fingerprint;
-mod indicators;
 mod guards;
+mod indicators;
 mod load;
 mod report;
 mod spec;

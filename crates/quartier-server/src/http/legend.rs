@@ -54,7 +54,7 @@ struct TileJson<'a> {
 }
 
 /// A zoom at which the bounds fill a typical map view (about 800 px wide).
-fn fit_zoom(bounds: [f64; 4]) -> u8 {
+pub(super) fn fit_zoom(bounds: [f64; 4]) -> u8 {
     let span = (bounds[2] - bounds[0])
         .max((bounds[3] - bounds[1]) * 1.5)
         .max(1e-6);

@@ -5,6 +5,9 @@
 //! - `tiles`: the PNG tile route, and `fast`, the lane answering cached tiles before the router;
 //! - `print`: print maps (`/static/...`), profiles and reports (`/report/...`) as PNG, SVG, PDF;
 //! - `hover`: `values.json` and the hover grids, hover and click without geometry;
+//! - `vector`: vector tiles (`.mvt` on the tile route), their TileJSON and a MapLibre style;
+//! - `ogc`: OGC API – Tiles under `/ogc`; `wmts`: the RESTful WMTS capabilities;
+//! - `metrics`: `/metrics` in Prometheus format and the middleware counting every request;
 //! - `page`: the map page's files and the fallbacks (404, 405);
 //! - `respond`: JSON answers with ETags, 304s, the language parameter;
 //! - `security`: CSP and the other security headers, dotfiles refused, error answers logged,
@@ -33,11 +36,15 @@ mod api;
 mod fast;
 mod hover;
 mod legend;
+pub mod metrics;
+mod ogc;
 mod page;
 mod print;
 mod respond;
 mod security;
 mod tiles;
+mod vector;
+mod wmts;
 
 pub use fast::FastTiles;
 pub use respond::JSON_CACHE_CONTROL;
@@ -52,6 +59,7 @@ pub use tiles::{CACHE_STATUS_HEADER, NO_CACHE_HEADER, TILE_CACHE_CONTROL};
 pub fn app(state: Arc<AppState>) -> Router {
     let json = Router::new()
         .route("/health", get(api::health))
+        .route("/metrics", get(metrics::metrics))
         .route("/api/atlas", get(api::atlas))
         .route("/api/layers", get(api::layers))
         .route("/api/layers/{layer}", get(api::layer))
@@ -68,12 +76,35 @@ pub fn app(state: Arc<AppState>) -> Router {
             get(legend::tilejson),
         )
         .route("/tiles/{layer}/{z}/{x}/{tile}", get(hover::grid))
+        .route(
+            "/tiles/{layer}/{indicator}/vector.json",
+            get(vector::tilejson),
+        )
+        .route("/styles/{layer}/{indicator}", get(vector::maplibre_style))
+        .route("/ogc", get(ogc::landing))
+        .route("/ogc/", get(ogc::landing))
+        .route("/ogc/conformance", get(ogc::conformance))
+        .route("/ogc/collections", get(ogc::collections))
+        .route("/ogc/collections/{id}", get(ogc::collection_route))
+        .route("/ogc/collections/{id}/map/tiles", get(ogc::tilesets))
+        .route("/ogc/collections/{id}/map/tiles/{tms}", get(ogc::tileset))
+        .route("/ogc/tileMatrixSets", get(ogc::tile_matrix_sets))
+        .route("/ogc/tileMatrixSets/{tms}", get(ogc::tile_matrix_set))
+        .route(
+            "/wmts/1.0.0/WMTSCapabilities.xml",
+            get(wmts::capabilities_route),
+        )
         // Gzip only where it pays: JSON. PNG tiles are compressed already and on the hot path.
         .layer(CompressionLayer::new());
-    let tiles = Router::new().route(
-        "/tiles/{layer}/{indicator}/{z}/{x}/{tile}",
-        get(tiles::tile),
-    );
+    let tiles = Router::new()
+        .route(
+            "/tiles/{layer}/{indicator}/{z}/{x}/{tile}",
+            get(tiles::tile),
+        )
+        .route(
+            "/ogc/collections/{id}/map/tiles/{tms}/{z}/{row}/{col}",
+            get(ogc::tile),
+        );
     let print = Router::new()
         .route("/static/{layer}/{file}", get(print::static_map))
         .route("/report/{file}", get(print::report))
@@ -115,4 +146,5 @@ pub fn app(state: Arc<AppState>) -> Router {
             },
         ))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(metrics::record))
 }

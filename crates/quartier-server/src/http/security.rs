@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -149,6 +149,11 @@ pub(crate) async fn secure(
         && names_version(request.uri().query(), &version);
     let mut response = next.run(request).await;
     headers.apply(&mut response);
+    if varies_with_host(&path) {
+        response
+            .headers_mut()
+            .append(header::VARY, HeaderValue::from_static("host"));
+    }
     let status = response.status();
     if versioned && (status == StatusCode::OK || status == StatusCode::NOT_MODIFIED) {
         response.headers_mut().insert(
@@ -196,6 +201,43 @@ pub(crate) async fn refuse_dotfiles(request: Request, next: Next) -> Response {
 /// controls and a shared cache would keep.
 pub(crate) fn base_url(public_url: Option<&str>) -> &str {
     public_url.map_or("", |u| u.trim_end_matches('/'))
+}
+
+/// The base of the absolute URLs GIS clients need (OGC API links, the WMTS `ResourceURL`
+/// template, the vector TileJSON and MapLibre style: QGIS, GDAL, OWSLib and MapLibre accept no
+/// relative URL there): the configured public URL, or,
+/// only when none is configured, `http(s)://` and the request's `Host`. Those answers carry
+/// `Vary: Host` (see [`secure`]), so a shared cache never gives one client's host to another;
+/// SECURITY.md tells operators behind a proxy to set `--public-url`.
+pub(crate) fn client_base(public_url: Option<&str>, headers: &HeaderMap) -> String {
+    if let Some(url) = public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        });
+    let proto = match headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+    {
+        Some("https") => "https",
+        _ => "http",
+    };
+    host.map(|h| format!("{proto}://{h}")).unwrap_or_default()
+}
+
+/// True for the answers whose URLs [`client_base`] may take from `Host`.
+fn varies_with_host(path: &str) -> bool {
+    path == "/ogc"
+        || path.starts_with("/ogc/")
+        || path.starts_with("/wmts/")
+        || path.starts_with("/styles/")
+        || path.ends_with("/vector.json")
 }
 
 /// Check a `--frame-ancestors` value: CSP sources separated by spaces (`'self'`, `'none'`, `*`,

@@ -1,5 +1,6 @@
 //! The PNG tile route `/tiles/{layer}/{indicator}/{z}/{x}/{y}.png` (and `@2x`): parsing, 304s,
-//! and the answer; the fast lane in front of the router shares all of it.
+//! and the answer; the fast lane in front of the router shares all of it. The same path ending
+//! in `.mvt` is a vector tile, answered by `vector`.
 
 use std::sync::Arc;
 
@@ -32,7 +33,7 @@ pub const CACHE_STATUS_HEADER: &str = "x-quartier-cache";
 pub(super) fn parse_tile_name(name: &str) -> AppResult<(&str, u8)> {
     let bad = || {
         AppError::bad_request(format!(
-            "tile file {name:?} is not {{y}}.png or {{y}}@2x.png (e.g. 26.png or 26@2x.png)"
+            "tile file {name:?} is not {{y}}.png or {{y}}@2x.png (PNG tiles) or {{y}}.mvt (a vector tile), e.g. 26.png, 26@2x.png or 26.mvt"
         ))
     };
     let stem = name.strip_suffix(".png").ok_or_else(bad)?;
@@ -84,6 +85,11 @@ pub(super) async fn tile(
 ) -> AppResult<Response> {
     let (li, layer) = state.layer(&layer_id)?;
     let (ii, _) = layer.indicator(&indicator_id)?;
+    if let Some(y) = name.strip_suffix(".mvt") {
+        let coord = parse_tile(&z, &x, y)?;
+        let classified = state.classified(li, ii, &style)?;
+        return super::vector::vector_tile(&state, classified, coord, &headers).await;
+    }
     let (y, scale) = parse_tile_name(&name)?;
     let coord = parse_tile(&z, &x, y)?;
     let classified = state.classified(li, ii, &style)?;
