@@ -22,7 +22,7 @@ pub(super) struct Joined {
 /// A table of a layer: wide (one join) or long (one join per period).
 pub(super) enum LayerTable {
     /// One row per district.
-    Wide(Joined),
+    Wide(Box<Joined>),
     /// One row per district and period, ascending by period.
     Long(Vec<(i32, Joined)>),
 }
@@ -117,7 +117,7 @@ impl Tables {
                 None => {
                     let j = joined(table)?;
                     reports.push(j.join.report.clone());
-                    LayerTable::Wide(j)
+                    LayerTable::Wide(Box::new(j))
                 }
                 Some(pc) => {
                     let cells = table.text(pc).map_err(table_error)?;
