@@ -210,6 +210,17 @@ impl AppState {
         }
     }
 
+    /// Takes every free render slot until the returned permit is dropped: tiles that need a draw
+    /// then wait `render_wait` and are answered 503. For overload tests (a tile of a small layer
+    /// renders faster than a burst of requests reaches the slots, so only held slots show the
+    /// overload path every time) and for draining renders before maintenance.
+    pub fn occupy_render_slots(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let free = u32::try_from(self.render_permits.available_permits()).ok()?;
+        Arc::clone(&self.render_permits)
+            .try_acquire_many_owned(free)
+            .ok()
+    }
+
     /// Counters for `/health`.
     pub fn stats(&self) -> Stats {
         let s = self.atlas.stats();

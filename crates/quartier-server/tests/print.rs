@@ -268,7 +268,12 @@ async fn static_maps_in_three_formats_with_etags() {
         )
         .unwrap();
     for (label, colour) in legend.labels.iter().zip(&legend.colors) {
-        assert!(svg.contains(&format!(">{label}</text>")), "{label}");
+        // As SVG text: "&", "<" and ">" escaped (labels above the first break start with ">").
+        let text = label
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        assert!(svg.contains(&format!(">{text}</text>")), "{label}");
         assert!(svg.contains(colour.as_str()), "{colour}");
     }
     let (s, h, pdf) = get(&format!("{base}.pdf{q}"), None).await;
