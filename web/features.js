@@ -78,6 +78,30 @@ export class FeatureIndex {
     return this.items[position] || null;
   }
 
+  /**
+   * The district containing `[lon, lat]` by its outlines (even-odd over every ring), or null.
+   * Only the static site needs it: it has no server for the hover grids, and its layers are small
+   * enough to carry their outlines.
+   */
+  locate(lon, lat) {
+    for (const item of this.items) {
+      const b = item.bbox;
+      if (!b || lon < b[0] || lon > b[2] || lat < b[1] || lat > b[3]) continue;
+      for (const poly of item.polys) {
+        let inside = false;
+        for (const ring of poly) {
+          for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+            const [xi, yi] = ring[i];
+            const [xj, yj] = ring[j];
+            if ((yi > lat) !== (yj > lat) && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+          }
+        }
+        if (inside) return item;
+      }
+    }
+    return null;
+  }
+
   /** Outlines from features.geojson, attached to the items of the same ids. */
   attachGeometry(geojson) {
     const features = (geojson && Array.isArray(geojson.features)) ? geojson.features : [];

@@ -6,6 +6,7 @@
 // per move. A move over a tile whose grid is still loading is answered when it arrives, if the
 // mouse has not moved on.
 import * as state from './state.js';
+import { STATIC } from './static-site.js';
 import { featuresOf, isSuppressed, loadFeatures } from './features.js';
 import { positionAt } from './grid.js';
 import { getMap, hasOutline, setOutline } from './map.js';
@@ -60,6 +61,11 @@ function districtOf(layerId, found) {
 function districtAt(layerId, latlng) {
   const map = getMap();
   if (!map) return null;
+  if (STATIC) {
+    // No server for hover grids: the outlines the static site carries.
+    const index = featuresOf(layerId);
+    return index && index.hasGeometry ? index.locate(latlng.lng, latlng.lat) : null;
+  }
   const found = positionAt(layerId, latlng, map.getZoom());
   if (found instanceof Promise) return found.then((f) => districtOf(layerId, f), () => null);
   return districtOf(layerId, found);

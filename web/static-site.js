@@ -12,8 +12,8 @@ export const STATIC = document.documentElement.dataset.quartierStatic === '1';
 
 /**
  * The file of the static site holding what `url` (relative, as api.js builds it) would answer, or
- * null when only a server can answer it (the district at a point: the page's local index of
- * features.geojson answers that instead). Style parameters are dropped: the site holds the
+ * null when only a server can answer it (the district at a point and the hover grids: the page's
+ * local index of features.geojson answers those instead, see FeatureIndex.locate). Style parameters are dropped: the site holds the
  * default style only, which is why the style controls are disabled.
  */
 export function staticUrl(url) {
@@ -23,7 +23,7 @@ export function staticUrl(url) {
     return path + '.' + lang + '.json';
   }
   if (path.endsWith('/legend.json')) return path.replace(/legend\.json$/, 'legend.' + lang + '.json');
-  if (path.endsWith('/features.geojson')) return path;
+  if (path.endsWith('/features.geojson') || path.endsWith('/values.json')) return path;
   if (/^api\/layers\/[^/]+\/districts\/[^/]+$/.test(path)) return path + '.json';
   return null;
 }
@@ -34,11 +34,42 @@ export function archiveUrl(layerId, indicatorId) {
 }
 
 /**
+ * A `pmtiles` Source reading byte ranges over HTTP, and the whole archive once when the host
+ * ignores `Range` (answers 200: `python3 -m http.server`, some intranet hosts). Hosts with byte
+ * serving (nginx, object storage, CDNs) are read by range as usual; docs/deploy.md says so.
+ */
+class RangeOrWholeSource {
+  constructor(url) {
+    this.url = url;
+    this.whole = null;
+  }
+
+  getKey() {
+    return this.url;
+  }
+
+  async getBytes(offset, length) {
+    if (!this.whole) {
+      const res = await fetch(this.url, { headers: { Range: 'bytes=' + offset + '-' + (offset + length - 1) } });
+      if (res.status === 206) return { data: await res.arrayBuffer() };
+      if (!res.ok) throw new Error('HTTP ' + res.status + ' for ' + this.url);
+      if (this.whole) {
+        if (res.body) res.body.cancel();
+      } else {
+        this.whole = res.arrayBuffer();
+      }
+    }
+    const all = await this.whole;
+    return { data: all.slice(offset, offset + length) };
+  }
+}
+
+/**
  * A Leaflet layer drawing the archive's PNG tiles (read by HTTP range requests); beyond the
  * archive's deepest zoom Leaflet scales its tiles up. `options` are Leaflet GridLayer options.
  */
 export function archiveLayer(url, maxNativeZoom, options) {
-  const source = new globalThis.pmtiles.PMTiles(url);
+  const source = new globalThis.pmtiles.PMTiles(new RangeOrWholeSource(url));
   return globalThis.pmtiles.leafletRasterLayer(source, { ...options, maxNativeZoom });
 }
 

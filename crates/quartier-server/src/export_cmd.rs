@@ -14,6 +14,7 @@
 //! site/api/layers.{de,en}.json                 /api/layers?lang=..
 //! site/api/layers/{layer}.{de,en}.json         /api/layers/{layer}?lang=..
 //! site/api/layers/{layer}/features.geojson
+//! site/api/layers/{layer}/values.json
 //! site/api/layers/{layer}/districts/{id}.json
 //! site/api/layers/{layer}/indicators/{ind}/legend.{de,en}.json
 //! site/tiles/{layer}/{ind}.pmtiles
@@ -205,6 +206,12 @@ async fn write_json(
             site,
             &format!("api/layers/{}/features.geojson", layer.id()),
             &get(router, &format!("/api/layers/{id}/features.geojson")).await?,
+        )?;
+        // The page's districts without geometry (table, profile, search, hover box).
+        write(
+            site,
+            &format!("api/layers/{}/values.json", layer.id()),
+            &get(router, &format!("/api/layers/{id}/values.json")).await?,
         )?;
         for d in &layer.atlas.layer.districts {
             if !file_safe(&d.id) {

@@ -1,12 +1,15 @@
 //! One district's profile page: [`Atlas::profile_page`].
 
-use quartier_render::print::{MapContent, PageSpec, ProfilePage, ProfileRow};
+use quartier_render::print::{
+    IndexComponent, MapContent, PageSpec, ProfilePage, ProfileRow, Series,
+};
 
 use crate::atlas::Atlas;
 use crate::labels;
 use crate::lang::Lang;
-use crate::manifest::Theme;
+use crate::manifest::{Indicator, Theme};
 use crate::print::{pick, render_lang, PrintGeometry, PrintRequestError};
+use crate::stats::IndicatorStats;
 use crate::style::Style;
 
 /// Fill of the district on its profile's locator map.
@@ -19,7 +22,7 @@ pub struct ProfileRequest<'r> {
     pub layer: &'r str,
     /// District id.
     pub district: &'r str,
-    /// The style; of it only the period matters to a profile (once the atlas has periods).
+    /// The style; of it only the period (and a change map's `compare`) matters to a profile.
     pub style: &'r Style,
     /// Size, orientation, dpi.
     pub page: PageSpec,
@@ -48,8 +51,10 @@ impl Atlas {
     /// indicator (in report order) with the district's value, the layer average, its rank among
     /// the districts with a value, as `/api/layers/{layer}/districts/{id}` gives them.
     ///
-    /// Every indicator has one period today, so the change column and the charts are empty; a
-    /// period chosen in `style` will select the values once the atlas has periods.
+    /// The values are those of the period (or change) `style` asks for, each indicator's latest
+    /// by default. An indicator with several periods also gets its change since the first
+    /// period and a chart of the district against the layer average over every period; the
+    /// first composite index of the layer shows its components' weighted z-scores.
     pub fn profile_page<'a>(
         &'a self,
         geometry: &'a PrintGeometry,
@@ -66,17 +71,24 @@ impl Atlas {
         let lang = request.lang;
         let l = lang.as_str();
         let district = &layer.atlas.layer.districts[i];
-        let rows = report_order(&layer.atlas.indicators)
-            .into_iter()
-            .map(|k| {
-                let ind = &layer.atlas.indicators[k];
-                let stats = &layer.stats[k];
-                let value = ind.values.get(i).copied().flatten();
+        let inds = &layer.atlas.indicators;
+        // The values of the period (or change) the style asks for, as `/districts/{id}` with the
+        // same parameters gives them; ranks and averages over the same values.
+        let views = layer.views(request.style);
+        let order = report_order(inds);
+        let rows = order
+            .iter()
+            .map(|&k| {
+                let ind = &inds[k];
+                let view = views[k].as_ref();
+                let values: &[Option<f64>] = view.map_or(&[], |(_, v)| v.values.as_slice());
+                let stats = IndicatorStats::new(values, 0);
+                let value = values.get(i).copied().flatten();
                 let decimals = ind.decimals.unwrap_or_else(|| {
                     labels::auto_decimals(stats.mean.or(value).unwrap_or(0.0)).min(6) as u8
                 });
                 let mut unit = ind.unit.get(l).to_string();
-                if crate::suppression::is_suppressed(ind, i) {
+                if view.is_some_and(|(_, v)| v.suppressed.get(i) == Some(&true)) {
                     let withheld = pick(lang, "Wert gesperrt", "value withheld");
                     unit = if unit.is_empty() {
                         withheld.to_string()
@@ -84,6 +96,15 @@ impl Atlas {
                         format!("{unit} · {withheld}")
                     };
                 }
+                // A change map already shows changes: no second change, no chart of levels.
+                let levels = view.is_some_and(|(c, _)| !c.is_change()) && ind.periods.len() > 1;
+                let change = if levels {
+                    value
+                        .zip(published(ind, 0, i))
+                        .map(|(now, first)| now - first)
+                } else {
+                    None
+                };
                 ProfileRow {
                     title: ind.title.get(l).to_string(),
                     unit,
@@ -95,14 +116,38 @@ impl Atlas {
                         .copied()
                         .flatten()
                         .map(|r| (r, stats.count as u32)),
-                    change: None,
+                    change,
                     decimals,
-                    series: None,
+                    series: levels.then(|| series(ind, i)),
                 }
             })
             .collect();
+        let index = order.iter().find_map(|&k| {
+            let ind = &inds[k];
+            let (_, view) = views[k].as_ref().filter(|_| !ind.components.is_empty())?;
+            let components = ind
+                .components
+                .iter()
+                .zip(&view.z)
+                .map(|(c, z)| IndexComponent {
+                    name: layer
+                        .indicator(&c.indicator)
+                        .map_or_else(|_| c.indicator.clone(), |(_, ci)| ci.title.get(l).to_string()),
+                    weight: c.weight,
+                    direction: f64::from(c.direction),
+                    z: z.get(i).copied().flatten(),
+                })
+                .collect();
+            Some((ind.title.get(l).to_string(), components))
+        });
+        let shown = views.iter().flatten().find_map(|(c, _)| c.period.zip(Some(c.compare)));
+        let period = match shown {
+            Some((p, Some(c))) => format!(" · {} {c}–{p}", pick(lang, "Veränderung", "Change")),
+            Some((p, None)) => format!(" · {p}"),
+            None => String::new(),
+        };
         let subtitle = format!(
-            "{} · {} {} · {}",
+            "{} · {} {}{period} · {}",
             layer.atlas.title.get(l),
             pick(lang, "Kennziffer", "Id"),
             district.id,
@@ -127,9 +172,44 @@ impl Atlas {
                 LOCATOR_FILL,
             )),
             rows,
-            index: None,
+            index,
             source: Some(source),
             lang: render_lang(lang),
         })
+    }
+}
+
+/// The published value of indicator `ind` in its period number `k` for district `i` (`None`
+/// where missing or withheld).
+fn published(ind: &Indicator, k: usize, i: usize) -> Option<f64> {
+    let withheld = ind
+        .series_suppressed
+        .get(k)
+        .and_then(|s| s.get(i))
+        .copied()
+        .unwrap_or(false);
+    if withheld {
+        return None;
+    }
+    ind.series.get(k)?.get(i).copied().flatten()
+}
+
+/// District `i` over every period of `ind`, against the average of the districts with a
+/// published value in each period.
+fn series(ind: &Indicator, i: usize) -> Series {
+    let reference = (0..ind.periods.len())
+        .map(|k| {
+            let (sum, n) = (0..ind.values.len())
+                .filter_map(|d| published(ind, k, d).filter(|v| v.is_finite()))
+                .fold((0.0, 0u32), |(s, n), v| (s + v, n + 1));
+            (n > 0).then(|| sum / f64::from(n))
+        })
+        .collect();
+    Series {
+        periods: ind.periods.iter().map(i32::to_string).collect(),
+        values: (0..ind.periods.len())
+            .map(|k| published(ind, k, i))
+            .collect(),
+        reference,
     }
 }

@@ -298,8 +298,20 @@ pub(crate) fn polygon_bbox(mp: &MultiPolygon<f64>) -> Option<[f64; 4]> {
 /// Draws the districts of `content` inside `frame`: fills (context first), hatches, then
 /// borders grouped by style, all clipped to the frame.
 pub(crate) fn draw(svg: &mut Svg, content: &MapContent, frame: &MapFrame, clip_id: &str) {
+    draw_with_tolerance(svg, content, frame, clip_id, TOLERANCE_PT);
+}
+
+/// [`draw`] with boundaries simplified to `tolerance_pt` on paper: a locator map the size of
+/// a stamp needs far fewer vertices than a map page (and a report has one per district).
+pub(crate) fn draw_with_tolerance(
+    svg: &mut Svg,
+    content: &MapContent,
+    frame: &MapFrame,
+    clip_id: &str,
+    tolerance_pt: f64,
+) {
     let tiles = content.layer.tiles;
-    let Some(level) = tiles.level_for_tolerance(TOLERANCE_PT / frame.scale) else {
+    let Some(level) = tiles.level_for_tolerance(tolerance_pt / frame.scale) else {
         return;
     };
     let mut visible = Vec::new();
