@@ -384,3 +384,68 @@ fn status_and_dynamics_index_equal_the_reference() {
         assert!(close(got, v.as_f64().unwrap()), "{c}: {got} != {v}");
     }
 }
+
+/// Düren's printed profile in 2015 (issue 15): every number against the reference fixture — the
+/// value of 2015, the change since each indicator's first period, the chart over every period,
+/// and the status index's z-scores.
+#[test]
+fn duren_profile_page_shows_the_period_its_change_chart_and_index() {
+    use quartier_atlas::print::ProfileRequest;
+    use quartier_render::print::PageSpec;
+    let atlas = &atlas().0;
+    let geometry = atlas.print_geometry("kreise").unwrap();
+    let duren = fixture("de_atlas_duren.json");
+    let style = style(&[("period", "2015")]);
+    let page = atlas
+        .profile_page(
+            &geometry,
+            &ProfileRequest {
+                layer: "kreise",
+                district: DUREN,
+                style: &style,
+                page: PageSpec::default(),
+                lang: Lang::De,
+            },
+        )
+        .unwrap();
+    assert_eq!(page.title, "Düren");
+    assert!(page.subtitle.as_deref().unwrap().contains("2015"));
+    let layer = kreise();
+    for id in ["income", "abitur", "no_hauptschule", "crime_rate"] {
+        let (_, ind) = layer.indicator(id).unwrap();
+        let row = page
+            .rows
+            .iter()
+            .find(|r| r.title == ind.title.get("de"))
+            .unwrap_or_else(|| panic!("no row for {id}"));
+        let want = &duren["indicators"][id];
+        let year = |p: &str| want[p].as_f64();
+        assert!(close(row.value.unwrap(), year("2015").unwrap()), "{id}");
+        let first = ind.periods[0].to_string();
+        let change = year("2015").unwrap() - year(&first).unwrap();
+        assert!(
+            close(row.change.unwrap(), change),
+            "{id}: change since {first}"
+        );
+        let series = row.series.as_ref().unwrap();
+        let periods: Vec<String> = ind.periods.iter().map(i32::to_string).collect();
+        assert_eq!(series.periods, periods, "{id}");
+        let expected: Vec<Option<f64>> = periods.iter().map(|p| year(p)).collect();
+        assert_series_eq(id, &series.values, &expected);
+        assert_eq!(series.reference.len(), periods.len());
+    }
+    let (title, components) = page.index.as_ref().unwrap();
+    assert!(!title.is_empty());
+    let z = &duren["index"]["status"]["2015"]["z"];
+    assert_eq!(components.len(), 4);
+    for (c, id) in components
+        .iter()
+        .zip(["income", "abitur", "no_hauptschule", "crime_rate"])
+    {
+        assert!(close(c.z.unwrap(), z[id].as_f64().unwrap()), "{id}");
+    }
+    assert_eq!(
+        components[2].direction, -1.0,
+        "no_hauptschule lowers the index"
+    );
+}

@@ -30,6 +30,10 @@ Examples:
     quartier render tests/fixtures/de_report/atlas.toml --layer kreise --indicator abitur \\
       --district 05358 --lang de -o dueren.svg
 
+  A change map of the German atlas, population 2008 to 2019, in German:
+    quartier render geodata/de/atlas.toml --layer kreise --indicator population \
+      --period 2019 --compare 2008 --lang de -o bevoelkerung.pdf
+
   A box in degrees (west,south,east,north), a web-sized PNG:
     quartier render --layer boston --indicator crime --bbox=-71.2,42.3,-71.0,42.4 \\
       --size 1600x1200px --dpi 150 -o crime.png
@@ -43,6 +47,9 @@ const REPORT_EXAMPLES: &str = "\
 Examples:
   The report of the 401 German Kreise, in German:
     quartier report tests/fixtures/de_report/atlas.toml --layer kreise --lang de -o kreise.pdf
+
+  The German atlas in 2015 (profiles show each indicator's change since its first year):
+    quartier report geodata/de/atlas.toml --layer kreise --period 2015 --lang de -o 2015.pdf
 
   The North Carolina counties of the bundled atlas, every map with 7 Jenks classes:
     quartier report geodata/atlas.toml --layer nc --method jenks --classes 7 -o nc.pdf
@@ -70,6 +77,19 @@ pub struct StyleFlags {
     /// Centre of a diverging palette: a number or `mean`.
     #[arg(long, value_name = "VALUE")]
     pub centre: Option<String>,
+    /// The period (year) shown [default: each indicator's latest].
+    #[arg(long, value_name = "YEAR")]
+    pub period: Option<String>,
+    /// A change map: the value of --period (or the latest) minus that of this period.
+    #[arg(long, value_name = "YEAR")]
+    pub compare: Option<String>,
+    /// With --compare: `absolute` (percentage points for shares) or `percent`.
+    #[arg(long, value_name = "KIND")]
+    pub change: Option<String>,
+    /// Classify over `all` periods pooled (the default for indicators with periods: a colour
+    /// means the same in every year) or over this `period` only.
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Option<String>,
 }
 
 impl StyleFlags {
@@ -82,6 +102,10 @@ impl StyleFlags {
             ("palette", &self.palette),
             ("breaks", &self.breaks),
             ("centre", &self.centre),
+            ("period", &self.period),
+            ("compare", &self.compare),
+            ("change", &self.change),
+            ("scope", &self.scope),
         ];
         Style::from_pairs(
             pairs
@@ -95,7 +119,8 @@ impl StyleFlags {
 #[derive(Debug, Args)]
 #[command(after_help = RENDER_EXAMPLES)]
 pub struct RenderArgs {
-    /// Atlas manifest (.toml) or boundary file [default: geodata/atlas.toml].
+    /// Atlas manifest (.toml) or boundary file [default: what `quartier serve` publishes: the
+    /// German demo atlas and the bundled atlas].
     #[arg(value_name = "ATLAS_OR_FILE")]
     pub source: Option<PathBuf>,
     /// Layer id [default: the only layer, when there is one].
@@ -145,7 +170,8 @@ pub struct RenderArgs {
 #[derive(Debug, Args)]
 #[command(after_help = REPORT_EXAMPLES)]
 pub struct ReportArgs {
-    /// Atlas manifest (.toml) or boundary file [default: geodata/atlas.toml].
+    /// Atlas manifest (.toml) or boundary file [default: what `quartier serve` publishes: the
+    /// German demo atlas and the bundled atlas].
     #[arg(value_name = "ATLAS")]
     pub source: Option<PathBuf>,
     /// Layer id [default: the only layer, when there is one].

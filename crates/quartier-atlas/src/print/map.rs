@@ -8,7 +8,6 @@ use crate::atlas::Atlas;
 use crate::lang::Lang;
 use crate::print::{pick, print_legend, render_lang, PrintGeometry, PrintRequestError, PrintView};
 use crate::style::Style;
-use crate::suppression;
 
 /// What map to print.
 #[derive(Debug, Clone, Copy)]
@@ -143,13 +142,16 @@ impl Atlas {
                 margin: DISTRICT_MARGIN,
             },
         };
+        // Withheld in the period (or either period of a change) shown, as the tiles hatch them.
+        let choice = &classified.style.periods;
+        let shown = layer.view(classified.indicator, choice);
         let styles = classified
             .tile_style
             .fills
             .iter()
             .enumerate()
             .map(|(i, fill)| DistrictStyle {
-                hatch: suppression::is_suppressed(ind, i),
+                hatch: shown.suppressed.get(i).copied().unwrap_or(false),
                 context: focus.is_some_and(|f| f != i),
                 ..DistrictStyle::filled(*fill)
             })
@@ -165,14 +167,24 @@ impl Atlas {
         if let Some(i) = focus {
             subtitle.push(layer.atlas.layer.districts[i].name.clone());
         }
-        if let Some(year) = ind.year {
-            subtitle.push(year.to_string());
+        // The period shown: a change map names both periods and the kind of change.
+        let year = choice.period.or(ind.year);
+        match (choice.compare, year) {
+            (Some(from), Some(to)) => subtitle.push(format!(
+                "{} {from}–{to}{}",
+                pick(lang, "Veränderung", "Change"),
+                if choice.percent { " (%)" } else { "" }
+            )),
+            (None, Some(year)) => subtitle.push(year.to_string()),
+            _ => {}
         }
         subtitle.push(layer.atlas.title.get(l).to_string());
         let source = ind.source.as_ref().map(|s| {
             let mut line = format!("{}: {s}", pick(lang, "Quelle", "Source"));
-            if let Some(year) = ind.year {
-                line.push_str(&format!(" ({year})"));
+            match (choice.compare, year) {
+                (Some(from), Some(to)) => line.push_str(&format!(" ({from}, {to})")),
+                (None, Some(year)) => line.push_str(&format!(" ({year})")),
+                _ => {}
             }
             line
         });

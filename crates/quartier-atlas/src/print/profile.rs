@@ -130,9 +130,10 @@ impl Atlas {
                 .iter()
                 .zip(&view.z)
                 .map(|(c, z)| IndexComponent {
-                    name: layer
-                        .indicator(&c.indicator)
-                        .map_or_else(|_| c.indicator.clone(), |(_, ci)| ci.title.get(l).to_string()),
+                    name: layer.indicator(&c.indicator).map_or_else(
+                        |_| c.indicator.clone(),
+                        |(_, ci)| ci.title.get(l).to_string(),
+                    ),
                     weight: c.weight,
                     direction: f64::from(c.direction),
                     z: z.get(i).copied().flatten(),
@@ -140,7 +141,14 @@ impl Atlas {
                 .collect();
             Some((ind.title.get(l).to_string(), components))
         });
-        let shown = views.iter().flatten().find_map(|(c, _)| c.period.zip(Some(c.compare)));
+        // Each indicator shows its own latest period by default; a period in the subtitle only
+        // when the style asks for one.
+        let asked = request.style.period.is_some() || request.style.compare.is_some();
+        let shown = views
+            .iter()
+            .flatten()
+            .find_map(|(c, _)| c.period.zip(Some(c.compare)))
+            .filter(|_| asked);
         let period = match shown {
             Some((p, Some(c))) => format!(" · {} {c}–{p}", pick(lang, "Veränderung", "Change")),
             Some((p, None)) => format!(" · {p}"),

@@ -2,8 +2,9 @@
 //!
 //! Pages, in order: a title page (atlas, layer, description, contents with page numbers), one
 //! map page per indicator grouped by theme, one profile page per district (layer order), and a
-//! sources page: `1 + indicators + districts + 1`. Pages are composed on every core, then
-//! written as one PDF with the font embedded once.
+//! sources page: `1 + indicators + districts + 1`. With a period in the style, indicators
+//! without that period get no map page (their profile rows show "–"). Pages are composed on
+//! every core, then written as one PDF with the font embedded once.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -92,7 +93,24 @@ impl Atlas {
     ) -> Result<(Vec<Composition>, String), PrintRequestError> {
         let (_, layer) = self.layer(request.layer)?;
         let geometry = self.print_geometry(request.layer)?;
-        let order = report_order(&layer.atlas.indicators);
+        // A map page per indicator that has the requested period (all of them without one); the
+        // profiles show "–" for the others, and the sources page lists every indicator.
+        let all = report_order(&layer.atlas.indicators);
+        let order: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&k| {
+                crate::periods::PeriodChoice::resolve(&layer.atlas.indicators[k], request.style)
+                    .is_ok()
+            })
+            .collect();
+        if order.is_empty() {
+            return Err(PrintRequestError::Params(format!(
+                "no indicator of layer {:?} has the requested period: pick one of the periods \
+                 /api/layers lists",
+                request.layer
+            )));
+        }
         let districts = layer.atlas.layer.districts.len();
         let mut jobs = vec![Job::Title];
         jobs.extend(order.iter().map(|&k| Job::Map(k)));
@@ -114,7 +132,7 @@ impl Atlas {
         let compose = |job: Job| -> Result<Composition, PrintRequestError> {
             match job {
                 Job::Title => self.title_page(request, &order, districts, profile_page),
-                Job::Sources => self.sources_page(request, &order, profile_page),
+                Job::Sources => self.sources_page(request, &all, profile_page),
                 Job::Map(k) => {
                     let ind = &layer.atlas.indicators[k];
                     let map = self.map_page(

@@ -2,7 +2,10 @@
 //! measurement from its real metrics.
 //!
 //! The font is compiled in so that every machine lays out the same text: the SVG is parsed with
-//! a font database holding only these two faces, never the system's fonts.
+//! a font database holding only the bundled faces, never the system's fonts. Noto Sans has no
+//! minus sign (U+2212), which the legend labels use as the page does, nor ≈ ≤ ≥: those four come
+//! from a subset of Noto Sans Math (`NotoSansMath-Signs.ttf`, made by
+//! `scripts/derive-math-font.sh`), which the renderer falls back to and measures with.
 
 use std::sync::Arc;
 
@@ -12,6 +15,7 @@ use crate::print::PrintError;
 
 static REGULAR: &[u8] = include_bytes!("../../fonts/NotoSans-Regular.ttf");
 static BOLD: &[u8] = include_bytes!("../../fonts/NotoSans-Bold.ttf");
+static SIGNS: &[u8] = include_bytes!("../../fonts/NotoSansMath-Signs.ttf");
 
 /// Family name of the bundled font, as written in the SVG's `font-family`.
 pub const FONT_FAMILY: &str = "Noto Sans";
@@ -23,7 +27,7 @@ pub(crate) const FONT_FAMILY_ATTR: &str = "'Noto Sans', 'Helvetica Neue', Arial,
 /// A font database holding only the bundled faces.
 pub(crate) fn database() -> Arc<fontdb::Database> {
     let mut db = fontdb::Database::new();
-    for face in [REGULAR, BOLD] {
+    for face in [REGULAR, BOLD, SIGNS] {
         db.load_font_source(fontdb::Source::Binary(Arc::new(face)));
     }
     db.set_sans_serif_family(FONT_FAMILY);
@@ -49,6 +53,7 @@ pub(crate) struct TextExtent {
 pub(crate) struct Metrics {
     regular: ttf_parser::Face<'static>,
     bold: ttf_parser::Face<'static>,
+    signs: ttf_parser::Face<'static>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -66,6 +71,7 @@ impl Metrics {
         Ok(Metrics {
             regular: parse(REGULAR)?,
             bold: parse(BOLD)?,
+            signs: parse(SIGNS)?,
         })
     }
 
@@ -88,7 +94,15 @@ impl Metrics {
         let k = size / f64::from(face.units_per_em().max(1));
         let (mut width, mut top, mut bottom) = (0.0, 0i32, 0i32);
         for c in text.chars() {
-            let gid = face.glyph_index(c).unwrap_or(ttf_parser::GlyphId(0));
+            // As the renderer does: a character the face lacks comes from the signs subset
+            // (same 1000 units per em).
+            let (face, gid) = match face.glyph_index(c) {
+                Some(gid) => (face, gid),
+                None => match self.signs.glyph_index(c) {
+                    Some(gid) => (&self.signs, gid),
+                    None => (face, ttf_parser::GlyphId(0)),
+                },
+            };
             width += f64::from(face.glyph_hor_advance(gid).unwrap_or(0));
             if let Some(b) = face.glyph_bounding_box(gid) {
                 top = top.max(i32::from(b.y_max));
@@ -132,6 +146,19 @@ mod tests {
                 assert!(face.glyph_index(c).is_some(), "no glyph for {c}");
             }
         }
+    }
+
+    #[test]
+    fn the_minus_sign_has_a_glyph_as_wide_as_plus() {
+        let m = Metrics::new().expect("bundled font parses");
+        assert!(
+            m.regular.glyph_index('\u{2212}').is_none(),
+            "Noto Sans lacks it"
+        );
+        assert!(m.signs.glyph_index('\u{2212}').is_some());
+        assert_eq!(m.signs.units_per_em(), m.regular.units_per_em());
+        let minus = m.width("\u{2212}", 10.0, false);
+        assert!((minus - m.width("+", 10.0, false)).abs() < 1e-9, "{minus}");
     }
 
     #[test]

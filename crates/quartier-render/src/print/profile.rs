@@ -112,7 +112,8 @@ impl<'a> MapContent<'a> {
 /// page of the 401 German Kreise carried 290 kB of outlines.
 const LOCATOR_TOLERANCE_PT: f64 = 0.25;
 
-/// A number in the language's format: German "1.234,5", English "1,234.5".
+/// A number in the language's format: German "1.234,5", English "1,234.5"; negatives with the
+/// minus sign U+2212, as the legend labels.
 pub(crate) fn format_number(v: f64, decimals: u8, lang: Lang) -> String {
     if !v.is_finite() {
         return "–".to_string();
@@ -125,7 +126,7 @@ pub(crate) fn format_number(v: f64, decimals: u8, lang: Lang) -> String {
     };
     let mut out = String::new();
     if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        out.push('-');
+        out.push('\u{2212}');
     }
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -423,7 +424,7 @@ fn index_bars(svg: &mut Svg, metrics: &Metrics, comps: &[IndexComponent], r: [f6
             &metrics.fit(&c.name, CELL_SIZE - 0.5, false, name_w - 6.0),
             cell,
         );
-        let sign = if c.direction < 0.0 { "-" } else { "+" };
+        let sign = if c.direction < 0.0 { "\u{2212}" } else { "+" };
         let z = c.z.map_or("–".to_string(), |z| format_number(z, 2, lang));
         let info = format!("{} · {sign} · z {z}", format_number(c.weight, 2, lang));
         svg.text(r[0] + name_w, y, &info, TextStyle::new(HEAD_SIZE, MUTED));
@@ -452,7 +453,7 @@ mod tests {
         assert_eq!(format_number(1234.5, 1, Lang::De), "1.234,5");
         assert_eq!(format_number(1234.5, 1, Lang::En), "1,234.5");
         assert_eq!(format_number(-0.04, 1, Lang::De), "0,0");
-        assert_eq!(format_number(-12.0, 0, Lang::En), "-12");
+        assert_eq!(format_number(-12.0, 0, Lang::En), "\u{2212}12");
         assert_eq!(format_number(1_000_000.0, 0, Lang::De), "1.000.000");
         assert_eq!(format_number(f64::NAN, 1, Lang::De), "–");
     }
