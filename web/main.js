@@ -22,6 +22,7 @@ import { bindEmbed } from './embed.js';
 import { bindSearch, resetSearch } from './search.js';
 import { createLabels, labelStats, labelTexts, updateLabels } from './labels.js';
 import { bindDownloads, updateDownloads } from './download.js';
+import { bindPrintLinks } from './print-links.js';
 import { STATIC, disableStyleControls } from './static-site.js';
 
 function setLayer(id) {
@@ -129,6 +130,7 @@ function bindControls() {
   });
   bindEmbed();
   bindDownloads();
+  bindPrintLinks();
   bindSearch(showDistrictOnMap);
   // Printing lays the map out anew (print styles): Leaflet must measure it again.
   for (const ev of ['beforeprint', 'afterprint']) window.addEventListener(ev, () => getMap() && getMap().invalidateSize());
