@@ -23,8 +23,9 @@ pub struct PreparedLayer {
     pub atlas: AtlasLayer,
     /// Render-ready geometry (Web Mercator, with its own R-tree).
     pub render: TileLayer,
-    /// Point lookup (WGS84): which district contains a point.
-    pub locator: DistrictIndex,
+    /// Point lookup (WGS84), built on the first lookup: its prepared edges take as much memory
+    /// as the geometry itself (80 MB for the 3,233 US counties), and only `/at` needs it.
+    locator: OnceLock<DistrictIndex>,
     /// Statistics per indicator, aligned with `atlas.indicators`.
     pub stats: Vec<IndicatorStats>,
     /// Bounds in WGS84 `[w, s, e, n]`.
@@ -95,7 +96,8 @@ pub struct DistrictValues<'a> {
 }
 
 impl PreparedLayer {
-    /// Prepare a layer: render geometry (moved out of the districts), point index, statistics.
+    /// Prepare a layer: render geometry (moved out of the districts), statistics; the point
+    /// index waits for its first lookup.
     pub fn new(mut atlas: AtlasLayer) -> Self {
         let mercator_bounds = mercator_bounds(&atlas);
         // The Web Mercator copy is only drawn: move it into the renderer rather than keep it
@@ -107,13 +109,6 @@ impl PreparedLayer {
             .map(|d| std::mem::replace(&mut d.mercator, geo::MultiPolygon(Vec::new())))
             .collect();
         let render = TileLayer::new(mercator);
-        let geometry: Vec<geo::MultiPolygon<f64>> = atlas
-            .layer
-            .districts
-            .iter()
-            .map(|d| d.geometry.clone())
-            .collect();
-        let locator = DistrictIndex::new(&geometry);
         let stats = atlas
             .indicators
             .iter_mut()
@@ -137,7 +132,7 @@ impl PreparedLayer {
             bounds: atlas.layer.bounds_wgs84(),
             mercator_bounds,
             render,
-            locator,
+            locator: OnceLock::new(),
             stats,
             indicator_index,
             district_index,
@@ -186,9 +181,23 @@ impl PreparedLayer {
             })
     }
 
+    /// The point index of the districts (WGS84), built on first use.
+    pub fn locator(&self) -> &DistrictIndex {
+        self.locator.get_or_init(|| {
+            let geometry: Vec<geo::MultiPolygon<f64>> = self
+                .atlas
+                .layer
+                .districts
+                .iter()
+                .map(|d| d.geometry.clone())
+                .collect();
+            DistrictIndex::new(&geometry)
+        })
+    }
+
     /// The district containing a point (WGS84 degrees); on a shared border the first in layer order.
     pub fn locate(&self, lon: f64, lat: f64) -> Option<usize> {
-        self.locator.locate(geo::coord! { x: lon, y: lat })
+        self.locator().locate(geo::coord! { x: lon, y: lat })
     }
 
     /// Values, ranks and withheld indicators of district `i`, in the period (or change) that
