@@ -86,7 +86,15 @@ export function refreshProfile() {
   if (state.districtId() && profileOpen()) openProfile(state.districtId());
 }
 
-/** ▲/▼/= against the average, with the words for screen readers. */
+/**
+ * What a district is compared with: the server's reference (for rates and densities the ratio of
+ * the totals, the layer as a whole; else the mean of the districts), the mean for older servers.
+ */
+function referenceOf(stats) {
+  return isNumber(stats.reference) ? stats.reference : stats.mean;
+}
+
+/** ▲/▼/= against the reference, with the words for screen readers. */
 function comparison(v, mean) {
   if (!isNumber(v) || !isNumber(mean)) return '';
   const key = v > mean ? 'above' : (v < mean ? 'below' : 'equal');
@@ -97,7 +105,8 @@ function comparison(v, mean) {
 
 /** Where the value (and the average) lie between minimum and maximum. */
 function positionBar(v, stats) {
-  const { mean, min, max } = stats;
+  const { min, max } = stats;
+  const mean = referenceOf(stats);
   if (!isNumber(v) || !isNumber(min) || !isNumber(max) || !(max > min)) return '';
   const pos = (x) => Math.max(0, Math.min(100, ((x - min) / (max - min)) * 100)).toFixed(1);
   return '<span class="position-bar" aria-hidden="true"><span class="position-mean" style="left:' + pos(mean) +
@@ -118,8 +127,10 @@ function indicatorRow(ind, district, withheld, stats) {
     '<th scope="row"><button type="button" class="link-button" data-indicator="' + escapeHtml(ind.id) + '">' +
     escapeHtml(titleOf(ind)) + '</button>' + (unit ? '<span class="unit">' + escapeHtml(unit) + '</span>' : '') +
     positionBar(v, stats) + '</th>' +
-    '<td class="num value">' + valueText + (withheld ? '' : comparison(v, stats.mean)) + '</td>' +
-    '<td class="num average">' + escapeHtml(formatNumber(stats.mean, ind.decimals)) + '</td>' +
+    '<td class="num value">' + valueText + (withheld ? '' : comparison(v, referenceOf(stats))) + '</td>' +
+    '<td class="num average" data-reference="' + escapeHtml(stats.reference_kind || 'mean') + '" title="' +
+    escapeHtml(t(stats.reference_kind === 'ratio_of_totals' ? 'profile.ref.total' : 'profile.ref.mean')) + '">' +
+    escapeHtml(formatNumber(referenceOf(stats), ind.decimals)) + '</td>' +
     '<td class="num rank">' + escapeHtml(rankText) + '</td></tr>';
 }
 
@@ -146,6 +157,6 @@ function renderProfile(district, detail) {
     }
     rows.push('</tbody>');
   }
-  rows.push('</table><p class="hint">' + escapeHtml(t('profile.rank.help')) + '</p>');
+  rows.push('</table><p class="hint">' + escapeHtml(t('profile.ref.help')) + ' ' + escapeHtml(t('profile.rank.help')) + '</p>');
   $('profile-body').innerHTML = rows.join('');
 }

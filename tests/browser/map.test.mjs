@@ -294,7 +294,11 @@ test('clicking a district opens its profile with value, average and rank', async
   const all = gj.features.map((f) => valuesOf(f).joly_share).filter((x) => typeof x === 'number');
   const rank = 1 + all.filter((x) => x > v).length;
   const detailInd = detail.indicators.find((i) => i.id === 'joly_share');
-  const mean = detailInd.mean != null ? detailInd.mean : detailInd.stats.mean;
+  // Joly's share is a ratio: the reference is the ratio of the totals, not the mean of the districts.
+  const stats = detailInd.stats || detailInd;
+  assert.equal(stats.reference_kind, 'ratio_of_totals');
+  assert.notEqual(stats.reference, stats.mean);
+  const mean = stats.reference;
 
   const { page, errors } = await open(en, '?layer=montreal&indicator=joly_share');
   const { lon, lat } = interiorPoint(feature.geometry);

@@ -68,8 +68,16 @@ async function search(page, text) {
   await page.fill('#search-input', '');
   await page.focus('#search-input');
   await page.keyboard.type(text);
-  await page.waitForFunction(() => !document.getElementById('search-list').hidden ||
-    !document.getElementById('search-empty').hidden);
+  const shown = () => !document.getElementById('search-list').hidden || !document.getElementById('search-empty').hidden;
+  if (!(await page.waitForFunction(shown, null, { timeout: 5_000 }).then(() => true, () => false))) {
+    // Seen twice in full runs on a loaded machine, never alone: the typed keys did not all reach
+    // the box (right after a profile opened). Log what the page had, then set the text directly.
+    const had = await page.evaluate(() => ({ value: document.getElementById('search-input').value,
+      active: document.activeElement ? document.activeElement.id || document.activeElement.tagName : null }));
+    console.log('search: typed text not in the box, typing again:', JSON.stringify(had));
+    await page.fill('#search-input', text);
+    await page.waitForFunction(shown);
+  }
   return page.$$eval('#search-list [role="option"]', (os) => os.map((o) => ({
     name: o.querySelector('.search-name').textContent, key: o.querySelector('.search-key').textContent,
   })));
@@ -155,8 +163,8 @@ for (const setup of SETUPS) {
         `cell ${Math.round(c.left)}–${Math.round(c.right)} inside the panel ${Math.round(panel.left)}–${Math.round(panel.right)}`);
     }
     const heads = await page.$$eval('#profile .profile-table thead th', (ths) => ths.map((th) => th.textContent));
-    assert.deepEqual(heads, de ? ['Indikator', 'Wert', 'Mittel', 'Rang'] : ['Indicator', 'Value', 'Avg.', 'Rank']);
-    assert.equal(await page.getAttribute('#profile .profile-table thead abbr', 'title'), de ? 'Durchschnitt' : 'Average');
+    assert.deepEqual(heads, de ? ['Indikator', 'Wert', 'Vgl.', 'Rang'] : ['Indicator', 'Value', 'Ref.', 'Rank']);
+    assert.equal(await page.getAttribute('#profile .profile-table thead abbr', 'title'), de ? 'Vergleichswert' : 'Reference value');
     assert.deepEqual(await brokenNumbers(page), [], 'no number breaks over two lines');
     const overflow = await page.$eval('#profile .profile-table', (t) => t.scrollWidth - t.clientWidth);
     assert.ok(overflow <= 0, `the table is ${overflow} px wider than its box`);

@@ -86,6 +86,11 @@ pub struct Legend<'a> {
     pub centre: Option<f64>,
     /// Mean of the district values.
     pub mean: Option<f64>,
+    /// The layer's reference value: the ratio of the totals for ratios and densities, else the
+    /// mean (see [`IndicatorStats::reference`](crate::stats::IndicatorStats::reference)).
+    pub reference: Option<f64>,
+    /// `ratio_of_totals` or `mean`.
+    pub reference_kind: &'static str,
     /// Smallest value.
     pub min: Option<f64>,
     /// Largest value.
@@ -151,7 +156,10 @@ impl Atlas {
             &layer.stats[c.indicator]
         } else {
             let withheld = view.suppressed.iter().filter(|s| **s).count();
-            view_stats = IndicatorStats::new(&view.values, withheld);
+            let total = ind
+                .total_ratio(choice.period)
+                .filter(|_| choice.compare.is_none());
+            view_stats = IndicatorStats::new(&view.values, withheld).with_total(total);
             &view_stats
         };
         let l = lang.as_str();
@@ -188,6 +196,8 @@ impl Atlas {
                 .then(|| labels::suppressed_label(ind.suppress_below, lang)),
             centre: c.style.centre,
             mean: stats.mean,
+            reference: stats.reference,
+            reference_kind: stats.reference_kind,
             min: stats.min,
             max: stats.max,
             tiles: tile_template("", layer.id(), &ind.id, &c.canonical),

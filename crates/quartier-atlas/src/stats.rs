@@ -19,6 +19,11 @@ pub struct IndicatorStats {
     pub min: Option<f64>,
     /// Largest value.
     pub max: Option<f64>,
+    /// What a district is compared with: for a ratio or density the ratio of the totals (the
+    /// layer as a whole), else the mean of the districts. See [`IndicatorStats::with_total`].
+    pub reference: Option<f64>,
+    /// What `reference` is: `ratio_of_totals` or `mean` (the page names it).
+    pub reference_kind: &'static str,
     /// Per district (layer order): rank 1 is the highest value; equal values share the best rank.
     #[serde(skip)]
     pub ranks: Vec<Option<u32>>,
@@ -56,8 +61,21 @@ impl IndicatorStats {
             mean,
             min,
             max,
+            reference: mean,
+            reference_kind: "mean",
             ranks,
         }
+    }
+
+    /// The same statistics whose reference is the ratio of the totals `total`, when the
+    /// indicator has one ([`crate::manifest::Indicator::total_ratio`]).
+    #[must_use]
+    pub fn with_total(mut self, total: Option<f64>) -> Self {
+        if let Some(t) = total.filter(|t| t.is_finite()) {
+            self.reference = Some(t);
+            self.reference_kind = "ratio_of_totals";
+        }
+        self
     }
 }
 

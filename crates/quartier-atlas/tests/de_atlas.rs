@@ -449,3 +449,43 @@ fn duren_profile_page_shows_the_period_its_change_chart_and_index() {
         "no_hauptschule lowers the index"
     );
 }
+
+/// The reference of a ratio is the ratio of the totals (issue 14): crimes per 1,000 inhabitants
+/// of all Kreise together in every period, against `tests/reference/de_totals_reference.py`
+/// (pandas, Σ crimes / Σ population × 1,000), in the layer statistics, the legend and a profile.
+#[test]
+fn ratio_references_are_the_ratio_of_the_totals() {
+    let totals = fixture("de_atlas_totals.json");
+    let layer = kreise();
+    let (k, ind) = layer.indicator("crime_rate").unwrap();
+    let periods = totals["indicators"]["crime_rate"].as_object().unwrap();
+    assert_eq!(periods.len(), ind.periods.len());
+    for (period, want) in periods {
+        let p: i32 = period.parse().unwrap();
+        let total = ind.total_ratio(Some(p)).unwrap();
+        let want_total = want["ratio_of_totals"].as_f64().unwrap();
+        assert!(close(total, want_total), "{p}: {total} != {want_total}");
+        // Not the mean of the Kreise, which is ~10 lower.
+        assert!((total - want["mean_of_districts"].as_f64().unwrap()).abs() > 5.0);
+        let legend = atlas()
+            .0
+            .legend(
+                "kreise",
+                "crime_rate",
+                &style(&[("period", period)]),
+                Lang::De,
+            )
+            .unwrap();
+        assert!(close(legend.reference.unwrap(), want_total), "legend {p}");
+        assert_eq!(legend.reference_kind, "ratio_of_totals");
+    }
+    let latest = periods.values().next_back().unwrap()["ratio_of_totals"]
+        .as_f64()
+        .unwrap();
+    assert!(close(layer.stats[k].reference.unwrap(), latest));
+    assert_eq!(layer.stats[k].reference_kind, "ratio_of_totals");
+    // Indicators read from a field keep the mean of the districts.
+    let (a, _) = layer.indicator("abitur").unwrap();
+    assert_eq!(layer.stats[a].reference_kind, "mean");
+    assert_eq!(layer.stats[a].reference, layer.stats[a].mean);
+}

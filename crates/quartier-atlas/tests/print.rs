@@ -300,7 +300,8 @@ fn a_district_view_and_a_profile_from_the_atlas() {
         .unwrap();
     assert_eq!(profile.title, "Wake");
     assert_eq!(profile.rows.len(), nc.atlas.indicators.len());
-    // The profile's numbers are the district endpoint's: value, layer mean, rank of the count.
+    // The profile's numbers are the district endpoint's: value, the layer's reference (for the
+    // rates the ratio of the totals), rank of the count.
     let values = nc.district_values(wake);
     for (k, ind) in nc.atlas.indicators.iter().enumerate() {
         let row = profile
@@ -309,7 +310,7 @@ fn a_district_view_and_a_profile_from_the_atlas() {
             .find(|r| r.title == ind.title.get("de"))
             .unwrap();
         assert_eq!(row.value, values.values[ind.id.as_str()]);
-        assert_eq!(row.reference, nc.stats[k].mean);
+        assert_eq!(row.reference, nc.stats[k].reference);
         assert_eq!(
             row.rank,
             values.ranks[ind.id.as_str()].map(|r| (r, nc.stats[k].count as u32))

@@ -154,14 +154,16 @@ impl Context<'_> {
         let mut series = Vec::with_capacity(periods.len());
         let mut series_suppressed = Vec::with_capacity(periods.len());
         let mut formula = String::new();
+        let mut totals = Vec::with_capacity(periods.len().max(1));
         let period_list: Vec<Option<i32>> = if periods.is_empty() {
             vec![None]
         } else {
             periods.iter().copied().map(Some).collect()
         };
         for period in period_list {
-            let (values, f, suppressed) = self.one_period(ind, period, &ctx)?;
+            let (values, f, suppressed, total) = self.one_period(ind, period, &ctx)?;
             formula = f;
+            totals.push(total);
             let values: Vec<Option<f64>> = values
                 .into_iter()
                 .zip(&suppressed)
@@ -198,17 +200,23 @@ impl Context<'_> {
             series,
             series_suppressed,
             components: Vec::new(),
+            totals: if totals.iter().any(Option::is_some) {
+                totals
+            } else {
+                Vec::new()
+            },
         })
     }
 
-    /// Values, formula and withheld flags of one period.
+    /// Values, formula, withheld flags and (for ratios and densities) the ratio of the totals of
+    /// one period.
     #[allow(clippy::type_complexity)]
     fn one_period(
         &self,
         ind: &IndicatorSpec,
         period: Option<i32>,
         ctx: &str,
-    ) -> Result<(Vec<Option<f64>>, String, Vec<bool>), ManifestError> {
+    ) -> Result<(Vec<Option<f64>>, String, Vec<bool>, Option<f64>), ManifestError> {
         let table = ind.table.as_deref();
         let spec = self.spec;
         let layer = self.layer;
@@ -237,10 +245,12 @@ impl Context<'_> {
                     _ => derive::areas_km2(layer),
                 });
                 let suppressed = counts_below(field, &v, from_table);
+                let total = ratio_of_totals(&v, areas.iter().map(|a| Some(*a)), &suppressed, 1.0);
                 (
                     derive::density_per_km2(&v, areas),
                     format!("{field} / area (km²)"),
                     suppressed,
+                    total,
                 )
             }
             (None, None, None, (None, Some(change))) => {
@@ -254,6 +264,7 @@ impl Context<'_> {
                     derive::change(&from, &to, change.kind()),
                     change.formula(),
                     suppressed,
+                    None,
                 )
             }
             (Some(field), None, None, (None, None)) => {
@@ -265,7 +276,7 @@ impl Context<'_> {
                 }
                 let (v, from_table) = col(field)?;
                 let suppressed = counts_below(field, &v, from_table);
-                (v, field.clone(), suppressed)
+                (v, field.clone(), suppressed, None)
             }
             (None, Some(num), Some(den), (None, None)) => {
                 let (n, nt) = col(num)?;
@@ -289,7 +300,8 @@ impl Context<'_> {
                 } else {
                     format!("{num} / {den} × {factor}")
                 };
-                (values, formula, suppressed)
+                let total = ratio_of_totals(&n, d.iter().copied(), &suppressed, factor);
+                (values, formula, suppressed, total)
             }
             _ => {
                 return Err((self.invalid)(
@@ -417,5 +429,31 @@ pub(super) fn index(
         series,
         periods,
         components,
+        totals: Vec::new(),
     })
+}
+
+/// Σ numerator / Σ denominator × `factor` over the districts that have both, a non-zero
+/// denominator and a published value (a withheld district's counts stay out, so the total
+/// cannot give its value away by subtraction); `None` when no district qualifies.
+fn ratio_of_totals(
+    numerators: &[Option<f64>],
+    denominators: impl Iterator<Item = Option<f64>>,
+    withheld: &[bool],
+    factor: f64,
+) -> Option<f64> {
+    let (mut n, mut d, mut any) = (0.0, 0.0, false);
+    for (i, (num, den)) in numerators.iter().zip(denominators).enumerate() {
+        if withheld.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        if let (Some(num), Some(den)) = (num, den) {
+            if num.is_finite() && den.is_finite() && den != 0.0 {
+                n += num;
+                d += den;
+                any = true;
+            }
+        }
+    }
+    (any && d != 0.0).then(|| n / d * factor)
 }

@@ -224,6 +224,12 @@ pub struct Indicator {
     /// For a composite index: its components; empty for any other indicator.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<Component>,
+    /// For a ratio (numerator / denominator) or a density: the ratio of the totals per period
+    /// (aligned with `periods`; one entry without periods), Σ numerator / Σ denominator × factor
+    /// over the districts whose value is published. Empty for any other indicator, whose layer
+    /// reference is the mean of the districts. See [`Indicator::total_ratio`].
+    #[serde(skip)]
+    pub totals: Vec<Option<f64>>,
 }
 
 /// A component of a composite index: an indicator of the same layer, its weight and direction.
@@ -241,6 +247,18 @@ impl Indicator {
     /// Position of `period` in `periods`.
     pub fn period_index(&self, period: i32) -> Option<usize> {
         self.periods.iter().position(|p| *p == period)
+    }
+
+    /// The layer's value of a ratio or density in `period` (the latest without one): the ratio
+    /// of the totals, which is what "the city as a whole" means for a rate. The unweighted mean
+    /// of the district rates is not: a small district counts as much as a large one (for the
+    /// German Kreise, crimes per 1,000 inhabitants are 73.3 in total in 2013 but 64.1 as a
+    /// mean of the Kreise). `None` for indicators that are not ratios.
+    pub fn total_ratio(&self, period: Option<i32>) -> Option<f64> {
+        match period.and_then(|p| self.period_index(p)) {
+            Some(k) => self.totals.get(k).copied().flatten(),
+            None => self.totals.last().copied().flatten(),
+        }
     }
 
     /// Values and withheld flags of one period (`None`: the default values).
@@ -274,6 +292,7 @@ impl Indicator {
             series: Vec::new(),
             series_suppressed: Vec::new(),
             components: Vec::new(),
+            totals: Vec::new(),
         }
     }
 }

@@ -82,7 +82,10 @@ impl Atlas {
                 let ind = &inds[k];
                 let view = views[k].as_ref();
                 let values: &[Option<f64>] = view.map_or(&[], |(_, v)| v.values.as_slice());
-                let stats = IndicatorStats::new(values, 0);
+                let total = view
+                    .filter(|(c, _)| !c.is_change())
+                    .and_then(|(c, _)| ind.total_ratio(c.period));
+                let stats = IndicatorStats::new(values, 0).with_total(total);
                 let value = values.get(i).copied().flatten();
                 let decimals = ind.decimals.unwrap_or_else(|| {
                     labels::auto_decimals(stats.mean.or(value).unwrap_or(0.0)).min(6) as u8
@@ -109,7 +112,7 @@ impl Atlas {
                     title: ind.title.get(l).to_string(),
                     unit,
                     value,
-                    reference: stats.mean,
+                    reference: stats.reference,
                     rank: stats
                         .ranks
                         .get(i)
@@ -163,8 +166,10 @@ impl Atlas {
         );
         let average = pick(
             lang,
-            "Durchschnitt: ungewichtetes Mittel der Gebiete mit Wert; Rang 1 = höchster Wert",
-            "Average: unweighted mean of the districts with a value; rank 1 = highest value",
+            "Durchschnitt: bei Quoten und Dichten alle Gebiete zusammen (Summe durch Summe), \
+             sonst das ungewichtete Mittel der Gebiete mit Wert; Rang 1 = höchster Wert",
+            "Average: for rates and densities all districts together (total over total), \
+             else the unweighted mean of the districts with a value; rank 1 = highest value",
         );
         let source = match &layer.atlas.attribution {
             Some(a) => format!("{average}. {a}"),
@@ -207,6 +212,9 @@ fn published(ind: &Indicator, k: usize, i: usize) -> Option<f64> {
 fn series(ind: &Indicator, i: usize) -> Series {
     let reference = (0..ind.periods.len())
         .map(|k| {
+            if let Some(total) = ind.totals.get(k).copied().flatten() {
+                return Some(total);
+            }
             let (sum, n) = (0..ind.values.len())
                 .filter_map(|d| published(ind, k, d).filter(|v| v.is_finite()))
                 .fold((0.0, 0u32), |(s, n), v| (s + v, n + 1));

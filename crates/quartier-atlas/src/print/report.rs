@@ -340,12 +340,14 @@ impl Atlas {
             paragraphs: vec![pick(
                 lang,
                 "Karten und Legenden sind die der Online-Karte: dieselben Klassen, Farben und \
-                 Beschriftungen. Durchschnitte sind ungewichtete Mittel der Gebiete mit Wert; \
-                 Rang 1 ist der höchste Wert. Gesperrte Werte (kleine Fallzahlen) sind schraffiert \
+                 Beschriftungen. Der Durchschnitt einer Quote oder Dichte gilt für alle Gebiete \
+                 zusammen (Summe durch Summe), sonst ist er das ungewichtete Mittel der Gebiete \
+                 mit Wert; Rang 1 ist der höchste Wert. Gesperrte Werte (kleine Fallzahlen) sind schraffiert \
                  und gehen in keine Zahl ein.",
                 "Maps and legends are those of the web map: the same classes, colours and \
-                 labels. Averages are unweighted means of the districts with a value; rank 1 is \
-                 the highest value. Withheld values (small numbers) are hatched and enter no \
+                 labels. The average of a rate or density is that of all districts together \
+                 (total over total), otherwise the unweighted mean of the districts with a \
+                 value; rank 1 is the highest value. Withheld values (small numbers) are hatched and enter no \
                  figure.",
             )
             .to_string()],
