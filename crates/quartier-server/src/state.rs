@@ -101,7 +101,16 @@ pub struct AppState {
     render_permits: Arc<Semaphore>,
     render_wait: Duration,
     started: Instant,
+    /// `legend.json` bodies by (classified style id, language): a legend is the same for the
+    /// life of this atlas, and formatting its labels and notes in two languages costs more than
+    /// answering it (see `http::legend`). At most [`MAX_LEGENDS`] are kept.
+    pub(crate) legends:
+        std::sync::Mutex<std::collections::HashMap<(u32, &'static str), bytes::Bytes>>,
 }
+
+/// How many `legend.json` bodies an atlas keeps; past it the memo starts afresh (a client
+/// sending endless manual breaks cannot grow memory without bound).
+pub(crate) const MAX_LEGENDS: usize = 4096;
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -146,6 +155,7 @@ impl AppState {
             render_permits: Arc::new(Semaphore::new(threads)),
             render_wait: options.render_wait,
             started: Instant::now(),
+            legends: std::sync::Mutex::default(),
         }
     }
 

@@ -6,14 +6,15 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
+use bytes::Bytes;
 use quartier_atlas::legend::tile_template;
 use quartier_atlas::style::url_escape;
 use quartier_atlas::{Lang, Style};
 use quartier_render::TileCoord;
 use serde::Serialize;
 
-use super::respond::{json_response, LangQuery};
-use crate::error::{AppResult, JsonPath, JsonQuery};
+use super::respond::{bytes_response, json_response, LangQuery, JSON_CACHE_CONTROL};
+use crate::error::{AppError, AppResult, JsonPath, JsonQuery};
 use crate::state::AppState;
 
 // ---------------------------------------------------------------------------------------------
@@ -28,10 +29,40 @@ pub(super) async fn legend(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let lang = Lang::parse(q.lang.as_deref())?;
-    let mut body = state.legend(&layer_id, &indicator_id, &style, lang)?;
-    // Versioned tile URLs: cached for a year, and a publish changes them at once.
-    super::security::add_version(&mut body.tiles, &state.version);
-    json_response(&state, &headers, &body, "application/json")
+    let (li, layer) = state.layer(&layer_id)?;
+    let (ii, _) = layer.indicator(&indicator_id)?;
+    let key = (state.classified(li, ii, &style)?.id, lang.as_str());
+    let kept = state
+        .legends
+        .lock()
+        .ok()
+        .and_then(|memo| memo.get(&key).cloned());
+    let bytes = match kept {
+        Some(bytes) => bytes,
+        None => {
+            let mut body = state.legend(&layer_id, &indicator_id, &style, lang)?;
+            // Versioned tile URLs: cached for a year, and a publish changes them at once.
+            super::security::add_version(&mut body.tiles, &state.version);
+            let bytes =
+                Bytes::from(serde_json::to_vec(&body).map_err(|e| {
+                    AppError::Internal(format!("cannot serialise the legend: {e}"))
+                })?);
+            if let Ok(mut memo) = state.legends.lock() {
+                if memo.len() >= crate::state::MAX_LEGENDS {
+                    memo.clear();
+                }
+                memo.insert(key, bytes.clone());
+            }
+            bytes
+        }
+    };
+    Ok(bytes_response(
+        &state,
+        &headers,
+        bytes,
+        "application/json",
+        JSON_CACHE_CONTROL,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
