@@ -75,8 +75,11 @@ export const fetchAt = (layerId, lon, lat) => getJSON(layerPath(layerId) + '/at'
 /** All districts with geometry and values (`…/features.geojson`): outlines and the download. */
 export const fetchFeatures = (layerId) => getJSON(layerPath(layerId) + '/features.geojson');
 
-/** All districts' ids, names, values, ranks and withheld indicators, no geometry (`…/values.json`). */
-export const fetchValues = (layerId) => getJSON(layerPath(layerId) + '/values.json');
+/**
+ * All districts' ids, names, values, ranks and withheld indicators, no geometry (`…/values.json`),
+ * in the period `periodQuery` names (`?period=2015`, or '' for each indicator's latest).
+ */
+export const fetchValues = (layerId, periodQuery = '') => getJSON(layerPath(layerId) + '/values.json' + periodQuery);
 
 /** The hover grid of one tile (UTFGrid 1.2; keys are positions in values.json). */
 export const fetchGrid = (layerId, z, x, y) => getJSON('tiles/' + enc(layerId) + '/' + z + '/' + x + '/' + y + '.grid.json');

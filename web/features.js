@@ -10,6 +10,7 @@
 // the same items, for layers of at most GEOMETRY_MAX districts; larger layers show no outlines,
 // hatch or names (features.geojson stays a download). Ranks and averages are not computed here:
 // the server sends them.
+import * as state from './state.js';
 import { fetchFeatures, fetchValues } from './api.js';
 
 /** Layers with more districts than this load no geometry (see above). */
@@ -117,11 +118,26 @@ export class FeatureIndex {
   }
 }
 
-/** layer id -> Promise of its FeatureIndex. */
+/** `layer?period` -> Promise of its FeatureIndex. */
 const loading = new Map();
-/** layer id -> the FeatureIndex once loaded (synchronous access for hover). */
+/** `layer?period` -> the FeatureIndex once loaded (synchronous access for hover). */
 const ready = new Map();
+/** layer id -> Promise of features.geojson (the outlines are the same in every period). */
+const outlines = new Map();
 let geometryListener = () => {};
+
+/**
+ * The values.json query of the period the page shows (`?period=2015&compare=2010`), '' for each
+ * indicator's latest: an index is kept per layer and period, so the table, hover box, search and
+ * downloads show the values of the map.
+ */
+export function periodQuery() {
+  const s = state.style();
+  const q = new URLSearchParams();
+  for (const key of ['period', 'compare', 'change']) if (s[key] != null && s[key] !== '') q.set(key, s[key]);
+  const text = q.toString();
+  return text ? '?' + text : '';
+}
 
 /** Calls `fn(layerId)` whenever a layer's geometry has been attached. */
 export function onGeometry(fn) {
@@ -129,27 +145,34 @@ export function onGeometry(fn) {
 }
 
 /**
- * The FeatureIndex of a layer, loading values.json the first time (again after a failure); the
- * geometry follows in the background when the layer has at most GEOMETRY_MAX districts.
+ * The FeatureIndex of a layer in the period shown, loading values.json the first time (again
+ * after a failure); the geometry follows in the background when the layer has at most
+ * GEOMETRY_MAX districts (fetched once per layer).
  */
 export function loadFeatures(layerId) {
-  if (!loading.has(layerId)) {
-    const p = fetchValues(layerId).then((values) => {
+  const key = layerId + periodQuery();
+  if (!loading.has(key)) {
+    const p = fetchValues(layerId, periodQuery()).then((values) => {
       const index = new FeatureIndex(values);
-      ready.set(layerId, index);
+      ready.set(key, index);
       if (index.items.length <= GEOMETRY_MAX) {
-        fetchFeatures(layerId).then((gj) => {
+        if (!outlines.has(layerId)) {
+          const geo = fetchFeatures(layerId);
+          geo.catch(() => outlines.delete(layerId));
+          outlines.set(layerId, geo);
+        }
+        outlines.get(layerId).then((gj) => {
           index.attachGeometry(gj);
           geometryListener(layerId);
         }, () => {});
       }
       return index;
     });
-    p.catch(() => loading.delete(layerId));
-    loading.set(layerId, p);
+    p.catch(() => loading.delete(key));
+    loading.set(key, p);
   }
-  return loading.get(layerId);
+  return loading.get(key);
 }
 
-/** The FeatureIndex of a layer if it has arrived, else null. */
-export const featuresOf = (layerId) => ready.get(layerId) || null;
+/** The FeatureIndex of a layer in the period shown if it has arrived, else null. */
+export const featuresOf = (layerId) => ready.get(layerId + periodQuery()) || null;

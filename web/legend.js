@@ -93,6 +93,10 @@ export function renderLegend() {
     '<span class="legend-ramp" aria-hidden="true">' + colors.map((c) => '<span style="background-color:' + escapeHtml(c) + '"></span>').join('') +
     '</span><span class="legend-name">' + escapeHtml(titleOf(ind)) + '</span><span class="legend-chevron" aria-hidden="true"></span></button></h2>');
   parts.push('<div id="legend-body">');
+  // Which period the colours show: a change map says from when to when, a chosen year says which.
+  const when = lg.compare != null ? t('legend.change', { from: lg.compare, to: lg.period })
+    : (lg.period != null && state.style().period ? String(lg.period) : '');
+  if (when) parts.push('<p class="legend-period">' + escapeHtml(when) + '</p>');
   parts.push('<p class="legend-unit">' + escapeHtml(unit ? t('unit') + ': ' + unit : '') + '</p>');
   parts.push('<ul class="legend-classes" aria-labelledby="legend-title">');
   colors.forEach((color, i) => {

@@ -10,7 +10,7 @@ import { busy } from './api.js';
 import { t, hasLang } from './i18n.js';
 import { $, showStatus } from './dom.js';
 import { currentLayer, loadCatalog, pickIndicator } from './catalog.js';
-import { featuresOf, loadFeatures, onGeometry } from './features.js';
+import { featuresOf, loadFeatures, onGeometry, periodQuery } from './features.js';
 import { createMap, fitLayer, getMap, getTileLayer, setOutline, tilesBusy, updateSuppressedOverlay } from './map.js';
 import { readUrl, writeUrl } from './url-state.js';
 import { applyI18n, renderIndicatorInfo, renderIndicatorSelect, renderLayerSelect } from './sidebar.js';
@@ -23,6 +23,7 @@ import { bindSearch, resetSearch } from './search.js';
 import { createLabels, labelStats, labelTexts, updateLabels } from './labels.js';
 import { bindDownloads, updateDownloads } from './download.js';
 import { bindPrintLinks } from './print-links.js';
+import { bindPeriods, carriedPeriods, renderPeriods } from './periods.js';
 import { STATIC, disableStyleControls } from './static-site.js';
 
 function setLayer(id) {
@@ -36,6 +37,7 @@ function setLayer(id) {
   clearHover();
   renderIndicatorSelect();
   renderIndicatorInfo();
+  renderPeriods();
   fitLayer();
   refreshStyle();
   resetSearch();
@@ -62,16 +64,37 @@ function geometryArrived(layerId) {
   if (index && state.districtId()) setOutline('selected', index.byId.get(state.districtId()) || null);
 }
 
+/**
+ * Another period or comparison: legend and tiles follow through the style; the table, hover box,
+ * search and downloads through values.json of that period.
+ */
+function periodChanged() {
+  refreshStyle();
+  clearHover();
+  const id = state.layerId();
+  loadFeatures(id).then(() => {
+    if (id !== state.layerId()) return;
+    renderTable();
+    featuresArrived();
+    refreshHover();
+  }, (err) => showStatus(t('error.load', { message: err.message })));
+}
+
 function setIndicator(id) {
   if (id === state.indicatorId()) return;
+  const before = state.style();
+  const beforeQuery = periodQuery();
   state.setIndicatorId(id);
   // Every indicator keeps the style its manifest gives it (a palette chosen for "crime" should not
-  // spill over to "income"); planners' overrides apply to the indicator they were made for.
-  state.setStyle({});
+  // spill over to "income"); planners' overrides apply to the indicator they were made for. The
+  // year shown stays where the new indicator has it.
+  state.setStyle(carriedPeriods(before));
   state.setGoodStyle({});
   $('indicator-select').value = id;
   renderIndicatorInfo();
-  refreshStyle();
+  renderPeriods();
+  if (periodQuery() !== beforeQuery) periodChanged();
+  else refreshStyle();
   refreshProfile();
 }
 
@@ -89,6 +112,7 @@ async function setLang(code, explicit) {
   renderLayerSelect();
   renderIndicatorSelect();
   renderIndicatorInfo();
+  renderPeriods();
   refreshProfile();
   clearHover();
   labelTexts();
@@ -131,6 +155,7 @@ function bindControls() {
   bindEmbed();
   bindDownloads();
   bindPrintLinks();
+  bindPeriods(periodChanged);
   bindSearch(showDistrictOnMap);
   // Printing lays the map out anew (print styles): Leaflet must measure it again.
   for (const ev of ['beforeprint', 'afterprint']) window.addEventListener(ev, () => getMap() && getMap().invalidateSize());
@@ -184,6 +209,7 @@ async function init() {
   renderLayerSelect();
   renderIndicatorSelect();
   renderIndicatorInfo();
+  renderPeriods();
   createMap(initial, { move: writeUrl, hover: onMouseMove, leave: clearHover, select: selectAt });
   createLabels();
   onGeometry(geometryArrived);

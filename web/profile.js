@@ -113,6 +113,26 @@ function positionBar(v, stats) {
     '%"></span><span class="position-value" style="left:' + pos(v) + '%"></span></span>';
 }
 
+/** A small line of the district's values over the periods (`series` of the district answer). */
+function sparkline(series, decimals) {
+  const pts = Object.entries(series || {}).map(([p, v]) => [Number(p), v])
+    .filter(([p, v]) => Number.isFinite(p) && isNumber(v)).sort((a, b) => a[0] - b[0]);
+  if (pts.length < 2) return '';
+  const [w, h] = [90, 20];
+  const xs = pts.map((p) => p[0]);
+  const ys = pts.map((p) => p[1]);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const X = (x) => (x1 > x0 ? ((x - x0) / (x1 - x0)) * (w - 4) + 2 : w / 2);
+  const Y = (y) => (y1 > y0 ? h - 2 - ((y - y0) / (y1 - y0)) * (h - 4) : h / 2);
+  const d = pts.map(([x, y], i) => (i ? 'L' : 'M') + X(x).toFixed(1) + ' ' + Y(y).toFixed(1)).join(' ');
+  const last = pts[pts.length - 1];
+  const label = t('profile.series', { first: pts[0][0], from: formatNumber(pts[0][1], decimals), last: last[0],
+    to: formatNumber(last[1], decimals) });
+  return '<svg class="sparkline" viewBox="0 0 ' + w + ' ' + h + '" width="' + w + '" height="' + h + '" role="img" aria-label="' +
+    escapeHtml(label) + '"><title>' + escapeHtml(label) + '</title><path d="' + d + '"/><circle cx="' + X(last[0]).toFixed(1) +
+    '" cy="' + Y(last[1]).toFixed(1) + '" r="2"/></svg>';
+}
+
 function indicatorRow(ind, district, withheld, stats) {
   const v = district.values ? district.values[ind.id] : null;
   const rank = district.ranks ? district.ranks[ind.id] : null;
@@ -126,7 +146,7 @@ function indicatorRow(ind, district, withheld, stats) {
   return '<tr data-indicator="' + escapeHtml(ind.id) + '"' + (current ? ' class="current" aria-current="true"' : '') + '>' +
     '<th scope="row"><button type="button" class="link-button" data-indicator="' + escapeHtml(ind.id) + '">' +
     escapeHtml(titleOf(ind)) + '</button>' + (unit ? '<span class="unit">' + escapeHtml(unit) + '</span>' : '') +
-    positionBar(v, stats) + '</th>' +
+    positionBar(v, stats) + sparkline(district.series && district.series[ind.id], ind.decimals) + '</th>' +
     '<td class="num value">' + valueText + (withheld ? '' : comparison(v, referenceOf(stats))) + '</td>' +
     '<td class="num average" data-reference="' + escapeHtml(stats.reference_kind || 'mean') + '" title="' +
     escapeHtml(t(stats.reference_kind === 'ratio_of_totals' ? 'profile.ref.total' : 'profile.ref.mean')) + '">' +

@@ -22,6 +22,8 @@ export function readUrl() {
   if (q.get('palette')) style.palette = q.get('palette');
   if (q.get('centre')) style.centre = q.get('centre');
   if (num('border') !== null) style.border = num('border');
+  if (/^\d{4}$/.test(q.get('period') || '')) style.period = q.get('period');
+  if (/^\d{4}$/.test(q.get('compare') || '')) style.compare = q.get('compare');
   if (q.get('breaks')) {
     const breaks = q.get('breaks').split(',').map(Number);
     if (breaks.every(Number.isFinite)) style.breaks = breaks;
@@ -50,6 +52,8 @@ export function styleParams() {
   if (s.palette) p.palette = s.palette;
   if (s.centre != null) p.centre = s.centre;
   if (s.border != null) p.border = s.border;
+  if (s.period) p.period = s.period;
+  if (s.compare) p.compare = s.compare;
   return p;
 }
 

@@ -62,8 +62,13 @@ US_PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1'
   --bind "127.0.0.1:$US_PORT" >"$LOG.us" 2>&1 &
 US_PID=$!
 export QUARTIER_US_URL="http://127.0.0.1:$US_PORT"
+# The German demo atlas (periods, change maps) on a third port, for periods.test.mjs.
+DE_PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+"$QUARTIER_BIN" serve geodata/de/atlas.toml --bind "127.0.0.1:$DE_PORT" >"$LOG.de" 2>&1 &
+DE_PID=$!
+export QUARTIER_DE_URL="http://127.0.0.1:$DE_PORT"
 cleanup() {
-  for pid in "$SERVER_PID" "$US_PID"; do
+  for pid in "$SERVER_PID" "$US_PID" "$DE_PID"; do
     if kill -0 "$pid" 2>/dev/null; then
       kill "$pid" 2>/dev/null || true
       wait "$pid" 2>/dev/null || true
@@ -95,6 +100,10 @@ for _ in $(seq 1 600); do
   node -e "fetch(process.env.QUARTIER_US_URL + '/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))" && break
   sleep 0.2
 done
+for _ in $(seq 1 300); do
+  node -e "fetch(process.env.QUARTIER_DE_URL + '/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))" && break
+  sleep 0.2
+done
 
 # The static site of `quartier export` (layer nc, zoom 0-8), served by Python's file server with
 # no Quartier process behind it (static.test.mjs).
@@ -119,10 +128,10 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-echo "== node --test tests/browser/map.test.mjs page.test.mjs hover_grid.test.mjs static.test.mjs print.test.mjs =="
+echo "== node --test tests/browser/map.test.mjs page.test.mjs hover_grid.test.mjs static.test.mjs print.test.mjs periods.test.mjs =="
 status=0
 # shellcheck disable=SC2086
-(cd "$HERE" && node --test ${QUARTIER_TEST_ARGS:-} map.test.mjs page.test.mjs hover_grid.test.mjs static.test.mjs print.test.mjs) || status=$?
+(cd "$HERE" && node --test ${QUARTIER_TEST_ARGS:-} map.test.mjs page.test.mjs hover_grid.test.mjs static.test.mjs print.test.mjs periods.test.mjs) || status=$?
 echo "screenshots: $HERE/screenshots/"
 if [ "$status" -ne 0 ]; then
   echo "browser tests failed; the server's log ($LOG) ends with:" >&2

@@ -8,6 +8,8 @@
 use serde::Serialize;
 
 use crate::layer::PreparedLayer;
+use crate::stats::IndicatorStats;
+use crate::style::Style;
 use crate::suppression;
 
 /// A layer's district values, columns named once.
@@ -15,9 +17,13 @@ use crate::suppression;
 pub struct LayerValues<'a> {
     /// Layer id.
     pub layer: &'a str,
-    /// The period asked for. Periods are not modelled yet: it is passed through, and the
-    /// values are the layer's only ones.
+    /// The period asked for (`None`: each indicator's latest). Indicators without that period
+    /// have no values in it.
     pub period: Option<&'a str>,
+    /// With `compare`: the values are the changes from this period to `period` (as the change
+    /// map's tiles and legend), ranks among the changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<&'a str>,
     /// Indicator ids: the order of every district's `values` and `ranks`.
     pub indicators: Vec<&'a str>,
     /// The districts in layer order (hover grid keys are positions in this list).
@@ -40,9 +46,37 @@ pub struct DistrictRow<'a> {
     pub suppressed: Vec<&'a str>,
 }
 
-/// The values of `layer`, for `period` (passed through, see [`LayerValues::period`]).
-pub fn layer_values<'a>(layer: &'a PreparedLayer, period: Option<&'a str>) -> LayerValues<'a> {
+/// One indicator's column: values, ranks and withheld flags per district.
+type Column = (Vec<Option<f64>>, Vec<Option<u32>>, Vec<bool>);
+
+/// The values of `layer` in the period (or change) `params` asks for: `period`, `compare`,
+/// `change`, as on tiles and `legend.json`; the layer's default values without them.
+pub fn layer_values<'a>(layer: &'a PreparedLayer, params: &'a Style) -> LayerValues<'a> {
     let inds = &layer.atlas.indicators;
+    let given = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+    let asked = given(&params.period) || given(&params.compare);
+    // Per indicator: the values, ranks and withheld flags shown (the period's view when asked).
+    let columns: Vec<Column> = if asked {
+        layer
+            .views(params)
+            .into_iter()
+            .map(|view| match view {
+                Some((_, v)) => {
+                    let ranks = IndicatorStats::new(&v.values, 0).ranks;
+                    (v.values, ranks, v.suppressed)
+                }
+                None => {
+                    let n = layer.atlas.layer.districts.len();
+                    (vec![None; n], vec![None; n], vec![false; n])
+                }
+            })
+            .collect()
+    } else {
+        inds.iter()
+            .zip(&layer.stats)
+            .map(|(ind, s)| (ind.values.clone(), s.ranks.clone(), ind.suppressed.clone()))
+            .collect()
+    };
     let districts = layer
         .atlas
         .layer
@@ -52,21 +86,29 @@ pub fn layer_values<'a>(layer: &'a PreparedLayer, period: Option<&'a str>) -> La
         .map(|(i, d)| DistrictRow {
             id: &d.id,
             name: &d.name,
-            values: inds
+            values: columns
                 .iter()
-                .map(|ind| ind.values.get(i).copied().flatten())
+                .map(|(v, _, _)| v.get(i).copied().flatten())
                 .collect(),
-            ranks: layer
-                .stats
+            ranks: columns
                 .iter()
-                .map(|s| s.ranks.get(i).copied().flatten())
+                .map(|(_, r, _)| r.get(i).copied().flatten())
                 .collect(),
-            suppressed: suppression::withheld_at(inds, i),
+            suppressed: if asked {
+                inds.iter()
+                    .zip(&columns)
+                    .filter(|(_, (_, _, s))| s.get(i) == Some(&true))
+                    .map(|(ind, _)| ind.id.as_str())
+                    .collect()
+            } else {
+                suppression::withheld_at(inds, i)
+            },
         })
         .collect();
     LayerValues {
         layer: layer.id(),
-        period,
+        period: params.period.as_deref(),
+        compare: params.compare.as_deref(),
         indicators: inds.iter().map(|ind| ind.id.as_str()).collect(),
         districts,
     }

@@ -1535,8 +1535,37 @@ async fn german_atlas_serves_periods_change_maps_and_the_index() {
         at["series"]["income"]["2000"],
         duren["indicators"]["income"]["2000"]
     );
+    // values.json in a period and as a change (what the page's table and hover box show).
+    let values = german_json("/api/layers/kreise/values.json?period=2010").await;
+    let col = |v: &Value, id: &str| {
+        v["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|i| i == id)
+            .unwrap()
+    };
+    let row = |v: &Value| {
+        v["districts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == "05358")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        row(&values)["values"][col(&values, "population")],
+        duren["indicators"]["population"]["2010"]
+    );
     // A change map: population 2019 − 2008.
     let change = fixture("de_atlas_change.json");
+    let values = german_json("/api/layers/kreise/values.json?period=2019&compare=2008").await;
+    assert_eq!(values["compare"], "2008");
+    assert_eq!(
+        row(&values)["values"][col(&values, "population")],
+        change["maps"][0]["values"]["05358"]
+    );
     let at = german_json("/api/layers/kreise/districts/05358?period=2019&compare=2008").await;
     assert_eq!(
         at["values"]["population"],
@@ -1604,12 +1633,12 @@ async fn german_atlas_serves_periods_change_maps_and_the_index() {
 async fn values_json_is_features_without_geometry() {
     for layer in LAYERS {
         let features = get_json(&format!("/api/layers/{layer}/features.geojson")).await;
-        let a = get(&format!("/api/layers/{layer}/values.json?period=2024")).await;
+        let a = get(&format!("/api/layers/{layer}/values.json")).await;
         assert_eq!(a.status, StatusCode::OK);
         assert!(!a.header("etag").is_empty());
         let v = a.json();
         assert_eq!(v["layer"], layer);
-        assert_eq!(v["period"], "2024", "passed through");
+        assert_eq!(v["period"], Value::Null, "each indicator's latest");
         let indicators: Vec<&str> = v["indicators"]
             .as_array()
             .unwrap()

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::Response;
 use quartier_atlas::values::layer_values;
-use serde::Deserialize;
+use quartier_atlas::Style;
 
 use super::respond::{etag_header, if_none_match, json_response, not_modified};
 use super::tiles::{parse_tile, TILE_CACHE_CONTROL};
@@ -19,26 +19,20 @@ use crate::error::{AppError, AppResult, JsonPath, JsonQuery};
 use crate::state::AppState;
 
 // ---------------------------------------------------------------------------------------------
-// GET /api/layers/{layer}/values.json?period=
+// GET /api/layers/{layer}/values.json?period=&compare=&change=
 
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct ValuesQuery {
-    period: Option<String>,
-}
-
-/// The layer's districts without geometry, in layer order.
+/// The layer's districts without geometry, in layer order, in the period (or change) asked for.
 pub(super) async fn values(
     State(state): State<Arc<AppState>>,
     JsonPath(id): JsonPath<String>,
-    JsonQuery(q): JsonQuery<ValuesQuery>,
+    JsonQuery(params): JsonQuery<Style>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let (_, layer) = state.layer(&id)?;
-    let period = q.period.as_deref().map(str::trim).filter(|p| !p.is_empty());
     json_response(
         &state,
         &headers,
-        &layer_values(layer, period),
+        &layer_values(layer, &params),
         "application/json",
     )
 }

@@ -1,0 +1,83 @@
+// Periods on the page (issue 10), on the German demo atlas (geodata/de/atlas.toml, served by
+// run.sh on its own port as QUARTIER_DE_URL): the year slider moves tiles, legend and the hover
+// value together, the address bar keeps period and compare, a comparison turns the map into the
+// change map, and the profile draws every period. Expected numbers come from the reference
+// fixtures of tests/reference/de_atlas_reference.py.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SHOTS, launch, closeAll, open, idle, pointOnScreen } from './helpers.mjs';
+
+const DE = (process.env.QUARTIER_DE_URL || 'http://127.0.0.1:8081').replace(/\/$/, '');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const fixture = (name) => JSON.parse(fs.readFileSync(path.join(HERE, '../fixtures/reference', name), 'utf8'));
+const digits = (s) => s.replace(/[^0-9]/g, '');
+const DUREN = { lon: 6.48, lat: 50.80 };
+
+let de;
+before(async () => { de = await launch('de-DE'); });
+after(closeAll);
+
+async function hoverDuren(page) {
+  const pt = await pointOnScreen(page, DUREN.lon, DUREN.lat, 8);
+  await page.mouse.move(pt.x - 4, pt.y - 4);
+  await page.mouse.move(pt.x, pt.y);
+  await page.waitForFunction(() => {
+    const el = document.querySelector('#hover-info .hover-name');
+    return el && el.textContent === 'Düren';
+  }, null, { timeout: 10_000 });
+  return page.textContent('#hover-info .hover-value');
+}
+
+async function slideTo(page, year) {
+  await page.$eval('#period-slider', (el, y) => {
+    const years = [...Array(Number(el.max) + 1).keys()];
+    el.value = String(years.find((i) => String(Number(document.getElementById('period-first').textContent) + i) === y));
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, year);
+  await page.waitForFunction((y) => document.getElementById('period-value').textContent === y, year);
+  await page.waitForTimeout(300);
+  await idle(page);
+}
+
+test('periods: the slider moves tiles, legend and hover value together; compare makes the change map; URL and profile keep up', async () => {
+  const duren = fixture('de_atlas_duren.json');
+  const change = fixture('de_atlas_change.json');
+  const { page, errors } = await open(de, '?layer=kreise&indicator=population', DE);
+  assert.equal(await page.isHidden('#period-controls'), false, 'the controls show for an indicator with periods');
+  assert.equal(await page.textContent('#period-value'), '2019');
+  assert.match(await page.textContent('#period-controls'), /Jahr[\s\S]*Veränderung seit/);
+
+  // 2010: the hover box shows Düren's 2010 population, tiles and legend ask for 2010.
+  await slideTo(page, '2010');
+  assert.equal(new URLSearchParams(await page.evaluate(() => location.search)).get('period'), '2010');
+  const tiles = await page.$$eval('.choropleth-tiles img', (imgs) => imgs.map((i) => i.src));
+  assert.ok(tiles.length && tiles.every((s) => s.includes('period=2010')), tiles[0]);
+  const legend = await (await fetch(DE + '/api/layers/kreise/indicators/population/legend.json?period=2010&lang=de')).json();
+  assert.ok((await page.textContent('#legend-body')).includes(legend.labels[0]), legend.labels[0]);
+  assert.equal(digits(await hoverDuren(page)), String(duren.indicators.population['2010']));
+
+  // Back to 2019 and "change since 2008": the change map of the fixture.
+  await slideTo(page, '2019');
+  await page.selectOption('#compare-select', '2008');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('compare') === '2008');
+  await idle(page);
+  assert.match(await page.textContent('#legend-body'), /Veränderung 2008–2019/);
+  const shown = await hoverDuren(page);
+  const v = change.maps[0].values['05358'];
+  assert.ok(v < 0 && shown.startsWith('\u2212'), `${shown} for ${v}`);
+  assert.equal(digits(shown), String(Math.abs(v)));
+  await page.screenshot({ path: path.join(SHOTS, 'periods-change.png') });
+
+  // The address bar reopens the same view; the profile draws every period.
+  const { page: again } = await open(de, '?layer=kreise&indicator=population&compare=2008&district=05358', DE);
+  assert.equal(await again.inputValue('#compare-select'), '2008');
+  await again.waitForFunction(() => document.getElementById('profile-name').textContent === 'Düren');
+  const title = await again.textContent('#profile tr[data-indicator="population"] svg.sparkline title');
+  assert.ok(title.startsWith('2008: ') && title.includes('2019: '), title);
+  assert.deepEqual(errors, []);
+  await page.close();
+  await again.close();
+});

@@ -1,0 +1,82 @@
+// The period shown and the comparison: a slider over the years of the indicator (for indicators
+// with periods in /api/layers) and a "change since" choice that turns the map into a change map.
+//
+// Owns the controls of #period-controls. Both values live in the style (state.style().period and
+// .compare), so legend, tiles, the address bar and values.json (table, hover box, search,
+// downloads) all follow them through the paths every other style choice takes; main.js is told
+// of a change. A static site holds the default period only: the controls stay hidden there.
+import * as state from './state.js';
+import { currentIndicator } from './catalog.js';
+import { t } from './i18n.js';
+import { $ } from './dom.js';
+import { STATIC } from './static-site.js';
+
+let onChange = () => {};
+let timer = null;
+
+/** The indicator's periods as strings, oldest first. */
+const periodsOf = (ind) => (ind && Array.isArray(ind.periods) ? ind.periods.map(String) : []);
+
+/**
+ * The period and comparison of `style` that the current indicator has (after a change of
+ * indicator the year stays where it can), as style entries (`null` drops one).
+ */
+export function carriedPeriods(style) {
+  const periods = periodsOf(currentIndicator());
+  const keep = (p) => (p != null && periods.includes(String(p)) ? String(p) : null);
+  const period = keep(style.period);
+  const compare = keep(style.compare);
+  return { period, compare: compare !== period ? compare : null };
+}
+
+/** Shows the controls for the current indicator, set to the style's period and comparison. */
+export function renderPeriods() {
+  const box = $('period-controls');
+  if (!box) return;
+  const periods = periodsOf(currentIndicator());
+  box.hidden = STATIC || periods.length < 2;
+  if (box.hidden) return;
+  const s = state.style();
+  const latest = periods[periods.length - 1];
+  const current = periods.includes(String(s.period)) ? String(s.period) : latest;
+  const slider = $('period-slider');
+  slider.min = '0';
+  slider.max = String(periods.length - 1);
+  slider.value = String(periods.indexOf(current));
+  slider.setAttribute('aria-valuetext', current);
+  $('period-value').textContent = current;
+  $('period-first').textContent = periods[0];
+  $('period-last').textContent = latest;
+  const sel = $('compare-select');
+  sel.innerHTML = '';
+  sel.append(new Option(t('period.none'), ''));
+  for (const p of periods) if (p !== current) sel.append(new Option(p, p));
+  sel.value = s.compare && String(s.compare) !== current ? String(s.compare) : '';
+}
+
+function apply(patch) {
+  state.setStyle({ ...state.style(), ...patch });
+  renderPeriods();
+  onChange();
+}
+
+/** Wires the slider (applied 150 ms after the last move) and the comparison; `fn` on a change. */
+export function bindPeriods(fn) {
+  onChange = fn;
+  const slider = $('period-slider');
+  if (!slider) return;
+  slider.addEventListener('input', () => {
+    const periods = periodsOf(currentIndicator());
+    const p = periods[Number(slider.value)];
+    if (p == null) return;
+    $('period-value').textContent = p;
+    slider.setAttribute('aria-valuetext', p);
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const s = state.style();
+      // The latest period is the default: the address bar stays short.
+      apply({ period: p === periods[periods.length - 1] ? null : p, compare: String(s.compare) === p ? null : s.compare });
+    }, 150);
+  });
+  $('compare-select').addEventListener('change', (e) => apply({ compare: e.target.value || null }));
+}
