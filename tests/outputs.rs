@@ -433,22 +433,28 @@ fn gdal_reads_ogc_api_tiles_and_wmts() {
     }
 }
 
-/// The pixels GDAL reads through OGC API and WMTS equal the tile route's tile.
-///
-/// Ignored: with GDAL 3.6.2 (Debian 12) the pixels differ everywhere (GDAL's WMS reader returns
-/// alpha 0 where the paletted PNG tile is opaque), although GDAL fetches the right tiles; not yet
-/// known whether GDAL or the tiles' palette is at fault. Run with `--ignored` to see it.
+/// The pixels GDAL reads through WMTS (`gdal_translate` of tile 7/35/50's extent at 256 × 256)
+/// equal the tile route's tile, band for band (the PNG's palette expanded to RGBA).
 #[test]
-#[ignore = "GDAL 3.6 WMS reader and paletted PNG tiles disagree; open question, see the doc comment"]
-fn gdal_pixels_equal_the_tile_route() {
-    let (_server, r) = gdal_report("gdal-pixels");
-    for client in ["ogc", "wmts"] {
-        let t = &r[format!("{client}_tile")];
-        assert_eq!(
-            t["max_diff"], 0,
-            "{client}: pixels differ from the tile route: {t}"
-        );
-    }
+fn gdal_wmts_pixels_equal_the_tile_route() {
+    let (_server, r) = gdal_report("gdal-wmts-pixels");
+    let t = &r["wmts_tile"];
+    assert_eq!(t["max_diff"], 0, "wmts: pixels differ from the tile route: {t}");
+}
+
+/// The same through OGC API – Tiles.
+///
+/// Ignored: GDAL 3.6.2 (Debian 12) opens the collection with a y extent of the whole tile matrix
+/// (67,090,274 rows at zoom 18 where North Carolina needs a few thousand) although x is right,
+/// and then reads tiles from rows outside the layer (the empty tile; every pixel transparent).
+/// The same tiles through WMTS match exactly (above), and `gdalinfo` reads the collection; the
+/// open question is GDAL 3.6's OGCAPI extent handling. Run with `--ignored` to see it.
+#[test]
+#[ignore = "GDAL 3.6's OGCAPI driver reads rows outside the layer; see the doc comment"]
+fn gdal_ogcapi_pixels_equal_the_tile_route() {
+    let (_server, r) = gdal_report("gdal-ogc-pixels");
+    let t = &r["ogc_tile"];
+    assert_eq!(t["max_diff"], 0, "ogc: pixels differ from the tile route: {t}");
 }
 
 /// OWSLib reads the WMTS capabilities: every collection a layer, WebMercatorQuad with 19 tile

@@ -122,7 +122,9 @@ def gdal_clients(base, query, out):
         return json.loads(run(["gdalinfo", "-json", *options, name]))
 
     def raw(path, bands):
-        """ENVI output is band sequential bytes: (bands, 256, 256)."""
+        """ENVI output written with INTERLEAVE=BSQ: band sequential bytes, (bands, 256, 256).
+        (Without the option GDAL writes a pixel-interleaved source, the WMS/WMTS/OGCAPI
+        datasets, as BIP, which read as BSQ looked like every pixel differing.)"""
         return np.fromfile(path, dtype=np.uint8).reshape(bands, 256, 256)
 
     # The tile's extent in Web Mercator metres.
@@ -137,12 +139,12 @@ def gdal_clients(base, query, out):
         f.write(fetch(f"{base}/tiles/nc/sids_rate74/{Z}/{X}/{Y}.png{q}"))
     bands = info(png)["bands"]
     expand = ["-expand", "rgba"] if "colorTable" in bands[0] else []
-    run(["gdal_translate", "-q", "-of", "ENVI", *expand, png, os.path.join(out, "tile.raw")])
+    run(["gdal_translate", "-q", "-of", "ENVI", "-co", "INTERLEAVE=BSQ", *expand, png, os.path.join(out, "tile.raw")])
     tile = raw(os.path.join(out, "tile.raw"), 4 if expand else len(bands))
 
     def translate(name, stem, options=()):
         dest = os.path.join(out, stem + ".raw")
-        run(["gdal_translate", "-q", "-of", "ENVI", *options, "-projwin", repr(ulx), repr(uly), repr(lrx),
+        run(["gdal_translate", "-q", "-of", "ENVI", "-co", "INTERLEAVE=BSQ", *options, "-projwin", repr(ulx), repr(uly), repr(lrx),
              repr(lry), "-outsize", "256", "256", name, dest])
         got = raw(dest, info(dest)["bands"].__len__())
         same_shape = got.shape == tile.shape
