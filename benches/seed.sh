@@ -27,3 +27,25 @@ for ext in pmtiles mbtiles; do
     printf '%-8s threads=%s tiles=%s seconds=%s tiles/s=%s bytes=%s\n' "$ext" "$t" "$tiles" "$secs" "$tps" "$bytes"
   done
 done
+
+# The peer: Mapnik seeding the same layer and zooms into MBTiles (benches/seed_peer.py), one
+# pinned core, against `quartier seed --threads 1` pinned to the same core, in this run. Needs
+# Debian's python3-mapnik (benches/peers/run.sh installs it); skipped without it.
+if /usr/bin/python3 -c 'import mapnik' 2>/dev/null; then
+  PORT="$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  "$QUARTIER_BIN" serve geodata/atlas.toml --bind "127.0.0.1:$PORT" >"$OUT/serve.log" 2>&1 &
+  SERVER=$!
+  trap 'kill $SERVER 2>/dev/null || true; rm -rf "$OUT"' EXIT
+  for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && break
+    sleep 0.1
+  done
+  /usr/bin/python3 benches/peers/peers.py prepare "http://127.0.0.1:$PORT" "$OUT/peer" >/dev/null
+  kill "$SERVER"
+  line="$(RUST_LOG=info taskset -c 1 "$QUARTIER_BIN" seed geodata/atlas.toml --layer nc --indicator sids_rate74 \
+    --zoom "$ZOOM" --threads 1 -o "$OUT/pinned.mbtiles" 2>&1 | grep tiles_per_second | tail -1)"
+  printf 'quartier pinned to core 1: %s\n' "$(grep -o 'tiles=[0-9]*.*' <<<"$line")"
+  printf 'mapnik pinned to core 1:   %s\n' "$(taskset -c 1 /usr/bin/python3 benches/seed_peer.py "$OUT/peer" "$OUT/mapnik.mbtiles")"
+else
+  echo "python3-mapnik not installed: no peer (apt-get install python3-mapnik)"
+fi

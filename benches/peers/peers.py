@@ -193,8 +193,14 @@ def run_loop(name, work, tiles, render, rnd="1"):
 # Mapnik
 
 def mapnik_peer(work, rnd="1"):
-    import mapnik
     setup, tiles = load(work)
+    run_loop("mapnik", work, tiles, mapnik_renderer(work, setup), rnd)
+
+
+def mapnik_renderer(work, setup):
+    """A function (x0, y0, x1, y1) -> PNG bytes drawing the choropleth of `setup` with Mapnik
+    (also used by benches/seed_peer.py)."""
+    import mapnik
     m = mapnik.Map(256, 256, MERCATOR)
     fills = mapnik.Style()
     fills.filter_mode = mapnik.filter_mode.FIRST
@@ -234,7 +240,7 @@ def mapnik_peer(work, rnd="1"):
         mapnik.render(m, im)
         return im.tostring("png8")
 
-    run_loop("mapnik", work, tiles, render, rnd)
+    return render
 
 
 def check_mapnik_classes(datasource, filters, work):
