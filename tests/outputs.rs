@@ -439,7 +439,10 @@ fn gdal_reads_ogc_api_tiles_and_wmts() {
 fn gdal_wmts_pixels_equal_the_tile_route() {
     let (_server, r) = gdal_report("gdal-wmts-pixels");
     let t = &r["wmts_tile"];
-    assert_eq!(t["max_diff"], 0, "wmts: pixels differ from the tile route: {t}");
+    assert_eq!(
+        t["max_diff"], 0,
+        "wmts: pixels differ from the tile route: {t}"
+    );
 }
 
 /// The same through OGC API – Tiles.
@@ -454,7 +457,10 @@ fn gdal_wmts_pixels_equal_the_tile_route() {
 fn gdal_ogcapi_pixels_equal_the_tile_route() {
     let (_server, r) = gdal_report("gdal-ogc-pixels");
     let t = &r["ogc_tile"];
-    assert_eq!(t["max_diff"], 0, "ogc: pixels differ from the tile route: {t}");
+    assert_eq!(
+        t["max_diff"], 0,
+        "ogc: pixels differ from the tile route: {t}"
+    );
 }
 
 /// OWSLib reads the WMTS capabilities: every collection a layer, WebMercatorQuad with 19 tile

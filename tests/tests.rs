@@ -216,6 +216,42 @@ fn check_a_broken_manifest_names_the_line() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A layer without indicators (issue 14): `check` exits 1 and says what to add; `serve` still
+/// shows the outlines and says in its log why nothing is coloured.
+#[test]
+fn a_layer_without_indicators_fails_check_and_is_named_in_the_serve_log() {
+    let dir = scratch_dir("no-indicators");
+    let manifest = dir.join("atlas.toml");
+    let nc = repo_root().join("tests/fixtures/nc_sids/nc.shp");
+    std::fs::write(
+        &manifest,
+        format!(
+            "title = \"Test\"\n\n[[layer]]\nid = \"nc\"\nsource = {:?}\nid_field = \"FIPS\"\n",
+            nc.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = quartier(&["check", manifest.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("layer \"nc\" publishes no indicator: add [[layer.indicator]]"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("would show its outlines only"),
+        "{}",
+        out.stdout
+    );
+    let server = Server::start(&[manifest.to_str().unwrap()]);
+    assert_eq!(server.get("/health").status, 200);
+    let log = server.log();
+    assert!(log.contains("publishes no indicator"), "{log}");
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn check_an_unusable_layer_exits_1() {
     let dir = scratch_dir("unusable-layer");

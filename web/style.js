@@ -23,6 +23,11 @@ let styleSeq = 0;
 /** Fetches legend.json for the current style, then (only then) points the tiles at the same style. */
 export async function refreshStyle(keepStatus) {
   const seq = ++styleSeq;
+  if (!state.indicatorId()) {
+    // A layer without indicators (a boundary file without numeric fields): say so, draw nothing.
+    showStatus(t('error.noindicators'));
+    return;
+  }
   let legend;
   try {
     legend = await fetchLegend(state.layerId(), state.indicatorId(), styleParams());

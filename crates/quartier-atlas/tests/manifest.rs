@@ -310,3 +310,51 @@ fn a_manifest_that_is_a_directory_or_a_fifo_is_refused_without_blocking() {
         assert!(e.contains("a FIFO (named pipe), not a regular file"), "{e}");
     }
 }
+
+/// `name = "{GEN} ({BEZ})"` names the German Kreise apart (issue 14): the two München and
+/// Düren as the topojson's GEN and BEZ say (read with Python's json module: GEN "München", BEZ
+/// "Kreisfreie Stadt" / "Landkreis"; GEN "Düren", BEZ "Kreis"). A field the file lacks, or a
+/// template next to name_field, is an error that says what to write.
+#[test]
+fn name_templates_tell_twin_names_apart() {
+    let dir = temp_dir("names");
+    let kreise = geodata().join("de/kreise.topojson");
+    let manifest = |extra: &str| {
+        format!(
+            "title = \"t\"\n[[layer]]\nid = \"kreise\"\nsource = {:?}\nid_field = \"AGS\"\n{extra}\n",
+            kreise.display().to_string()
+        )
+    };
+    let p = write(&dir, "names.toml", &manifest("name = \"{GEN} ({BEZ})\""));
+    let (atlas, _) = Atlas::load(&p).unwrap();
+    let layer = &atlas.layers[0].layer;
+    let name = |id: &str| {
+        layer
+            .districts
+            .iter()
+            .find(|d| d.id == id)
+            .unwrap()
+            .name
+            .clone()
+    };
+    assert_eq!(name("09162"), "München (Kreisfreie Stadt)");
+    assert_eq!(name("09184"), "München (Landkreis)");
+    assert_eq!(name("05358"), "Düren (Kreis)");
+    let names: std::collections::HashSet<&str> =
+        layer.districts.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names.len(), layer.districts.len(), "every name is unique");
+
+    let p = write(&dir, "bad.toml", &manifest("name = \"{GEN} ({KREISTYP})\""));
+    let err = Atlas::load(&p).unwrap_err().to_string();
+    assert!(
+        err.contains("KREISTYP") && err.contains("GEN, BEZ"),
+        "{err}"
+    );
+    let p = write(
+        &dir,
+        "both.toml",
+        &manifest("name = \"{GEN}\"\nname_field = \"NAME\""),
+    );
+    let err = Atlas::load(&p).unwrap_err().to_string();
+    assert!(err.contains("not both"), "{err}");
+}

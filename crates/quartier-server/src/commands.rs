@@ -65,7 +65,16 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     tracing::debug!(elapsed = ?started.elapsed(), "atlas loaded");
     // The same guards as `serve` and every reload: what fails them never goes live.
     let guards = quartier_server::guards::check_publishable(std::slice::from_ref(&report));
-    let usable = report.is_usable() && guards.is_ok();
+    // A layer without indicators is a map with nothing to show: `serve` still publishes its
+    // outlines, but `check` says the atlas is not ready.
+    let empty: Vec<&str> = report
+        .layers
+        .iter()
+        .filter(|l| l.indicators.is_empty())
+        .map(|l| l.id.as_str())
+        .collect();
+    let publishable = report.is_usable() && guards.is_ok();
+    let usable = publishable && empty.is_empty();
     if args.json {
         print(&to_json(&report)?)?;
     } else {
@@ -73,8 +82,18 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         if let Err(e) = &guards {
             print(&format!("\n{e}"))?;
         }
+        for id in &empty {
+            print(&format!(
+                "\nlayer {id:?} publishes no indicator: add [[layer.indicator]] entries (a field, \
+                 numerator and denominator, or a density; docs/manifest.md); the map page would \
+                 show its outlines only"
+            ))?;
+        }
         let verdict = if usable {
             "usable: `quartier serve` will publish it"
+        } else if publishable {
+            "NOT usable: a layer publishes no indicator (see above); `quartier serve` would show \
+             its outlines only"
         } else {
             "NOT usable: fix the errors above; `quartier serve` will refuse it"
         };
@@ -182,6 +201,14 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             indicators = layer.atlas.indicators.len(),
             "layer loaded"
         );
+        if layer.atlas.indicators.is_empty() {
+            tracing::warn!(
+                layer = %layer.id(),
+                "the layer publishes no indicator: the map page shows its outlines only (a \
+                 boundary file publishes its numeric fields; a manifest needs [[layer.indicator]] \
+                 entries, see docs/manifest.md)"
+            );
+        }
     }
     tracing::info!(
         load = ?started.elapsed(),

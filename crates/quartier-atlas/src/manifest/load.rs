@@ -195,6 +195,16 @@ fn load_layer(
     })?;
     let mut layer = imported.layer;
     layer.id = spec.id.clone();
+    if let Some(template) = &spec.name {
+        if spec.name_field.is_some() {
+            return Err(invalid(
+                format!("layer {:?}", spec.id),
+                "give either name_field (one field) or name (a template like \"{GEN} ({BEZ})\"), not both".into(),
+            ));
+        }
+        super::names::apply_name_template(&mut layer, template)
+            .map_err(|message| invalid(format!("layer {:?}", spec.id), message))?;
+    }
     let mut aggregate_report = None;
     if let Some(agg) = &spec.aggregate {
         agg.validate().map_err(|message| {

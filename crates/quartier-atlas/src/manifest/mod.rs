@@ -24,6 +24,7 @@ mod fingerprint;
 mod guards;
 mod indicators;
 mod load;
+mod names;
 mod report;
 mod spec;
 mod styles;

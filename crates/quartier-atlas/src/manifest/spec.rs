@@ -34,6 +34,9 @@ pub(super) struct LayerSpec {
     pub(super) encoding: Option<String>,
     pub(super) id_field: Option<String>,
     pub(super) name_field: Option<String>,
+    /// District names from a template over the boundary file's fields, `"{GEN} ({BEZ})"`
+    /// (instead of `name_field`).
+    pub(super) name: Option<String>,
     pub(super) attribution: Option<String>,
     #[serde(default)]
     pub(super) style: StyleSpec,
