@@ -97,6 +97,11 @@ export function renderLegend() {
   const when = lg.compare != null ? t('legend.change', { from: lg.compare, to: lg.period })
     : (lg.period != null && state.style().period ? String(lg.period) : '');
   if (when) parts.push('<p class="legend-period">' + escapeHtml(when) + '</p>');
+  // Breaks over every period (scope=all): a colour means the same in every year; say so.
+  const spans = Array.isArray(lg.break_periods) ? lg.break_periods : [];
+  if (lg.compare == null && spans.length > 1) {
+    parts.push('<p class="legend-scope">' + escapeHtml(t('legend.breaks', { from: Math.min(...spans), to: Math.max(...spans) })) + '</p>');
+  }
   parts.push('<p class="legend-unit">' + escapeHtml(unit ? t('unit') + ': ' + unit : '') + '</p>');
   parts.push('<ul class="legend-classes" aria-labelledby="legend-title">');
   colors.forEach((color, i) => {

@@ -69,6 +69,7 @@ function geometryArrived(layerId) {
  * search and downloads through values.json of that period.
  */
 function periodChanged() {
+  renderIndicatorInfo();
   refreshStyle();
   clearHover();
   const id = state.layerId();

@@ -13,6 +13,9 @@ import { STATIC } from './static-site.js';
 
 let onChange = () => {};
 let timer = null;
+/** The play button's interval while the years play, else null. */
+let playing = null;
+const PLAY_STEP_MS = 1500;
 
 /** The indicator's periods as strings, oldest first. */
 const periodsOf = (ind) => (ind && Array.isArray(ind.periods) ? ind.periods.map(String) : []);
@@ -35,7 +38,7 @@ export function renderPeriods() {
   if (!box) return;
   const periods = periodsOf(currentIndicator());
   box.hidden = STATIC || periods.length < 2;
-  if (box.hidden) return;
+  if (box.hidden) return stopPlaying();
   const s = state.style();
   const latest = periods[periods.length - 1];
   const current = periods.includes(String(s.period)) ? String(s.period) : latest;
@@ -60,12 +63,47 @@ function apply(patch) {
   onChange();
 }
 
-/** Wires the slider (applied 150 ms after the last move) and the comparison; `fn` on a change. */
+/** Stops playing (the button shows ▶ again). */
+export function stopPlaying() {
+  if (playing) clearInterval(playing);
+  playing = null;
+  const b = $('period-play');
+  if (!b) return;
+  b.textContent = '▶';
+  b.setAttribute('aria-pressed', 'false');
+  b.setAttribute('aria-label', t('period.play'));
+}
+
+/** One year on: from the first year when at the last, and stop after the last. */
+function step() {
+  const periods = periodsOf(currentIndicator());
+  const s = state.style();
+  const at = periods.indexOf(periods.includes(String(s.period)) ? String(s.period) : periods[periods.length - 1]);
+  const next = at >= periods.length - 1 ? 0 : at + 1;
+  const p = periods[next];
+  if (p == null) return stopPlaying();
+  apply({ period: next === periods.length - 1 ? null : p, compare: String(s.compare) === p ? null : s.compare });
+  if (next === periods.length - 1) stopPlaying();
+}
+
+function togglePlay() {
+  if (playing) return stopPlaying();
+  const b = $('period-play');
+  b.textContent = '⏸';
+  b.setAttribute('aria-pressed', 'true');
+  b.setAttribute('aria-label', t('period.pause'));
+  step();
+  if (playing === null && b.getAttribute('aria-pressed') === 'true') playing = setInterval(step, PLAY_STEP_MS);
+}
+
+/** Wires the slider (applied 150 ms after the last move), play/pause and the comparison; `fn` on a change. */
 export function bindPeriods(fn) {
   onChange = fn;
   const slider = $('period-slider');
   if (!slider) return;
+  $('period-play').addEventListener('click', togglePlay);
   slider.addEventListener('input', () => {
+    stopPlaying();
     const periods = periodsOf(currentIndicator());
     const p = periods[Number(slider.value)];
     if (p == null) return;

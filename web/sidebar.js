@@ -54,7 +54,9 @@ export function renderIndicatorInfo() {
   $('info-theme').textContent = themeTitleOf(ind);
   $('info-title').textContent = titleOf(ind);
   $('info-unit').textContent = unitOf(ind) || '–';
-  $('info-year').textContent = ind.year != null ? String(ind.year) : '–';
+  // The year on the map: the chosen period, a change map's two, else the indicator's own.
+  const s = state.style();
+  $('info-year').textContent = s.compare ? s.compare + '–' + (s.period || ind.year) : String(s.period || ind.year || '–');
   $('info-source').textContent = localised(ind.source) || '–';
   $('info-count').textContent = layer && isNumber(layer.features) ? formatNumber(layer.features, 0) : '–';
   const desc = localised(ind.descriptions || ind.description);

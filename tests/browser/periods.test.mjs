@@ -50,6 +50,15 @@ test('periods: the slider moves tiles, legend and hover value together; compare 
   assert.equal(await page.textContent('#period-value'), '2019');
   assert.match(await page.textContent('#period-controls'), /Jahr[\s\S]*Veränderung seit/);
 
+  assert.match(await page.textContent('#legend-body'), /Klassen über alle Jahre 2008–2019/);
+  // Play starts from the first year (the latest is shown), pause stops.
+  await page.click('#period-play');
+  await page.waitForFunction(() => document.getElementById('period-value').textContent === '2008');
+  assert.equal(await page.getAttribute('#period-play', 'aria-pressed'), 'true');
+  await page.click('#period-play');
+  assert.equal(await page.getAttribute('#period-play', 'aria-pressed'), 'false');
+  await idle(page);
+
   // 2010: the hover box shows Düren's 2010 population, tiles and legend ask for 2010.
   await slideTo(page, '2010');
   assert.equal(new URLSearchParams(await page.evaluate(() => location.search)).get('period'), '2010');
