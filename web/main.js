@@ -202,8 +202,12 @@ async function init() {
     showStatus(t('error.load', { message: 'no layers' }));
     return;
   }
-  state.setLayerId(state.layerById(initial.layer) ? initial.layer : state.layers()[0].id);
-  state.setIndicatorId(pickIndicator(currentLayer(), initial.indicator));
+  // The manifest's start view when the address names neither layer nor view.
+  const start = state.atlas().start;
+  const useStart = !!(start && !initial.layer && initial.z === null);
+  const firstLayer = useStart && start.layer && state.layerById(start.layer) ? start.layer : state.layers()[0].id;
+  state.setLayerId(state.layerById(initial.layer) ? initial.layer : firstLayer);
+  state.setIndicatorId(pickIndicator(currentLayer(), initial.indicator || (useStart ? start.indicator : null)));
   state.setStyle(initial.style);
   applyI18n();
   renderPaletteOptions();
@@ -211,7 +215,8 @@ async function init() {
   renderIndicatorSelect();
   renderIndicatorInfo();
   renderPeriods();
-  createMap(initial, { move: writeUrl, hover: onMouseMove, leave: clearHover, select: selectAt });
+  const view = useStart ? { ...initial, z: start.zoom, lat: start.lat, lon: start.lon } : initial;
+  createMap(view, { move: writeUrl, hover: onMouseMove, leave: clearHover, select: selectAt });
   createLabels();
   onGeometry(geometryArrived);
   // values.json is asked for alongside the legend, not after it: hover needs it.

@@ -25,6 +25,7 @@ export function applyI18n() {
   const atlasTitle = localised(atlas.titles || atlas.title) || 'Quartier';
   $('atlas-title').textContent = atlasTitle;
   $('atlas-description').textContent = localised(atlas.descriptions || atlas.description);
+  $('atlas-description').title = $('atlas-description').textContent;
   document.title = atlasTitle;
 }
 

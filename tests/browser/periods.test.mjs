@@ -90,3 +90,24 @@ test('periods: the slider moves tiles, legend and hover value together; compare 
   await page.close();
   await again.close();
 });
+
+test('the German atlas opens on North Rhine-Westphalia with Düren in the middle (the manifest\'s start view)', async () => {
+  const { page, errors } = await open(de, '', DE);
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('z') !== null);
+  const q = new URLSearchParams(await page.evaluate(() => location.search));
+  assert.equal(q.get('layer'), 'kreise');
+  assert.equal(q.get('indicator'), 'population');
+  assert.equal(q.get('z'), '8');
+  assert.ok(Math.abs(Number(q.get('lat')) - 50.80) < 0.01 && Math.abs(Number(q.get('lon')) - 6.48) < 0.01, q.toString());
+  // Düren is under the middle of the map, its name one hover away.
+  const box = await page.$eval('#map', (m) => { const r = m.getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; });
+  await page.mouse.move(box.x - 3, box.y - 3);
+  await page.mouse.move(box.x, box.y);
+  await page.waitForFunction(() => {
+    const el = document.querySelector('#hover-info .hover-name');
+    return el && el.textContent === 'Düren';
+  }, null, { timeout: 10_000 });
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: path.join(SHOTS, 'german-start.png') });
+  await page.close();
+});

@@ -200,6 +200,8 @@ pub struct Atlas {
     pub description: Option<Localized>,
     /// Optional basemap for the page.
     pub basemap: Option<Basemap>,
+    /// Where the map page opens (`[start]` of the first manifest that has one).
+    pub start: Option<crate::manifest::StartView>,
     /// Data version (fingerprint of the input files).
     pub version: String,
     /// The version as a number, for ETags.
@@ -236,6 +238,7 @@ impl Atlas {
             title,
             description,
             basemap,
+            start,
             layers,
             version,
             ..
@@ -262,6 +265,7 @@ impl Atlas {
             title,
             description,
             basemap,
+            start,
             version_hash: hash::version_number(&version),
             version,
             layers,

@@ -358,3 +358,19 @@ fn name_templates_tell_twin_names_apart() {
     let err = Atlas::load(&p).unwrap_err().to_string();
     assert!(err.contains("not both"), "{err}");
 }
+
+/// A start view outside the map or naming a missing layer is an error that says what to write.
+#[test]
+fn start_views_are_checked() {
+    let err = load_err(
+        "title = \"t\"\nstart = { layer = \"xx\", lon = 6.5, lat = 50.8, zoom = 8 }\n[[layer]]\nid = \"nc\"\nsource = \"NC_SHP\"\nid_field = \"FIPS\"\n",
+    );
+    assert!(
+        err.contains("[start]") && err.contains("\"xx\"") && err.contains("nc"),
+        "{err}"
+    );
+    let err = load_err(
+        "title = \"t\"\nstart = { lon = 600, lat = 50.8, zoom = 8 }\n[[layer]]\nid = \"nc\"\nsource = \"NC_SHP\"\nid_field = \"FIPS\"\n",
+    );
+    assert!(err.contains("lon -180 to 180"), "{err}");
+}

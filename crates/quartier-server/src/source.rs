@@ -120,7 +120,7 @@ pub fn load_one(path: &Path, options: &ImportOptions) -> Result<(Atlas, AtlasRep
 
 /// Load every source and merge them into one atlas, in order.
 ///
-/// The title, description and basemap come from the first source that has them; the version
+/// The title, description, basemap and start view come from the first source that has them; the version
 /// combines every source's version, so any changed file changes every ETag.
 pub fn load_all(
     paths: &[PathBuf],
@@ -149,6 +149,9 @@ pub fn load_all(
             Some(mut m) => {
                 if m.basemap.is_none() {
                     m.basemap = atlas.basemap;
+                }
+                if m.start.is_none() {
+                    m.start = atlas.start;
                 }
                 if m.description.is_none() {
                     m.description = atlas.description;

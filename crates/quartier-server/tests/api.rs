@@ -1499,6 +1499,11 @@ async fn german_json(uri: &str) -> Value {
 async fn german_atlas_serves_periods_change_maps_and_the_index() {
     let layers = german_json("/api/layers?lang=de").await;
     assert_eq!(layers[0]["id"], "kreise", "the German atlas comes first");
+    // The page opens on Düren (the manifest's start view, the first atlas's).
+    let atlas = german_json("/api/atlas").await;
+    assert_eq!(atlas["start"]["layer"], "kreise");
+    assert_eq!(atlas["start"]["zoom"], 8);
+    assert_eq!(atlas["start"]["lon"], 6.48);
     assert!(
         layers
             .as_array()

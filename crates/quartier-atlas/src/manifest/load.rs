@@ -13,7 +13,7 @@ use super::report::{AtlasReport, IndicatorSummary, LayerReport};
 use super::spec::{LayerSpec, Manifest};
 use super::styles::{builtin_style, resolve_style};
 use super::tables::Tables;
-use super::types::{AtlasLayer, Indicator, LoadedAtlas, StyleSpec};
+use super::types::{AtlasLayer, Indicator, LoadedAtlas, StartView, StyleSpec};
 
 /// The largest manifest read: a manifest is a few KiB of TOML even for a national atlas, so
 /// anything near this is the wrong file (and is refused before it is read).
@@ -75,10 +75,14 @@ impl LoadedAtlas {
             layers.push(layer);
             report.layers.push(layer_report);
         }
+        if let Some(start) = &manifest.start {
+            check_start(start, &layers).map_err(|message| invalid("[start]".into(), message))?;
+        }
         let atlas = LoadedAtlas {
             title: manifest.title.unwrap_or_else(|| "Quartier".into()),
             description: manifest.description,
             basemap: manifest.basemap,
+            start: manifest.start,
             layers,
             version: fp.hex(),
         };
@@ -137,6 +141,7 @@ impl LoadedAtlas {
             title: id.as_str().into(),
             description: None,
             basemap: None,
+            start: None,
             layers: vec![AtlasLayer {
                 id: id.clone(),
                 title: id.as_str().into(),
@@ -278,4 +283,41 @@ fn load_layer(
         },
         layer_report,
     ))
+}
+
+/// A start view inside the map and naming a layer and indicator that exist.
+fn check_start(start: &StartView, layers: &[AtlasLayer]) -> Result<(), String> {
+    if !(start.lon.is_finite() && (-180.0..=180.0).contains(&start.lon))
+        || !(start.lat.is_finite() && (-85.05..=85.05).contains(&start.lat))
+    {
+        return Err(format!(
+            "lon = {}, lat = {}: give the centre in WGS84 degrees (lon -180 to 180, lat -85 to 85)",
+            start.lon, start.lat
+        ));
+    }
+    if start.zoom > 19 {
+        return Err(format!("zoom = {}: use 0 to 19", start.zoom));
+    }
+    let layer = match &start.layer {
+        Some(id) => layers.iter().find(|l| &l.id == id).ok_or_else(|| {
+            let ids: Vec<&str> = layers.iter().map(|l| l.id.as_str()).collect();
+            format!(
+                "layer = {id:?} is not a layer of this atlas ({})",
+                ids.join(", ")
+            )
+        })?,
+        None => match layers.first() {
+            Some(l) => l,
+            None => return Ok(()),
+        },
+    };
+    if let Some(ind) = &start.indicator {
+        if !layer.indicators.iter().any(|i| &i.id == ind) {
+            return Err(format!(
+                "indicator = {ind:?} is not an indicator of layer {:?}",
+                layer.id
+            ));
+        }
+    }
+    Ok(())
 }

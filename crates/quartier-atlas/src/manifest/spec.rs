@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use quartier_geo::aggregate::{AggregateManifest, ChangeSpec};
 
-use super::types::{Basemap, Localized, StyleSpec, Theme};
+use super::types::{Basemap, Localized, StartView, StyleSpec, Theme};
 
 /// The manifest as written (serde form).
 #[derive(Debug, Deserialize)]
@@ -20,6 +20,7 @@ pub(super) struct Manifest {
     #[serde(default)]
     pub(super) style: StyleSpec,
     pub(super) basemap: Option<Basemap>,
+    pub(super) start: Option<StartView>,
     #[serde(default, rename = "layer")]
     pub(super) layers: Vec<LayerSpec>,
 }

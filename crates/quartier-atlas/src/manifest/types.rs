@@ -178,6 +178,23 @@ pub struct Basemap {
     pub attribution: String,
 }
 
+/// Where the map page opens when its address names no view: a city's atlas opens on the city
+/// (the German demo atlas on Kreis Düren in North Rhine-Westphalia), not on the whole layer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartView {
+    /// The layer shown first (default: the first layer).
+    pub layer: Option<String>,
+    /// The indicator shown first (default: the layer's first).
+    pub indicator: Option<String>,
+    /// Centre longitude, WGS84 degrees.
+    pub lon: f64,
+    /// Centre latitude, WGS84 degrees.
+    pub lat: f64,
+    /// Zoom level, 0 to 19.
+    pub zoom: u8,
+}
+
 /// One published indicator of a layer, with its values aligned to the layer's districts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Indicator {
@@ -330,6 +347,8 @@ pub struct LoadedAtlas {
     pub description: Option<Localized>,
     /// Optional basemap.
     pub basemap: Option<Basemap>,
+    /// Where the map page opens (`[start]` in the manifest).
+    pub start: Option<StartView>,
     /// Layers in manifest order.
     pub layers: Vec<AtlasLayer>,
     /// A fingerprint of every input file's bytes: changes whenever the data changes (ETags).

@@ -56,6 +56,8 @@ struct AtlasJson<'a> {
     description: Option<&'a str>,
     descriptions: Option<Titles<'a>>,
     basemap: Option<&'a quartier_atlas::manifest::Basemap>,
+    /// Where the page opens when its address names no view.
+    start: Option<&'a quartier_atlas::manifest::StartView>,
     version: &'a str,
     lang: &'static str,
     layers: Vec<&'a str>,
@@ -109,6 +111,7 @@ pub(super) async fn atlas(
         description: state.description.as_ref().map(|d| d.get(lang.as_str())),
         descriptions: state.description.as_ref().map(Titles::from),
         basemap: state.basemap.as_ref(),
+        start: state.start.as_ref(),
         version: &state.version,
         lang: lang.as_str(),
         layers: state.layers.iter().map(|l| l.id()).collect(),
