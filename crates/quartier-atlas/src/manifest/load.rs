@@ -287,9 +287,8 @@ fn load_layer(
 
 /// A start view inside the map and naming a layer and indicator that exist.
 fn check_start(start: &StartView, layers: &[AtlasLayer]) -> Result<(), String> {
-    if !(start.lon.is_finite() && (-180.0..=180.0).contains(&start.lon))
-        || !(start.lat.is_finite() && (-85.05..=85.05).contains(&start.lat))
-    {
+    // A range never contains NaN: NaN and infinities fail here too.
+    if !(-180.0..=180.0).contains(&start.lon) || !(-85.05..=85.05).contains(&start.lat) {
         return Err(format!(
             "lon = {}, lat = {}: give the centre in WGS84 degrees (lon -180 to 180, lat -85 to 85)",
             start.lon, start.lat
