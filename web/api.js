@@ -66,8 +66,11 @@ export function fetchLayerDetail(layerId) {
   return details.get(key);
 }
 
-/** One district with every indicator's value, its ranks and what is withheld (`…/districts/{id}`). */
-export const fetchDistrict = (layerId, id) => getJSON(layerPath(layerId) + '/districts/' + enc(id));
+/**
+ * One district with every indicator's value, its ranks and what is withheld (`…/districts/{id}`),
+ * in the period `periodQuery` names (`?period=2015`, '' for each indicator's latest).
+ */
+export const fetchDistrict = (layerId, id, periodQuery = '') => getJSON(layerPath(layerId) + '/districts/' + enc(id) + periodQuery);
 
 /** The district at a point (`…/at`); rejects with status 404 where there is none. */
 export const fetchAt = (layerId, lon, lat) => getJSON(layerPath(layerId) + '/at' + query({ lon, lat }));

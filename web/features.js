@@ -68,6 +68,8 @@ export class FeatureIndex {
         feature: null,
       };
     });
+    /** indicator id -> the statistics of the values shown (count, mean, reference, …). */
+    this.stats = new Map(inds.map((ind, i) => [ind, (values.stats && values.stats[i]) || null]));
     this.byId = new Map();
     // The first district of an id wins, as on the server.
     for (const item of this.items) if (!this.byId.has(item.id)) this.byId.set(item.id, item);

@@ -78,6 +78,7 @@ function periodChanged() {
     renderTable();
     featuresArrived();
     refreshHover();
+    refreshProfile();
   }, (err) => showStatus(t('error.load', { message: err.message })));
 }
 

@@ -7,7 +7,7 @@
 // ranked districts from the indicator `stats` of `/api/layers/{layer}`: the page computes none.
 import * as state from './state.js';
 import { fetchDistrict, fetchLayerDetail } from './api.js';
-import { loadFeatures, suppressedSet } from './features.js';
+import { loadFeatures, periodQuery, suppressedSet } from './features.js';
 import { resizeKeepingCentre, setOutline, showBox } from './map.js';
 import { currentLayer, indicatorGroups, indicatorsOf, titleOf, unitOf } from './catalog.js';
 import { escapeHtml, formatNumber, isNumber, suppressionHelp } from './format.js';
@@ -16,14 +16,15 @@ import { $, showStatus } from './dom.js';
 import { writeUrl } from './url-state.js';
 
 /** The last `/districts/{id}` answer, so that changing indicator or language asks no more. */
-let shown = { layer: null, id: null, district: null };
+let shown = { layer: null, id: null, period: null, district: null };
 
 export const profileOpen = () => !$('profile').hidden;
 
 async function districtData(layerId, id) {
-  if (shown.layer !== layerId || shown.id !== id) {
-    const district = await fetchDistrict(layerId, id);
-    shown = { layer: layerId, id, district };
+  const period = periodQuery();
+  if (shown.layer !== layerId || shown.id !== id || shown.period !== period) {
+    const district = await fetchDistrict(layerId, id, period);
+    shown = { layer: layerId, id, period, district };
   }
   return shown.district;
 }
@@ -53,7 +54,7 @@ export async function openProfile(id, opts) {
     return;
   }
   if (state.layerId() !== layerId || state.districtId() !== id) return;
-  renderProfile(district, detail);
+  renderProfile(district, detail, periodQuery() ? index.stats : null);
   setOutline('selected', index.byId.get(id));
   setOutline('hover', null);
   const panel = $('profile');
@@ -154,12 +155,16 @@ function indicatorRow(ind, district, withheld, stats) {
     '<td class="num rank">' + escapeHtml(rankText) + '</td></tr>';
 }
 
-function renderProfile(district, detail) {
+/**
+ * `periodStats`: for another year or a change, the statistics of the values shown (values.json
+ * of that period), so that averages and ranks compare within that year.
+ */
+function renderProfile(district, detail, periodStats) {
   const name = district.name != null ? String(district.name) : String(district.id);
   $('profile-name').textContent = name;
   $('profile-id').textContent = t('profile.id', { id: district.id });
   const layer = currentLayer();
-  const statsById = new Map(indicatorsOf(detail).map((i) => [i.id, i.stats || i]));
+  const statsById = new Map(indicatorsOf(detail).map((i) => [i.id, (periodStats && periodStats.get(i.id)) || i.stats || i]));
   const withheld = suppressedSet(district.suppressed);
   const rows = [];
   rows.push('<p class="profile-layer">' + escapeHtml(titleOf(layer)) + '</p>');

@@ -111,3 +111,22 @@ test('the German atlas opens on North Rhine-Westphalia with Düren in the middle
   await page.screenshot({ path: path.join(SHOTS, 'german-start.png') });
   await page.close();
 });
+
+test('the profile follows the year on the map: values, ranks and the reference of 2010', async () => {
+  const duren = fixture('de_atlas_duren.json');
+  const values = await (await fetch(DE + '/api/layers/kreise/values.json?period=2010')).json();
+  const col = values.indicators.indexOf('population');
+  const row = values.districts.find((d) => d.id === '05358');
+  const stats = values.stats[col];
+  const { page, errors } = await open(de, '?layer=kreise&indicator=population&period=2010&district=05358', DE);
+  await page.waitForFunction(() => document.getElementById('profile-name').textContent === 'Düren');
+  await idle(page);
+  const cells = await page.$eval('#profile tr[data-indicator="population"]', (tr) => ({
+    value: tr.querySelector('.value').textContent, average: tr.querySelector('.average').textContent,
+    rank: tr.querySelector('.rank').textContent }));
+  assert.equal(digits(cells.value), String(duren.indicators.population['2010']));
+  assert.equal(cells.rank, `${row.ranks[col]} von ${stats.count}`);
+  assert.equal(digits(cells.average), String(Math.round(stats.reference)));
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -26,6 +26,10 @@ pub struct LayerValues<'a> {
     pub compare: Option<&'a str>,
     /// Indicator ids: the order of every district's `values` and `ranks`.
     pub indicators: Vec<&'a str>,
+    /// Per indicator (same order): count, mean, extremes and the reference (the ratio of the
+    /// totals for rates, else the mean) of the values shown, so that a profile in another year
+    /// compares with that year.
+    pub stats: Vec<IndicatorStats>,
     /// The districts in layer order (hover grid keys are positions in this list).
     pub districts: Vec<DistrictRow<'a>>,
 }
@@ -56,22 +60,32 @@ pub fn layer_values<'a>(layer: &'a PreparedLayer, params: &'a Style) -> LayerVal
     let given = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
     let asked = given(&params.period) || given(&params.compare);
     // Per indicator: the values, ranks and withheld flags shown (the period's view when asked).
+    let mut stats = Vec::with_capacity(inds.len());
     let columns: Vec<Column> = if asked {
         layer
             .views(params)
             .into_iter()
-            .map(|view| match view {
-                Some((_, v)) => {
-                    let ranks = IndicatorStats::new(&v.values, 0).ranks;
+            .zip(inds)
+            .map(|(view, ind)| match view {
+                Some((choice, v)) => {
+                    let withheld = v.suppressed.iter().filter(|s| **s).count();
+                    let total = ind
+                        .total_ratio(choice.period)
+                        .filter(|_| !choice.is_change());
+                    let s = IndicatorStats::new(&v.values, withheld).with_total(total);
+                    let ranks = s.ranks.clone();
+                    stats.push(s);
                     (v.values, ranks, v.suppressed)
                 }
                 None => {
                     let n = layer.atlas.layer.districts.len();
+                    stats.push(IndicatorStats::new(&vec![None; n], 0));
                     (vec![None; n], vec![None; n], vec![false; n])
                 }
             })
             .collect()
     } else {
+        stats.extend(layer.stats.iter().cloned());
         inds.iter()
             .zip(&layer.stats)
             .map(|(ind, s)| (ind.values.clone(), s.ranks.clone(), ind.suppressed.clone()))
@@ -110,6 +124,7 @@ pub fn layer_values<'a>(layer: &'a PreparedLayer, params: &'a Style) -> LayerVal
         period: params.period.as_deref(),
         compare: params.compare.as_deref(),
         indicators: inds.iter().map(|ind| ind.id.as_str()).collect(),
+        stats,
         districts,
     }
 }
