@@ -134,6 +134,25 @@ function sparkline(series, decimals) {
     '" cy="' + Y(last[1]).toFixed(1) + '" r="2"/></svg>';
 }
 
+/**
+ * A composite index's parts for this district: each component's weight·direction·z (the server's
+ * `indices` of the district answer), largest first, and its class by standard deviations.
+ */
+function contributions(ind, district, layer) {
+  const detail = district.indices && district.indices[ind.id];
+  if (!detail || !detail.contributions) return '';
+  const names = new Map(indicatorsOf(layer).map((i) => [i.id, titleOf(i)]));
+  const parts = Object.entries(detail.contributions).filter(([, v]) => isNumber(v))
+    .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
+    .map(([id, v]) => '<span class="part"><span>' + escapeHtml(names.get(id) || id) + '</span> <b>' +
+      escapeHtml((v > 0 ? '+' : '') + formatNumber(v, 2)) + '</b></span>');
+  const missing = (detail.missing || []).map((id) => '<span class="part">' + escapeHtml(names.get(id) || id) + ' ' +
+    escapeHtml(t('index.missing')) + '</span>');
+  const cls = detail.class ? ' · ' + escapeHtml(t('index.class.' + detail.class)) : '';
+  return '<span class="contributions"><span class="head">' + escapeHtml(t('index.parts')) + cls + ': </span>' +
+    parts.join('') + missing.join('') + '</span>';
+}
+
 function indicatorRow(ind, district, withheld, stats) {
   const v = district.values ? district.values[ind.id] : null;
   const rank = district.ranks ? district.ranks[ind.id] : null;
@@ -147,7 +166,8 @@ function indicatorRow(ind, district, withheld, stats) {
   return '<tr data-indicator="' + escapeHtml(ind.id) + '"' + (current ? ' class="current" aria-current="true"' : '') + '>' +
     '<th scope="row"><button type="button" class="link-button" data-indicator="' + escapeHtml(ind.id) + '">' +
     escapeHtml(titleOf(ind)) + '</button>' + (unit ? '<span class="unit">' + escapeHtml(unit) + '</span>' : '') +
-    positionBar(v, stats) + sparkline(district.series && district.series[ind.id], ind.decimals) + '</th>' +
+    positionBar(v, stats) + sparkline(district.series && district.series[ind.id], ind.decimals) +
+    contributions(ind, district, currentLayer()) + '</th>' +
     '<td class="num value">' + valueText + (withheld ? '' : comparison(v, referenceOf(stats))) + '</td>' +
     '<td class="num average" data-reference="' + escapeHtml(stats.reference_kind || 'mean') + '" title="' +
     escapeHtml(t(stats.reference_kind === 'ratio_of_totals' ? 'profile.ref.total' : 'profile.ref.mean')) + '">' +

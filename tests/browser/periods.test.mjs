@@ -130,3 +130,19 @@ test('the profile follows the year on the map: values, ranks and the reference o
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the profile shows how each component makes up Düren\'s status index', async () => {
+  const duren = fixture('de_atlas_duren.json');
+  const { page, errors } = await open(de, '?layer=kreise&indicator=status&period=2018&district=05358', DE);
+  await page.waitForFunction(() => document.getElementById('profile-name').textContent === 'Düren');
+  await idle(page);
+  const text = await page.textContent('#profile tr[data-indicator="status"] .contributions');
+  assert.match(text, /^Beiträge \(Gewicht · Richtung · z\) · (hoch|mittel|niedrig|sehr niedrig): /);
+  // Each contribution rounded as the page writes it, e.g. "Abitur-Anteil +0,57".
+  for (const [id, v] of Object.entries(duren.index.status['2018'].contributions)) {
+    const shown = (v > 0 ? '+' : '\u2212') + Math.abs(v).toFixed(2).replace('.', ',');
+    assert.ok(text.includes(shown), `${id} ${shown} in ${text}`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
