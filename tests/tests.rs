@@ -178,6 +178,44 @@ fn inspect_missing_file_exits_2() {
     assert!(out.stderr.contains("nowhere.shp"), "{}", out.stderr);
 }
 
+/// `inspect` of a raw GENESIS export (issue 10): how it will be read, before a manifest names
+/// it. The file's own lines (open it in any editor): six title lines, the header on line 7,
+/// "DG" (Germany) in the key column on line 8, the notes from line 13458.
+#[test]
+fn inspect_shows_how_a_table_will_be_read() {
+    let out = quartier(&[
+        "inspect",
+        "geodata/de/raw_latin1/12411-05-01-4.csv",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["encoding"], "windows-1252");
+    assert_eq!(v["delimiter"], ";");
+    assert_eq!(v["decimal"], ",");
+    assert_eq!(v["header_line"], 7);
+    let skipped = v["skipped"].as_array().unwrap();
+    assert_eq!(
+        skipped.iter().filter(|s| s["kind"] == "title").count(),
+        6,
+        "{skipped:?}"
+    );
+    assert!(skipped
+        .iter()
+        .any(|s| s["kind"] == "footnote" && s["line"] == 13458));
+    let key = &v["columns"][1];
+    assert_eq!(key["kind"], "text");
+    assert_eq!(key["first_text"][0], 8);
+    assert_eq!(key["first_text"][1], "DG");
+    let text = quartier(&["inspect", "geodata/montreal/election.csv"]).stdout;
+    assert!(text.contains("Delimiter:   ,"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("Coderre") && l.contains("number")),
+        "{text}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // quartier check
 

@@ -42,6 +42,14 @@ fn to_json(value: &impl serde::Serialize) -> anyhow::Result<String> {
 
 /// `quartier inspect FILE`.
 pub fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
+    let is_table = args.file.extension().is_some_and(|e| {
+        ["csv", "tsv", "txt"]
+            .iter()
+            .any(|t| e.eq_ignore_ascii_case(t))
+    });
+    if is_table {
+        return inspect_table(args);
+    }
     let imported = read_layer(&args.file, &args.import.options())
         .with_context(|| format!("cannot inspect {}", args.file.display()))?;
     let report = &imported.report;
@@ -55,6 +63,31 @@ pub fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(NOT_USABLE)
     })
+}
+
+/// `quartier inspect TABLE.csv`: how the table will be read, before a manifest names it.
+fn inspect_table(args: &InspectArgs) -> anyhow::Result<ExitCode> {
+    let delimiter = match args.delimiter.as_deref() {
+        None => None,
+        Some("\\t" | "\t" | "tab") => Some(b'\t'),
+        Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
+        Some(d) => anyhow::bail!("--delimiter {d:?}: give one character, e.g. \";\" or \"\\t\""),
+    };
+    let options = quartier_geo::table::TableOptions {
+        delimiter,
+        encoding: args.import.encoding.clone(),
+        decimal: args.decimal,
+        header_row: args.header_row,
+    };
+    let table = quartier_geo::table::Table::read(&args.file, &options)
+        .with_context(|| format!("cannot inspect {}", args.file.display()))?;
+    let report = table.inspect();
+    if args.json {
+        print(&to_json(&report)?)?;
+    } else {
+        print(&report.to_string())?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `quartier check ATLAS.toml`.

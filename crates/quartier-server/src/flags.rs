@@ -308,12 +308,23 @@ impl LimitFlags {
 /// `quartier inspect`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// The boundary file (.shp, .zip, .geojson, .json, .topojson).
+    /// The boundary file (.shp, .zip, .geojson, .json, .topojson), or a table (.csv, .tsv,
+    /// .txt): then how it will be read (encoding, delimiter, decimal mark, header row, skipped
+    /// title and note rows) and every column with its type and missing values.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Import options.
+    /// Import options (`--encoding` also for tables).
     #[command(flatten)]
     pub import: ImportFlags,
+    /// Tables: the field delimiter, e.g. ";" or "\t" [default: detected].
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+    /// Tables: the decimal mark, "." or "," [default: detected].
+    #[arg(long, value_name = "CHAR")]
+    pub decimal: Option<char>,
+    /// Tables: the 1-based line of the header row [default: detected].
+    #[arg(long, value_name = "LINE")]
+    pub header_row: Option<usize>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,

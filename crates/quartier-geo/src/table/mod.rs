@@ -80,6 +80,7 @@
 //! [`Table::text`] gives `None` only for empty cells.
 
 mod detect;
+mod inspect;
 mod json;
 mod number;
 
@@ -89,6 +90,7 @@ use thiserror::Error;
 
 use crate::limits::{self, human_bytes, Limits, ReadFailure};
 
+pub use inspect::{ColumnSummary, TableInspection};
 pub use number::{is_missing, parse_number, NumberError, MISSING_MARKERS};
 
 /// How to read a table; every `None` means "detect it" (see the [module docs](self)).
