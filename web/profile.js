@@ -144,13 +144,23 @@ function contributions(ind, district, layer) {
   const names = new Map(indicatorsOf(layer).map((i) => [i.id, titleOf(i)]));
   const parts = Object.entries(detail.contributions).filter(([, v]) => isNumber(v))
     .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
-    .map(([id, v]) => '<span class="part"><span>' + escapeHtml(names.get(id) || id) + '</span> <b>' +
-      escapeHtml((v > 0 ? '+' : '') + formatNumber(v, 2)) + '</b></span>');
+    .map(([id, v]) => '<span class="part"><b>' + escapeHtml((v > 0 ? '+' : '') + formatNumber(v, 2)) + '</b> ' +
+      escapeHtml(names.get(id) || id) + '</span>');
   const missing = (detail.missing || []).map((id) => '<span class="part">' + escapeHtml(names.get(id) || id) + ' ' +
     escapeHtml(t('index.missing')) + '</span>');
   const cls = detail.class ? ' · ' + escapeHtml(t('index.class.' + detail.class)) : '';
   return '<span class="contributions"><span class="head">' + escapeHtml(t('index.parts')) + cls + ': </span>' +
     parts.join('') + missing.join('') + '</span>';
+}
+
+/**
+ * A number of the table, or a dash that screen readers read as "no data": the words would widen
+ * the narrow columns past a phone's screen (an indicator without the year shown has none).
+ */
+function numberCell(v, decimals) {
+  if (isNumber(v)) return escapeHtml(formatNumber(v, decimals));
+  return '<span aria-hidden="true" title="' + escapeHtml(t('nodata')) + '">–</span><span class="visually-hidden">' +
+    escapeHtml(t('nodata')) + '</span>';
 }
 
 function indicatorRow(ind, district, withheld, stats) {
@@ -161,7 +171,7 @@ function indicatorRow(ind, district, withheld, stats) {
   const valueText = withheld
     ? '<span class="suppressed-value" title="' + escapeHtml(suppressionHelp('suppressed.help', ind.suppress_below)) + '">' +
       escapeHtml(t('suppressed')) + '</span>'
-    : escapeHtml(formatNumber(v, ind.decimals));
+    : numberCell(v, ind.decimals);
   const rankText = isNumber(rank) && isNumber(stats.count) ? t('profile.rankof', { rank, n: stats.count }) : '–';
   return '<tr data-indicator="' + escapeHtml(ind.id) + '"' + (current ? ' class="current" aria-current="true"' : '') + '>' +
     '<th scope="row"><button type="button" class="link-button" data-indicator="' + escapeHtml(ind.id) + '">' +
@@ -171,7 +181,7 @@ function indicatorRow(ind, district, withheld, stats) {
     '<td class="num value">' + valueText + (withheld ? '' : comparison(v, referenceOf(stats))) + '</td>' +
     '<td class="num average" data-reference="' + escapeHtml(stats.reference_kind || 'mean') + '" title="' +
     escapeHtml(t(stats.reference_kind === 'ratio_of_totals' ? 'profile.ref.total' : 'profile.ref.mean')) + '">' +
-    escapeHtml(formatNumber(referenceOf(stats), ind.decimals)) + '</td>' +
+    numberCell(referenceOf(stats), ind.decimals) + '</td>' +
     '<td class="num rank">' + escapeHtml(rankText) + '</td></tr>';
 }
 

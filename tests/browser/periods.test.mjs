@@ -146,3 +146,18 @@ test('the profile shows how each component makes up Düren\'s status index', asy
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('on a phone (390 px) the German profile with a year, an index and indicators without that year fits its column', async () => {
+  const phone = await launch('de-DE', { width: 390, height: 844 });
+  const { page, errors } = await open(phone, '?layer=kreise&indicator=crime_rate&period=2015&district=05358', DE);
+  await page.waitForFunction(() => document.getElementById('profile-name').textContent === 'Düren');
+  await idle(page);
+  const fit = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: window.innerWidth,
+    table: document.querySelector('#profile .profile-table').getBoundingClientRect().right }));
+  assert.ok(fit.page <= fit.view && fit.table <= fit.view, JSON.stringify(fit));
+  // An indicator without 2015 shows a dash that screen readers read as "keine Daten".
+  const missing = await page.textContent('#profile tr[data-indicator="pks_frequency"] .value');
+  assert.equal(missing, '–keine Daten');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -65,17 +65,10 @@ pub fn features_with(layer: &PreparedLayer, params: &Style) -> Bytes {
                 (ind.id.as_str(), value)
             })
             .collect();
-        let withheld = a
-            .indicators
-            .iter()
-            .zip(&views)
-            .filter(|(_, v)| {
-                v.as_ref()
-                    .is_some_and(|(_, v)| v.suppressed.get(i) == Some(&true))
-            })
-            .map(|(ind, _)| ind.id.as_str())
-            .collect();
-        (values, withheld)
+        (
+            values,
+            crate::periods::withheld_in(&a.indicators, &views, i),
+        )
     })
 }
 

@@ -242,15 +242,7 @@ impl PreparedLayer {
         if asked {
             out.period = views.iter().flatten().find_map(|(c, _)| c.period);
             out.compare = views.iter().flatten().find_map(|(c, _)| c.compare);
-            out.suppressed = inds
-                .iter()
-                .zip(&views)
-                .filter(|(_, v)| {
-                    v.as_ref()
-                        .is_some_and(|(_, v)| v.suppressed.get(i) == Some(&true))
-                })
-                .map(|(ind, _)| ind.id.as_str())
-                .collect();
+            out.suppressed = crate::periods::withheld_in(inds, &views, i);
         }
         out
     }

@@ -291,6 +291,25 @@ impl PreparedLayer {
     }
 }
 
+/// Ids of the indicators whose value at district `i` is withheld in `views` (those of
+/// [`PreparedLayer::views`]): what [`crate::suppression::withheld_at`] says for the default
+/// values, for the period or change a request asks for.
+pub fn withheld_in<'a>(
+    indicators: &'a [Indicator],
+    views: &[Option<(PeriodChoice, View)>],
+    i: usize,
+) -> Vec<&'a str> {
+    indicators
+        .iter()
+        .zip(views)
+        .filter(|(_, v)| {
+            v.as_ref()
+                .is_some_and(|(_, v)| v.suppressed.get(i) == Some(&true))
+        })
+        .map(|(ind, _)| ind.id.as_str())
+        .collect()
+}
+
 /// What a district's answer says about a composite index in the period shown.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct IndexDetail {

@@ -5,9 +5,12 @@
 //! For the 3,233 US counties this is a few hundred kB (gzipped far less) against 24.6 MB of
 //! `features.geojson`.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::layer::PreparedLayer;
+use crate::periods::withheld_in;
 use crate::stats::IndicatorStats;
 use crate::style::Style;
 use crate::suppression;
@@ -29,7 +32,7 @@ pub struct LayerValues<'a> {
     /// Per indicator (same order): count, mean, extremes and the reference (the ratio of the
     /// totals for rates, else the mean) of the values shown, so that a profile in another year
     /// compares with that year.
-    pub stats: Vec<IndicatorStats>,
+    pub stats: Vec<Cow<'a, IndicatorStats>>,
     /// The districts in layer order (hover grid keys are positions in this list).
     pub districts: Vec<DistrictRow<'a>>,
 }
@@ -50,46 +53,47 @@ pub struct DistrictRow<'a> {
     pub suppressed: Vec<&'a str>,
 }
 
-/// One indicator's column: values, ranks and withheld flags per district.
-type Column = (Vec<Option<f64>>, Vec<Option<u32>>, Vec<bool>);
-
 /// The values of `layer` in the period (or change) `params` asks for: `period`, `compare`,
-/// `change`, as on tiles and `legend.json`; the layer's default values without them.
+/// `change`, as on tiles and `legend.json`; the layer's default values (borrowed, not copied)
+/// without them.
 pub fn layer_values<'a>(layer: &'a PreparedLayer, params: &'a Style) -> LayerValues<'a> {
     let inds = &layer.atlas.indicators;
     let given = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
     let asked = given(&params.period) || given(&params.compare);
-    // Per indicator: the values, ranks and withheld flags shown (the period's view when asked).
-    let mut stats = Vec::with_capacity(inds.len());
-    let columns: Vec<Column> = if asked {
-        layer
-            .views(params)
-            .into_iter()
+    let views = if asked {
+        layer.views(params)
+    } else {
+        Vec::new()
+    };
+    let n = layer.atlas.layer.districts.len();
+    // Per indicator: the statistics (with the ranks) and the values shown.
+    let stats: Vec<Cow<'a, IndicatorStats>> = if asked {
+        views
+            .iter()
             .zip(inds)
-            .map(|(view, ind)| match view {
-                Some((choice, v)) => {
-                    let withheld = v.suppressed.iter().filter(|s| **s).count();
-                    let total = ind
-                        .total_ratio(choice.period)
-                        .filter(|_| !choice.is_change());
-                    let s = IndicatorStats::new(&v.values, withheld).with_total(total);
-                    let ranks = s.ranks.clone();
-                    stats.push(s);
-                    (v.values, ranks, v.suppressed)
-                }
-                None => {
-                    let n = layer.atlas.layer.districts.len();
-                    stats.push(IndicatorStats::new(&vec![None; n], 0));
-                    (vec![None; n], vec![None; n], vec![false; n])
-                }
+            .map(|(view, ind)| {
+                Cow::Owned(match view {
+                    Some((choice, v)) => {
+                        let withheld = v.suppressed.iter().filter(|s| **s).count();
+                        let total = ind
+                            .total_ratio(choice.period)
+                            .filter(|_| !choice.is_change());
+                        IndicatorStats::new(&v.values, withheld).with_total(total)
+                    }
+                    None => IndicatorStats::new(&vec![None; n], 0),
+                })
             })
             .collect()
     } else {
-        stats.extend(layer.stats.iter().cloned());
-        inds.iter()
-            .zip(&layer.stats)
-            .map(|(ind, s)| (ind.values.clone(), s.ranks.clone(), ind.suppressed.clone()))
+        layer.stats.iter().map(Cow::Borrowed).collect()
+    };
+    let values: Vec<&[Option<f64>]> = if asked {
+        views
+            .iter()
+            .map(|v| v.as_ref().map_or(&[][..], |(_, v)| v.values.as_slice()))
             .collect()
+    } else {
+        inds.iter().map(|ind| ind.values.as_slice()).collect()
     };
     let districts = layer
         .atlas
@@ -100,20 +104,13 @@ pub fn layer_values<'a>(layer: &'a PreparedLayer, params: &'a Style) -> LayerVal
         .map(|(i, d)| DistrictRow {
             id: &d.id,
             name: &d.name,
-            values: columns
+            values: values.iter().map(|v| v.get(i).copied().flatten()).collect(),
+            ranks: stats
                 .iter()
-                .map(|(v, _, _)| v.get(i).copied().flatten())
-                .collect(),
-            ranks: columns
-                .iter()
-                .map(|(_, r, _)| r.get(i).copied().flatten())
+                .map(|s| s.ranks.get(i).copied().flatten())
                 .collect(),
             suppressed: if asked {
-                inds.iter()
-                    .zip(&columns)
-                    .filter(|(_, (_, _, s))| s.get(i) == Some(&true))
-                    .map(|(ind, _)| ind.id.as_str())
-                    .collect()
+                withheld_in(inds, &views, i)
             } else {
                 suppression::withheld_at(inds, i)
             },

@@ -158,7 +158,8 @@ impl ImportFlags {
 }
 
 /// The style of tiles, as the query parameters of a tile URL (`docs/api.md`): each flag is one
-/// parameter, `--style KEY=VALUE` any other (e.g. `--style period=2020`).
+/// parameter, `--style KEY=VALUE` any other. Shared by `seed`, `render` and `report`, so the
+/// three take the same style as the tile URLs.
 #[derive(Debug, Clone, Default, Args)]
 pub struct StyleFlags {
     /// Classification: quantile, equal, jenks, stddev, pretty or manual [default: the manifest's].
@@ -179,6 +180,19 @@ pub struct StyleFlags {
     /// Border width in pixels, 0 to 4.
     #[arg(long, value_name = "PX")]
     pub border: Option<String>,
+    /// The period (year) shown [default: each indicator's latest].
+    #[arg(long, value_name = "YEAR")]
+    pub period: Option<String>,
+    /// A change map: the value of --period (or the latest) minus that of this period.
+    #[arg(long, value_name = "YEAR")]
+    pub compare: Option<String>,
+    /// With --compare: `absolute` (percentage points for shares) or `percent`.
+    #[arg(long, value_name = "KIND")]
+    pub change: Option<String>,
+    /// Classify over `all` periods pooled (the default for indicators with periods: a colour
+    /// means the same in every year) or over this `period` only.
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Option<String>,
     /// Any other style parameter of the tile URL; repeat for more.
     #[arg(long = "style", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub extra: Vec<(String, String)>,
@@ -187,9 +201,7 @@ pub struct StyleFlags {
 fn parse_key_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(format!(
-            "{text:?} is not KEY=VALUE (e.g. --style period=2020)"
-        )),
+        _ => Err(format!("{text:?} is not KEY=VALUE (e.g. --style border=0)")),
     }
 }
 
@@ -203,6 +215,10 @@ impl StyleFlags {
             ("breaks", &self.breaks),
             ("centre", &self.centre),
             ("border", &self.border),
+            ("period", &self.period),
+            ("compare", &self.compare),
+            ("change", &self.change),
+            ("scope", &self.scope),
         ];
         let pairs = named
             .into_iter()

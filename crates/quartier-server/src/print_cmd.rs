@@ -1,7 +1,8 @@
 //! `quartier render` (one map as PNG, SVG or PDF) and `quartier report` (the whole report of a
 //! layer as one PDF).
 //!
-//! Glue only: the flags become the atlas's print parameters ([`PrintParams`], [`Style`]), the
+//! Glue only: the flags become the atlas's print parameters ([`PrintParams`],
+//! [`Style`](quartier_atlas::Style)), the
 //! atlas makes the pages ([`Atlas::map_page`], [`Atlas::report`]), `quartier-render` encodes them.
 
 use std::io::IsTerminal;
@@ -12,10 +13,10 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use clap::Args;
 use quartier_atlas::print::{MapRequest, PrintFormat, PrintParams, ReportProgress, ReportRequest};
-use quartier_atlas::{Atlas, AtlasOptions, Style};
+use quartier_atlas::Atlas;
 use quartier_server::source;
 
-use crate::flags::ImportFlags;
+use crate::flags::{ImportFlags, StyleFlags};
 
 const RENDER_EXAMPLES: &str = "\
 Examples:
@@ -57,63 +58,6 @@ Examples:
 Pages: a title page with contents, one map per indicator grouped by theme (demography, work,
 income, education, housing, safety, other), one profile per district (locator map, value,
 average, rank of every indicator), and a sources page: 1 + indicators + districts + 1 pages.";
-
-/// The style flags, as the tile URLs take them.
-#[derive(Debug, Clone, Default, Args)]
-pub struct StyleFlags {
-    /// Classification: quantile, equal, jenks, stddev, pretty or manual [default: the
-    /// indicator's, from the manifest].
-    #[arg(long, value_name = "METHOD")]
-    pub method: Option<String>,
-    /// Number of classes, 2 to 9.
-    #[arg(long, value_name = "N")]
-    pub classes: Option<String>,
-    /// Colour scheme: a ColorBrewer name (YlOrRd, Blues, RdBu, ...), viridis or cividis.
-    #[arg(long, value_name = "NAME")]
-    pub palette: Option<String>,
-    /// Class breaks for manual classes, comma-separated (e.g. 1,2.5,4).
-    #[arg(long, value_name = "B1,B2,...")]
-    pub breaks: Option<String>,
-    /// Centre of a diverging palette: a number or `mean`.
-    #[arg(long, value_name = "VALUE")]
-    pub centre: Option<String>,
-    /// The period (year) shown [default: each indicator's latest].
-    #[arg(long, value_name = "YEAR")]
-    pub period: Option<String>,
-    /// A change map: the value of --period (or the latest) minus that of this period.
-    #[arg(long, value_name = "YEAR")]
-    pub compare: Option<String>,
-    /// With --compare: `absolute` (percentage points for shares) or `percent`.
-    #[arg(long, value_name = "KIND")]
-    pub change: Option<String>,
-    /// Classify over `all` periods pooled (the default for indicators with periods: a colour
-    /// means the same in every year) or over this `period` only.
-    #[arg(long, value_name = "SCOPE")]
-    pub scope: Option<String>,
-}
-
-impl StyleFlags {
-    /// The style as the tile URLs would carry it (built from pairs, so that a style parameter
-    /// added to [`Style`] later needs no change here).
-    fn style(&self) -> Style {
-        let pairs = [
-            ("method", &self.method),
-            ("classes", &self.classes),
-            ("palette", &self.palette),
-            ("breaks", &self.breaks),
-            ("centre", &self.centre),
-            ("period", &self.period),
-            ("compare", &self.compare),
-            ("change", &self.change),
-            ("scope", &self.scope),
-        ];
-        Style::from_pairs(
-            pairs
-                .into_iter()
-                .filter_map(|(k, v)| v.as_deref().map(|v| (k, v))),
-        )
-    }
-}
 
 /// `quartier render`.
 #[derive(Debug, Args)]
@@ -213,12 +157,7 @@ fn load(source: Option<&Path>, import: &ImportFlags) -> anyhow::Result<Atlas> {
         Some(p) => vec![p.to_path_buf()],
         None => source::default_atlases()?,
     };
-    let (loaded, _) = source::load_all(&paths, &import.options())?;
-    let options = AtlasOptions {
-        cache_bytes: 0,
-        ..AtlasOptions::default()
-    };
-    Ok(Atlas::new(loaded, &options))
+    crate::seed_cmd::load_atlas(&paths, import)
 }
 
 /// The layer asked for, or the only one.

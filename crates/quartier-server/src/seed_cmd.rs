@@ -170,9 +170,9 @@ fn intersect(a: [f64; 4], b: [f64; 4]) -> Option<[f64; 4]> {
     (r[0] <= r[2] && r[1] <= r[3]).then_some(r)
 }
 
-/// The atlas prepared for seeding: no tile cache (every tile is drawn once and written).
-pub(crate) fn load_atlas(source: &Path, import: &ImportFlags) -> anyhow::Result<Atlas> {
-    let (loaded, _) = source::load_all(&[source.to_path_buf()], &import.options())?;
+/// The atlas prepared for work that draws every tile or page once (seeding, print): no tile cache.
+pub(crate) fn load_atlas(sources: &[PathBuf], import: &ImportFlags) -> anyhow::Result<Atlas> {
+    let (loaded, _) = source::load_all(sources, &import.options())?;
     let options = AtlasOptions {
         cache_bytes: 0,
         ..AtlasOptions::default()
@@ -312,7 +312,7 @@ pub(crate) fn seed(atlas: &Atlas, plan: &SeedPlan<'_>, out: &Path) -> anyhow::Re
 
 /// `quartier seed ATLAS_OR_FILE -o OUT`.
 pub fn run(args: &SeedArgs) -> anyhow::Result<ExitCode> {
-    let atlas = load_atlas(&args.source, &args.import)?;
+    let atlas = load_atlas(std::slice::from_ref(&args.source), &args.import)?;
     let (layer, indicator) = pick(&atlas, args.layer.as_deref(), args.indicator.as_deref())?;
     let plan = SeedPlan {
         layer,

@@ -7,7 +7,9 @@ use quartier_render::print::{
 use crate::atlas::Atlas;
 use crate::labels;
 use crate::lang::Lang;
+use crate::layer::PreparedLayer;
 use crate::manifest::{Indicator, Theme};
+use crate::periods::{PeriodChoice, View};
 use crate::print::{pick, render_lang, PrintGeometry, PrintRequestError};
 use crate::stats::IndicatorStats;
 use crate::style::Style;
@@ -60,6 +62,19 @@ impl Atlas {
         geometry: &'a PrintGeometry,
         request: &ProfileRequest<'_>,
     ) -> Result<ProfilePage<'a>, PrintRequestError> {
+        let (_, layer) = self.layer(request.layer)?;
+        let data = ProfileData::new(layer, request.style);
+        self.profile_page_with(geometry, request, &data)
+    }
+
+    /// [`Atlas::profile_page`] with the layer's shared numbers computed already (a report
+    /// computes them once for all its profiles); `data` must be of `request`'s layer and style.
+    pub(crate) fn profile_page_with<'a>(
+        &'a self,
+        geometry: &'a PrintGeometry,
+        request: &ProfileRequest<'_>,
+        data: &ProfileData,
+    ) -> Result<ProfilePage<'a>, PrintRequestError> {
         let (li, layer) = self.layer(request.layer)?;
         if li != geometry.layer {
             return Err(PrintRequestError::Params(format!(
@@ -72,9 +87,7 @@ impl Atlas {
         let l = lang.as_str();
         let district = &layer.atlas.layer.districts[i];
         let inds = &layer.atlas.indicators;
-        // The values of the period (or change) the style asks for, as `/districts/{id}` with the
-        // same parameters gives them; ranks and averages over the same values.
-        let views = layer.views(request.style);
+        let views = &data.views;
         let order = report_order(inds);
         let rows = order
             .iter()
@@ -82,10 +95,7 @@ impl Atlas {
                 let ind = &inds[k];
                 let view = views[k].as_ref();
                 let values: &[Option<f64>] = view.map_or(&[], |(_, v)| v.values.as_slice());
-                let total = view
-                    .filter(|(c, _)| !c.is_change())
-                    .and_then(|(c, _)| ind.total_ratio(c.period));
-                let stats = IndicatorStats::new(values, 0).with_total(total);
+                let stats = &data.stats[k];
                 let value = values.get(i).copied().flatten();
                 let decimals = ind.decimals.unwrap_or_else(|| {
                     labels::auto_decimals(stats.mean.or(value).unwrap_or(0.0)).min(6) as u8
@@ -121,7 +131,13 @@ impl Atlas {
                         .map(|r| (r, stats.count as u32)),
                     change,
                     decimals,
-                    series: levels.then(|| series(ind, i)),
+                    series: levels.then(|| Series {
+                        periods: ind.periods.iter().map(i32::to_string).collect(),
+                        values: (0..ind.periods.len())
+                            .map(|p| published(ind, p, i))
+                            .collect(),
+                        reference: data.references[k].clone(),
+                    }),
                 }
             })
             .collect();
@@ -207,25 +223,53 @@ fn published(ind: &Indicator, k: usize, i: usize) -> Option<f64> {
     ind.series.get(k)?.get(i).copied().flatten()
 }
 
-/// District `i` over every period of `ind`, against the average of the districts with a
-/// published value in each period.
-fn series(ind: &Indicator, i: usize) -> Series {
-    let reference = (0..ind.periods.len())
-        .map(|k| {
-            if let Some(total) = ind.totals.get(k).copied().flatten() {
-                return Some(total);
-            }
-            let (sum, n) = (0..ind.values.len())
-                .filter_map(|d| published(ind, k, d).filter(|v| v.is_finite()))
-                .fold((0.0, 0u32), |(s, n), v| (s + v, n + 1));
-            (n > 0).then(|| sum / f64::from(n))
-        })
-        .collect();
-    Series {
-        periods: ind.periods.iter().map(i32::to_string).collect(),
-        values: (0..ind.periods.len())
-            .map(|k| published(ind, k, i))
-            .collect(),
-        reference,
+/// What the profile pages of one layer in one style share: the values of the period (or change)
+/// shown, as `/districts/{id}` with the same parameters gives them, their statistics (ranks,
+/// reference), and each indicator's reference over its periods for the charts. The same for
+/// every district, so a report of 401 profiles computes it once.
+pub(crate) struct ProfileData {
+    views: Vec<Option<(PeriodChoice, View)>>,
+    stats: Vec<IndicatorStats>,
+    references: Vec<Vec<Option<f64>>>,
+}
+
+impl ProfileData {
+    pub(crate) fn new(layer: &PreparedLayer, style: &Style) -> ProfileData {
+        let views = layer.views(style);
+        let inds = &layer.atlas.indicators;
+        let stats = views
+            .iter()
+            .zip(inds)
+            .map(|(view, ind)| {
+                let values: &[Option<f64>] = view.as_ref().map_or(&[], |(_, v)| &v.values);
+                let total = view
+                    .as_ref()
+                    .filter(|(c, _)| !c.is_change())
+                    .and_then(|(c, _)| ind.total_ratio(c.period));
+                IndicatorStats::new(values, 0).with_total(total)
+            })
+            .collect();
+        // Per period: the ratio of the totals for rates, else the mean of the published values.
+        let references = inds
+            .iter()
+            .map(|ind| {
+                (0..ind.periods.len())
+                    .map(|k| {
+                        if let Some(total) = ind.totals.get(k).copied().flatten() {
+                            return Some(total);
+                        }
+                        let (sum, n) = (0..ind.values.len())
+                            .filter_map(|d| published(ind, k, d).filter(|v| v.is_finite()))
+                            .fold((0.0, 0u32), |(s, n), v| (s + v, n + 1));
+                        (n > 0).then(|| sum / f64::from(n))
+                    })
+                    .collect()
+            })
+            .collect();
+        ProfileData {
+            views,
+            stats,
+            references,
+        }
     }
 }

@@ -16,7 +16,7 @@ use quartier_render::print::{
 use crate::atlas::Atlas;
 use crate::lang::Lang;
 use crate::manifest::Theme;
-use crate::print::profile::report_order;
+use crate::print::profile::{report_order, ProfileData};
 use crate::print::{pick, MapRequest, PrintRequestError, PrintView, ProfileRequest};
 use crate::style::Style;
 
@@ -93,6 +93,8 @@ impl Atlas {
     ) -> Result<(Vec<Composition>, String), PrintRequestError> {
         let (_, layer) = self.layer(request.layer)?;
         let geometry = self.print_geometry(request.layer)?;
+        // The numbers every profile page shares (values of the period, ranks, references).
+        let profile_data = ProfileData::new(layer, request.style);
         // A map page per indicator that has the requested period (all of them without one); the
         // profiles show "–" for the others, and the sources page lists every indicator.
         let all = report_order(&layer.atlas.indicators);
@@ -150,7 +152,7 @@ impl Atlas {
                     Ok(compose_map(&map)?)
                 }
                 Job::Profile(i) => {
-                    let profile = self.profile_page(
+                    let profile = self.profile_page_with(
                         &geometry,
                         &ProfileRequest {
                             layer: request.layer,
@@ -159,6 +161,7 @@ impl Atlas {
                             page: profile_page,
                             lang: request.lang,
                         },
+                        &profile_data,
                     )?;
                     Ok(compose_profile(&profile)?)
                 }
