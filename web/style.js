@@ -105,7 +105,7 @@ function syncStyleControls() {
   const centre = state.style().centre;
   $('centre-field').hidden = !diverging;
   $('centre-mean').checked = diverging && (centre === 'mean' ||
-    (centre == null && isNumber(lg.centre) && isNumber(lg.mean) && lg.centre === lg.mean));
+    (centre == null && isNumber(lg.centre) && lg.centre === (isNumber(lg.reference) ? lg.reference : lg.mean)));
   const manual = $('method-select').value === 'manual';
   $('breaks-form').hidden = !manual;
   $('classes-select').disabled = manual || STATIC;

@@ -74,6 +74,8 @@ test('periods: the slider moves tiles, legend and hover value together; compare 
   await page.waitForFunction(() => new URLSearchParams(location.search).get('compare') === '2008');
   await idle(page);
   assert.match(await page.textContent('#legend-body'), /Veränderung 2008–2019/);
+  // Declines and rises are classified separately: the break at 0 is in the legend (issue 14).
+  assert.match(await page.textContent('#legend-body'), /Getrennte Klassen unter und über 0: 2 Klassen bis 0, 3 Klassen darüber/);
   const shown = await hoverDuren(page);
   const v = change.maps[0].values['05358'];
   assert.ok(v < 0 && shown.startsWith('\u2212'), `${shown} for ${v}`);

@@ -103,20 +103,27 @@ impl Classified {
     }
 }
 
-/// One colour per class: a diverging scheme centred on `centre` when one is set, else the
-/// scheme's published colours for `k` classes (the palette module also covers 1 and 2 classes,
-/// as when all values are equal).
+/// One colour per class: for classes split at a centre each side's arm of the diverging scheme;
+/// for another centre on a diverging scheme, the class holding it neutral; else the scheme's
+/// published colours for `k` classes (the palette module also covers 1 and 2 classes, as when all
+/// values are equal).
 fn class_colors(
     scheme: &palette::Scheme,
-    breaks: &[f64],
-    k: usize,
+    classification: &Classification,
     centre: Option<f64>,
+    split: bool,
 ) -> Result<Vec<[u8; 3]>, AtlasError> {
+    let k = classification.classes();
     if k == 0 {
         return Ok(Vec::new());
     }
     let bad = |e: palette::PaletteError| AtlasError::BadStyle(e.to_string());
+    let breaks = &classification.breaks;
     match centre {
+        Some(c) if split => {
+            let below = breaks[1..].partition_point(|&b| b <= c);
+            palette::split_colors(scheme, below, k - below).map_err(bad)
+        }
         Some(c) if scheme.kind == palette::SchemeKind::Diverging => {
             palette::centred_colors(scheme, breaks, c).map_err(bad)
         }
@@ -308,11 +315,18 @@ impl Atlas {
     ) -> Result<Arc<Classified>, AtlasError> {
         let l = &self.layers[layer];
         let ind = &l.atlas.indicators[indicator];
+        // `centre=mean` is the layer's reference, the value the profile compares with: the
+        // ratio of the totals for ratios and densities, else the mean of the districts.
         let resolved = ResolvedStyle::for_indicator(ind, style, |choice| {
             if choice.compare.is_none() && choice.period == ind.periods.last().copied() {
-                l.stats[indicator].mean
+                l.stats[indicator].reference
             } else {
-                IndicatorStats::new(&l.view(indicator, choice).values, 0).mean
+                let total = ind
+                    .total_ratio(choice.period)
+                    .filter(|_| !choice.is_change());
+                IndicatorStats::new(&l.view(indicator, choice).values, 0)
+                    .with_total(total)
+                    .reference
             }
         })?;
         let canonical = resolved.canonical();
@@ -325,12 +339,30 @@ impl Atlas {
         // the other districts, so that its counts, `missing` and notes speak of real gaps.
         let view = l.view(indicator, &resolved.periods);
         let published = view.classified_values(ind, &resolved.periods);
-        let mut classification = match classify::classify(
-            &published,
-            resolved.method,
-            resolved.classes,
-            resolved.breaks.as_deref(),
-        ) {
+        let scheme =
+            palette::scheme(&resolved.palette).map_err(|e| AtlasError::BadStyle(e.to_string()))?;
+        // A centre on a diverging scheme splits the classes there (see `classify::classify_around`).
+        let split = resolved.centre.filter(|_| {
+            resolved.breaks.is_none()
+                && classify::splits_at_centre(resolved.method)
+                && palette::max_side(scheme) > 0
+        });
+        let classified = match split {
+            Some(c) => classify::classify_around(
+                &published,
+                resolved.method,
+                resolved.classes,
+                c,
+                palette::max_side(scheme),
+            ),
+            None => classify::classify(
+                &published,
+                resolved.method,
+                resolved.classes,
+                resolved.breaks.as_deref(),
+            ),
+        };
+        let mut classification = match classified {
             Ok(c) => c,
             // An indicator without any value still gets a map (all no data) and a legend that
             // says why, not an error.
@@ -353,14 +385,7 @@ impl Atlas {
             // Breaks over every period; counts and missing of the period shown.
             recount(&mut classification, &view);
         }
-        let scheme =
-            palette::scheme(&resolved.palette).map_err(|e| AtlasError::BadStyle(e.to_string()))?;
-        let colors = class_colors(
-            scheme,
-            &classification.breaks,
-            classification.classes(),
-            resolved.centre,
-        )?;
+        let colors = class_colors(scheme, &classification, resolved.centre, split.is_some())?;
         let opaque = |c: [u8; 3]| [c[0], c[1], c[2], 255];
         let fills = view
             .values

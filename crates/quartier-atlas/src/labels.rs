@@ -453,6 +453,24 @@ pub fn note_text(note: &Note, decimals: Option<u8>, lang: Lang) -> String {
                 format!("Round breaks give {got} classes instead of {asked}")
             }
         }
+        Note::SplitAtCentre {
+            centre,
+            below,
+            above,
+        } => {
+            let word = |k: usize| match (de, k) {
+                (true, 1) => "Klasse",
+                (true, _) => "Klassen",
+                (false, 1) => "class",
+                (false, _) => "classes",
+            };
+            let (c, wb, wa) = (num(centre), word(below), word(above));
+            if de {
+                format!("Getrennte Klassen unter und über {c}: {below} {wb} bis {c}, {above} {wa} darüber")
+            } else {
+                format!("Separate classes below and above {c}: {below} {wb} up to {c}, {above} {wa} above")
+            }
+        }
         // A note added to quartier-geo later: its English sentence until it is translated here.
         _ => note.to_string(),
     }

@@ -151,7 +151,7 @@ fn given(v: &Option<String>) -> Option<&str> {
 impl ResolvedStyle {
     /// Apply the request's parameters to the indicator's default style.
     ///
-    /// `mean` is the layer average of the indicator, for `centre=mean`.
+    /// `mean` is the layer's reference value of the indicator, for `centre=mean`.
     pub fn resolve(
         default: &ManifestStyle,
         params: &Style,
@@ -274,7 +274,8 @@ impl ResolvedStyle {
     /// Resolve a request against an indicator: its periods first (`period`, `compare`, `change`,
     /// `scope`), then the style. A change map without a palette in the request is drawn in a
     /// diverging scheme (`RdBu`, or the indicator's own when that is diverging) centred on 0.
-    /// `mean_of` gives the mean of the values shown, for `centre=mean`.
+    /// `mean_of` gives the layer's reference for the values shown (the ratio of the totals or
+    /// the mean of the districts), for `centre=mean`.
     pub fn for_indicator(
         ind: &Indicator,
         params: &Style,

@@ -319,6 +319,88 @@ fn change_maps_are_the_difference_of_two_periods() {
     }
 }
 
+/// Change maps split their classes at 0 (issue 14): the values below and above are classified
+/// separately, and the breaks equal mapclassify on each side (`tests/reference/de_split_reference.py`).
+#[test]
+fn change_maps_classify_declines_and_rises_separately_as_the_reference() {
+    let reference = fixture("de_atlas_split.json");
+    let rdbu_6 = [
+        "#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac",
+    ];
+    for map in reference["maps"].as_array().unwrap() {
+        let id = map["indicator"].as_str().unwrap();
+        let what = format!(
+            "{id} {} {} {}",
+            map["change"], map["method"], map["classes"]
+        );
+        let params = style(&[
+            ("period", &map["period"].to_string()),
+            ("compare", &map["compare"].to_string()),
+            ("change", map["change"].as_str().unwrap()),
+            ("method", map["method"].as_str().unwrap()),
+            ("classes", &map["classes"].to_string()),
+        ]);
+        let legend = atlas().0.legend("kreise", id, &params, Lang::En).unwrap();
+        let want: Vec<f64> = map["uppers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        let got = &legend.breaks[1..];
+        assert_eq!(got.len(), want.len(), "{what}: {got:?} vs {want:?}");
+        for (g, w) in got.iter().zip(&want) {
+            assert!(
+                (g - w).abs() <= 1e-9 * w.abs().max(1.0),
+                "{what}: {got:?} vs {want:?}"
+            );
+        }
+        let (below, above) = (
+            map["below"].as_u64().unwrap(),
+            map["above"].as_u64().unwrap(),
+        );
+        let note = format!("{below} class");
+        assert!(
+            legend
+                .notes
+                .iter()
+                .any(|n| n.starts_with("Separate classes below and above 0") && n.contains(&note)),
+            "{what}: {:?}",
+            legend.notes
+        );
+        // Every class below 0 is red, every class above blue: no decline shares a class or a
+        // colour with a rise.
+        let k = legend.colors.len();
+        assert_eq!(k as u64, below + above, "{what}");
+        if below + above == 5 && below == 2 {
+            assert_eq!(legend.colors[..2], rdbu_6[1..3], "{what}");
+        }
+        for (i, c) in legend.colors.iter().enumerate() {
+            let red = u8::from_str_radix(&c[1..3], 16).unwrap();
+            let blue = u8::from_str_radix(&c[5..7], 16).unwrap();
+            assert_eq!(
+                (i as u64) < below,
+                red > blue,
+                "{what}: class {i} colour {c}"
+            );
+        }
+    }
+    // In German the legend says the same.
+    let params = style(&[("period", "2019"), ("compare", "2008")]);
+    let legend = atlas()
+        .0
+        .legend("kreise", "population", &params, Lang::De)
+        .unwrap();
+    assert!(
+        legend
+            .notes
+            .iter()
+            .any(|n| n == "Getrennte Klassen unter und über 0: 2 Klassen bis 0, 3 Klassen darüber"),
+        "{:?}",
+        legend.notes
+    );
+}
+
 #[test]
 fn status_and_dynamics_index_equal_the_reference() {
     let reference = fixture("de_atlas_index.json");
@@ -478,6 +560,18 @@ fn ratio_references_are_the_ratio_of_the_totals() {
             .unwrap();
         assert!(close(legend.reference.unwrap(), want_total), "legend {p}");
         assert_eq!(legend.reference_kind, "ratio_of_totals");
+        // `centre=mean` splits the classes at that reference, not at the mean of the Kreise.
+        let centred = atlas()
+            .0
+            .legend(
+                "kreise",
+                "crime_rate",
+                &style(&[("period", period), ("centre", "mean"), ("palette", "RdBu")]),
+                Lang::De,
+            )
+            .unwrap();
+        assert!(close(centred.centre.unwrap(), want_total), "centre {p}");
+        assert!(centred.breaks.iter().any(|b| close(*b, want_total)), "{p}");
     }
     let latest = periods.values().next_back().unwrap()["ratio_of_totals"]
         .as_f64()

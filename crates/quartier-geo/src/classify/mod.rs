@@ -70,6 +70,7 @@
 //! assert_eq!(c.class_of(8.5), Some(1));
 //! ```
 
+mod around;
 mod jenks;
 mod notes;
 mod pretty;
@@ -81,6 +82,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub use around::{allot, classify_around, splits_at_centre};
 pub use notes::Note;
 pub use pretty::pretty;
 
@@ -197,6 +199,13 @@ pub enum ClassifyError {
     /// Breaks were given for a method that computes its own.
     #[error("breaks are only used with method manual, not with {method}: drop the breaks or choose manual")]
     UnexpectedBreaks {
+        /// The method chosen.
+        method: Method,
+    },
+    /// Classes on each side of a centre were asked for with a method that does not adapt to the
+    /// data, or with a centre that is not a finite number.
+    #[error("classes on each side of a centre need a finite centre and method quantile, equal or jenks, not {method}")]
+    CannotSplit {
         /// The method chosen.
         method: Method,
     },
@@ -358,10 +367,23 @@ pub fn classify(
         (Method::Manual, None) => return Err(ClassifyError::ManualBreaksMissing),
     };
 
+    Ok(finish(method, requested, &sorted, uppers, missing, notes))
+}
+
+/// The classification of the `sorted` valid values by their class upper bounds `uppers` (not
+/// empty): breaks from the minimum, counts, and a note on empty classes.
+fn finish(
+    method: Method,
+    requested: usize,
+    sorted: &[f64],
+    uppers: Vec<f64>,
+    missing: usize,
+    mut notes: Vec<Note>,
+) -> Classification {
     let mut breaks = Vec::with_capacity(uppers.len() + 1);
-    breaks.push(min.min(uppers[0]));
+    breaks.push(sorted[0].min(uppers[0]));
     breaks.extend_from_slice(&uppers);
-    let counts = count(&sorted, &uppers);
+    let counts = count(sorted, &uppers);
     let empty = counts.iter().filter(|&&c| c == 0).count();
     if empty > 0 {
         notes.push(Note::EmptyClasses {
@@ -369,14 +391,14 @@ pub fn classify(
             classes: counts.len(),
         });
     }
-    Ok(Classification {
+    Classification {
         method,
         requested,
         breaks,
         counts,
         missing,
         notes,
-    })
+    }
 }
 
 /// Merges breaks that coincide (ties in quantiles, or a range too small for the magnitude of

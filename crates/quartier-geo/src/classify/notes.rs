@@ -84,6 +84,16 @@ pub enum Note {
         /// Classes asked for.
         asked: usize,
     },
+    /// The values below and above a centre were classified separately
+    /// ([`classify_around`](super::classify_around)).
+    SplitAtCentre {
+        /// The centre, the upper bound of the last class below it.
+        centre: f64,
+        /// Classes up to the centre.
+        below: usize,
+        /// Classes above the centre.
+        above: usize,
+    },
     /// Round ("pretty") breaks give another number of classes.
     RoundBreaks {
         /// Classes drawn.
@@ -146,6 +156,14 @@ impl fmt::Display for Note {
             Note::RoundBreaks { got, asked } => {
                 write!(f, "round breaks give {got} classes instead of {asked}")
             }
+            Note::SplitAtCentre {
+                centre,
+                below,
+                above,
+            } => write!(
+                f,
+                "classes on each side of {centre}: {below} up to it, {above} above it"
+            ),
         }
     }
 }

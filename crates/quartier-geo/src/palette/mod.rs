@@ -188,6 +188,16 @@ pub enum PaletteError {
         /// The colours the scheme has on each side of its middle.
         max_side: usize,
     },
+    /// Classes split at a centre need more colours on one side than the scheme has.
+    #[error("{side} classes on one side of the centre, but colour scheme {scheme} has at most {max_side} colours on each side: ask for fewer classes")]
+    SplitTooWide {
+        /// The scheme's name.
+        scheme: &'static str,
+        /// The classes on the longer side.
+        side: usize,
+        /// The colours the scheme has on each side of its middle.
+        max_side: usize,
+    },
 }
 
 fn scheme_names() -> String {
@@ -362,6 +372,46 @@ pub fn centred_colors(
     let full = scheme.colors(2 * side + 1)?;
     let start = side - below;
     Ok(full[start..start + classes].to_vec())
+}
+
+/// The most classes a diverging `scheme` can colour on one side of its middle (5 for every
+/// ColorBrewer diverging scheme, whose longest list has 11 colours); 0 for other schemes.
+pub fn max_side(scheme: &Scheme) -> usize {
+    match scheme.source {
+        Source::Brewer(lists) if scheme.kind == SchemeKind::Diverging => (lists.len() + 2) / 2,
+        _ => 0,
+    }
+}
+
+/// Colours for classes split at a centre ([`crate::classify::classify_around`]): `below` classes
+/// up to the centre take the lower arm of the diverging `scheme`, `above` classes the upper arm,
+/// and no class is neutral, because the centre is a break, not a class.
+///
+/// The colours come from ColorBrewer's published list for `2 * max(below, above)` classes (an even
+/// list has no neutral middle), cut at its middle: the shorter side uses the lighter colours next
+/// to the centre, so a colour means the same step away from the centre on both sides.
+/// RdBu with 2 below and 3 above is `#ef8a62 #fddbc7 | #d1e5f0 #67a9cf #2166ac`.
+pub fn split_colors(scheme: &Scheme, below: usize, above: usize) -> Result<Vec<Rgb>, PaletteError> {
+    let most = max_side(scheme);
+    if most == 0 {
+        return Err(PaletteError::NotDiverging {
+            scheme: scheme.name,
+            kind: scheme.kind,
+        });
+    }
+    let side = below.max(above);
+    if side > most {
+        return Err(PaletteError::SplitTooWide {
+            scheme: scheme.name,
+            side,
+            max_side: most,
+        });
+    }
+    if side == 0 {
+        return Ok(Vec::new());
+    }
+    let full = scheme.colors(2 * side)?;
+    Ok(full[side - below..side + above].to_vec())
 }
 
 /// A colour as lowercase CSS hex: `[255, 255, 178]` is `"#ffffb2"`.

@@ -223,3 +223,29 @@ fn hex_is_lowercase_css() {
     assert_eq!(hex([255, 255, 178]), "#ffffb2");
     assert_eq!(hex([0, 10, 171]), "#000aab");
 }
+
+#[test]
+fn split_colors_take_each_arm_of_an_even_list() {
+    let rdbu = scheme("RdBu").unwrap();
+    let hexes = |v: Vec<Rgb>| v.into_iter().map(hex).collect::<Vec<_>>();
+    // RdBu 6 is #b2182b #ef8a62 #fddbc7 | #d1e5f0 #67a9cf #2166ac.
+    assert_eq!(
+        hexes(split_colors(rdbu, 2, 3).unwrap()),
+        ["#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"]
+    );
+    assert_eq!(
+        hexes(split_colors(rdbu, 1, 1).unwrap()),
+        ["#ef8a62", "#67a9cf"]
+    );
+    assert_eq!(
+        split_colors(rdbu, 0, 5).unwrap(),
+        rdbu.colors(10).unwrap()[5..]
+    );
+    assert_eq!(max_side(rdbu), 5);
+    assert_eq!(max_side(scheme("Blues").unwrap()), 0);
+    assert_eq!(
+        split_colors(rdbu, 6, 1).unwrap_err().to_string(),
+        "6 classes on one side of the centre, but colour scheme RdBu has at most 5 colours on each side: ask for fewer classes"
+    );
+    assert!(split_colors(scheme("viridis").unwrap(), 2, 2).is_err());
+}
