@@ -10,7 +10,7 @@ import { fetchDistrict, fetchLayerDetail } from './api.js';
 import { loadFeatures, periodQuery, suppressedSet } from './features.js';
 import { resizeKeepingCentre, setOutline, showBox } from './map.js';
 import { currentLayer, indicatorGroups, indicatorsOf, titleOf, unitOf } from './catalog.js';
-import { escapeHtml, formatNumber, isNumber, suppressionHelp } from './format.js';
+import { escapeHtml, formatNumber, isNumber, localised, suppressionHelp } from './format.js';
 import { t } from './i18n.js';
 import { $, showStatus } from './dom.js';
 import { writeUrl } from './url-state.js';
@@ -163,6 +163,12 @@ function numberCell(v, decimals) {
     escapeHtml(t('nodata')) + '</span>';
 }
 
+/** What the reference column compares with: a named row (Germany), all districts, or their mean. */
+function referenceText(stats) {
+  if (stats.reference_kind === 'external') return t('profile.ref.external', { name: localised(stats.reference_title) });
+  return t(stats.reference_kind === 'ratio_of_totals' ? 'profile.ref.total' : 'profile.ref.mean');
+}
+
 function indicatorRow(ind, district, withheld, stats) {
   const v = district.values ? district.values[ind.id] : null;
   const rank = district.ranks ? district.ranks[ind.id] : null;
@@ -180,7 +186,7 @@ function indicatorRow(ind, district, withheld, stats) {
     contributions(ind, district, currentLayer()) + '</th>' +
     '<td class="num value">' + valueText + (withheld ? '' : comparison(v, referenceOf(stats))) + '</td>' +
     '<td class="num average" data-reference="' + escapeHtml(stats.reference_kind || 'mean') + '" title="' +
-    escapeHtml(t(stats.reference_kind === 'ratio_of_totals' ? 'profile.ref.total' : 'profile.ref.mean')) + '">' +
+    escapeHtml(referenceText(stats)) + '">' +
     numberCell(referenceOf(stats), ind.decimals) + '</td>' +
     '<td class="num rank">' + escapeHtml(rankText) + '</td></tr>';
 }
@@ -205,13 +211,17 @@ function renderProfile(district, detail, periodStats) {
     '<th scope="col" class="num">' + escapeHtml(t('profile.value')) + '</th>' +
     '<th scope="col" class="num"><abbr title="' + escapeHtml(t('profile.average')) + '">' + escapeHtml(t('profile.average.abbr')) + '</abbr></th>' +
     '<th scope="col" class="num">' + escapeHtml(t('profile.rank')) + '</th></tr></thead>');
+  const external = [];
   for (const group of indicatorGroups(layer)) {
     rows.push('<tbody><tr class="theme-row"><th colspan="4" scope="rowgroup">' + escapeHtml(group.title) + '</th></tr>');
     for (const ind of group.indicators) {
-      rows.push(indicatorRow(ind, district, withheld.has(ind.id), statsById.get(ind.id) || {}));
+      const stats = statsById.get(ind.id) || {};
+      if (stats.reference_kind === 'external') external.push(titleOf(ind) + ': ' + localised(stats.reference_title));
+      rows.push(indicatorRow(ind, district, withheld.has(ind.id), stats));
     }
     rows.push('</tbody>');
   }
-  rows.push('</table><p class="hint">' + escapeHtml(t('profile.ref.help')) + ' ' + escapeHtml(t('profile.rank.help')) + '</p>');
+  const named = external.length ? ' ' + t('profile.ref.named', { list: external.join('; ') }) : '';
+  rows.push('</table><p class="hint">' + escapeHtml(t('profile.ref.help') + named) + ' ' + escapeHtml(t('profile.rank.help')) + '</p>');
   $('profile-body').innerHTML = rows.join('');
 }

@@ -133,6 +133,26 @@ test('the profile follows the year on the map: values, ranks and the reference o
   await page.close();
 });
 
+test('the share of women is compared with Germany, the source table\'s own row (an external reference)', async () => {
+  const shares = fixture('de_atlas_external.json').women_share;
+  const { page, errors } = await open(de, '?layer=kreise&indicator=women_share&period=2011&district=05358', DE);
+  await page.waitForFunction(() => document.getElementById('profile-name').textContent === 'Düren');
+  await idle(page);
+  const cell = await page.$eval('#profile tr[data-indicator="women_share"] .average', (td) => ({
+    text: td.textContent, title: td.title, kind: td.dataset.reference }));
+  // Germany in 2011, one decimal as the indicator says, a German decimal comma.
+  assert.equal(cell.text, shares['2011'].germany_DG.toFixed(1).replace('.', ','));
+  assert.equal(cell.kind, 'external');
+  assert.equal(cell.title, 'Deutschland (Zeile der Quelltabelle)');
+  const value = await page.textContent('#profile tr[data-indicator="women_share"] .value');
+  assert.ok(value.startsWith(shares['2011'].duren_05358.toFixed(1).replace('.', ',')), value);
+  assert.match(await page.textContent('#profile .hint'), /Mit eigenem Vergleichswert: Frauenanteil: Deutschland\./);
+  await page.$eval('#profile tr[data-indicator="women_share"]', (tr) => tr.scrollIntoView({ block: 'center' }));
+  await page.screenshot({ path: path.join(SHOTS, 'profile-external.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the profile shows how each component makes up Düren\'s status index', async () => {
   const duren = fixture('de_atlas_duren.json');
   const { page, errors } = await open(de, '?layer=kreise&indicator=status&period=2018&district=05358', DE);

@@ -322,10 +322,10 @@ impl Atlas {
                 l.stats[indicator].reference
             } else {
                 let total = ind
-                    .total_ratio(choice.period)
+                    .reference_for(choice.period)
                     .filter(|_| !choice.is_change());
                 IndicatorStats::new(&l.view(indicator, choice).values, 0)
-                    .with_total(total)
+                    .with_reference(total)
                     .reference
             }
         })?;

@@ -114,7 +114,7 @@ impl PreparedLayer {
             .iter_mut()
             .map(|i| {
                 let suppressed = suppression::withhold(i);
-                IndicatorStats::new(&i.values, suppressed).with_total(i.total_ratio(None))
+                IndicatorStats::new(&i.values, suppressed).with_reference(i.reference_for(None))
             })
             .collect();
         let indicator_index = atlas

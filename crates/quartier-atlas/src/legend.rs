@@ -86,11 +86,15 @@ pub struct Legend<'a> {
     pub centre: Option<f64>,
     /// Mean of the district values.
     pub mean: Option<f64>,
-    /// The layer's reference value: the ratio of the totals for ratios and densities, else the
-    /// mean (see [`IndicatorStats::reference`](crate::stats::IndicatorStats::reference)).
+    /// The layer's reference value: a table row the manifest names, the ratio of the totals for
+    /// ratios and densities, else the mean
+    /// (see [`IndicatorStats::reference`](crate::stats::IndicatorStats::reference)).
     pub reference: Option<f64>,
-    /// `ratio_of_totals` or `mean`.
+    /// `external`, `ratio_of_totals` or `mean`.
     pub reference_kind: &'static str,
+    /// For an `external` reference, what it is in the reader's language ("Deutschland").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_title: Option<&'a str>,
     /// Smallest value.
     pub min: Option<f64>,
     /// Largest value.
@@ -157,9 +161,9 @@ impl Atlas {
         } else {
             let withheld = view.suppressed.iter().filter(|s| **s).count();
             let total = ind
-                .total_ratio(choice.period)
+                .reference_for(choice.period)
                 .filter(|_| choice.compare.is_none());
-            view_stats = IndicatorStats::new(&view.values, withheld).with_total(total);
+            view_stats = IndicatorStats::new(&view.values, withheld).with_reference(total);
             &view_stats
         };
         let l = lang.as_str();
@@ -198,6 +202,11 @@ impl Atlas {
             mean: stats.mean,
             reference: stats.reference,
             reference_kind: stats.reference_kind,
+            reference_title: ind
+                .external
+                .as_ref()
+                .filter(|_| stats.reference_kind == "external")
+                .map(|e| e.title.get(l)),
             min: stats.min,
             max: stats.max,
             tiles: tile_template("", layer.id(), &ind.id, &c.canonical),

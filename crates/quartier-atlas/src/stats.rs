@@ -1,5 +1,7 @@
 //! Summary statistics of an indicator over a layer: what the profile compares a district with.
 
+use crate::manifest::{Localized, Reference};
+
 /// Summary statistics of one indicator over a layer's districts, for the profile panel
 /// ("your district vs. the city") and the legend.
 ///
@@ -19,11 +21,15 @@ pub struct IndicatorStats {
     pub min: Option<f64>,
     /// Largest value.
     pub max: Option<f64>,
-    /// What a district is compared with: for a ratio or density the ratio of the totals (the
-    /// layer as a whole), else the mean of the districts. See [`IndicatorStats::with_total`].
+    /// What a district is compared with: a table row the manifest names (Germany, the Land),
+    /// else for a ratio or density the ratio of the totals (the layer as a whole), else the mean
+    /// of the districts. See [`IndicatorStats::with_reference`].
     pub reference: Option<f64>,
-    /// What `reference` is: `ratio_of_totals` or `mean` (the page names it).
+    /// What `reference` is: `external`, `ratio_of_totals` or `mean` (the page names it).
     pub reference_kind: &'static str,
+    /// For an `external` reference, what the row is ("Deutschland" / "Germany").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_title: Option<Localized>,
     /// Per district (layer order): rank 1 is the highest value; equal values share the best rank.
     #[serde(skip)]
     pub ranks: Vec<Option<u32>>,
@@ -63,17 +69,20 @@ impl IndicatorStats {
             max,
             reference: mean,
             reference_kind: "mean",
+            reference_title: None,
             ranks,
         }
     }
 
-    /// The same statistics whose reference is the ratio of the totals `total`, when the
-    /// indicator has one ([`crate::manifest::Indicator::total_ratio`]).
+    /// The same statistics compared with `reference` (an external row or the ratio of the
+    /// totals, [`crate::manifest::Indicator::reference_for`]) when there is one, else with the
+    /// mean of the districts.
     #[must_use]
-    pub fn with_total(mut self, total: Option<f64>) -> Self {
-        if let Some(t) = total.filter(|t| t.is_finite()) {
-            self.reference = Some(t);
-            self.reference_kind = "ratio_of_totals";
+    pub fn with_reference(mut self, reference: Option<Reference>) -> Self {
+        if let Some(r) = reference.filter(|r| r.value.is_finite()) {
+            self.reference = Some(r.value);
+            self.reference_kind = r.kind;
+            self.reference_title = r.title.cloned();
         }
         self
     }

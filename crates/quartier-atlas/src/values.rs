@@ -76,9 +76,9 @@ pub fn layer_values<'a>(layer: &'a PreparedLayer, params: &'a Style) -> LayerVal
                     Some((choice, v)) => {
                         let withheld = v.suppressed.iter().filter(|s| **s).count();
                         let total = ind
-                            .total_ratio(choice.period)
+                            .reference_for(choice.period)
                             .filter(|_| !choice.is_change());
-                        IndicatorStats::new(&v.values, withheld).with_total(total)
+                        IndicatorStats::new(&v.values, withheld).with_reference(total)
                     }
                     None => IndicatorStats::new(&vec![None; n], 0),
                 })

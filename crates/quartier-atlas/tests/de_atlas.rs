@@ -583,3 +583,80 @@ fn ratio_references_are_the_ratio_of_the_totals() {
     assert_eq!(layer.stats[a].reference_kind, "mean");
     assert_eq!(layer.stats[a].reference, layer.stats[a].mean);
 }
+
+/// The share of women is compared with Germany, the GENESIS table's own row "DG" (issue 14: an
+/// external reference from a table row), in every year, equal to pandas
+/// (`tests/reference/de_external_reference.py`).
+#[test]
+fn an_external_reference_row_is_what_districts_are_compared_with() {
+    let reference = fixture("de_atlas_external.json");
+    let years = reference["women_share"].as_object().unwrap();
+    let layer = kreise();
+    let (k, ind) = layer.indicator("women_share").unwrap();
+    assert_eq!(ind.periods.len(), years.len());
+    let d = layer
+        .atlas
+        .layer
+        .districts
+        .iter()
+        .position(|d| d.id == DUREN)
+        .unwrap();
+    for (year, want) in years {
+        let p: i32 = year.parse().unwrap();
+        let germany = want["germany_DG"].as_f64().unwrap();
+        let r = ind.reference_for(Some(p)).unwrap();
+        assert!(close(r.value, germany), "{p}: {} != {germany}", r.value);
+        assert_eq!(r.kind, "external");
+        // Düren's own value, from the Kreis row of the same table.
+        let series = &ind.series[ind.period_index(p).unwrap()];
+        match (series[d], want["duren_05358"].as_f64()) {
+            (Some(g), Some(w)) => assert!(close(g, w), "Düren {p}: {g} != {w}"),
+            (g, w) => assert_eq!(g, w, "Düren {p}"),
+        }
+        for (lang, title) in [(Lang::De, "Deutschland"), (Lang::En, "Germany")] {
+            let legend = atlas()
+                .0
+                .legend("kreise", "women_share", &style(&[("period", year)]), lang)
+                .unwrap();
+            assert!(close(legend.reference.unwrap(), germany), "legend {p}");
+            assert_eq!(legend.reference_kind, "external");
+            assert_eq!(legend.reference_title, Some(title));
+        }
+    }
+    // The layer statistics (the profile's default year) and the print profile use it too.
+    let latest = years.values().next_back().unwrap()["germany_DG"]
+        .as_f64()
+        .unwrap();
+    assert!(close(layer.stats[k].reference.unwrap(), latest));
+    assert_eq!(layer.stats[k].reference_kind, "external");
+    // Not the mean of the Kreise, which the reference would otherwise be for a ratio's
+    // neighbour, nor anything invented for an indicator without a reference row.
+    assert_ne!(layer.stats[k].reference, layer.stats[k].mean);
+    let (a, _) = layer.indicator("abitur").unwrap();
+    assert_eq!(layer.stats[a].reference_title, None);
+}
+
+/// A reference key that no row has is an error that says where to look.
+#[test]
+fn an_unknown_reference_row_is_an_error_naming_keys_that_exist() {
+    let dir = root().join("target/de_reference_test");
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = root().join("geodata/de").canonicalize().unwrap();
+    let text = std::fs::read_to_string(data.join("atlas.toml"))
+        .unwrap()
+        .replace("key = \"DG\"", "key = \"Deutschland\"")
+        .replace("path = \"", &format!("path = \"{}/", data.display()))
+        .replace(
+            "source = \"kreise.topojson\"",
+            &format!("source = \"{}/kreise.topojson\"", data.display()),
+        );
+    let manifest = dir.join("atlas.toml");
+    std::fs::write(&manifest, text).unwrap();
+    let err = LoadedAtlas::load(&manifest).unwrap_err().to_string();
+    assert!(err.contains("indicator \"women_share\""), "{err}");
+    assert!(
+        err.contains("reference = { key = \"Deutschland\" }"),
+        "{err}"
+    );
+    assert!(err.contains("\"DG\""), "{err}");
+}

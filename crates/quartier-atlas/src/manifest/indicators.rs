@@ -9,7 +9,7 @@ use super::error::ManifestError;
 use super::spec::{IndexSpec, IndicatorSpec, LayerSpec, PeriodsSpec};
 use super::styles::resolve_style;
 use super::tables::Tables;
-use super::types::{Component, Indicator, StyleSpec};
+use super::types::{Component, ExternalReference, Indicator, StyleSpec};
 
 type Invalid<'a> = &'a dyn Fn(String, String) -> ManifestError;
 
@@ -160,10 +160,17 @@ impl Context<'_> {
         } else {
             periods.iter().copied().map(Some).collect()
         };
+        let mut external = Vec::new();
+        let mut row_found = false;
         for period in period_list {
             let (values, f, suppressed, total) = self.one_period(ind, period, &ctx)?;
             formula = f;
             totals.push(total);
+            if let Some(r) = &ind.reference {
+                let value = self.reference_value(ind, &r.key, period, &ctx)?;
+                row_found |= value.is_some();
+                external.push(value.flatten());
+            }
             let values: Vec<Option<f64>> = values
                 .into_iter()
                 .zip(&suppressed)
@@ -172,6 +179,31 @@ impl Context<'_> {
             series.push(values);
             series_suppressed.push(suppressed);
         }
+        let external = match &ind.reference {
+            Some(r) if !row_found => {
+                return Err((self.invalid)(
+                    ctx,
+                    format!(
+                        "reference = {{ key = {:?} }}: no row of the indicator's tables has that key \
+                         (write it as the table's key column spells it; rows that match no district \
+                         have keys such as {})",
+                        r.key,
+                        self.reference_tables(ind)
+                            .iter()
+                            .flat_map(|t| self.tables.unmatched_keys(t))
+                            .map(|k| format!("{k:?}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ))
+            }
+            Some(r) => Some(ExternalReference {
+                key: r.key.clone(),
+                title: r.title.clone().unwrap_or_else(|| r.key.as_str().into()),
+                values: external,
+            }),
+            None => None,
+        };
         let values = series.last().cloned().unwrap_or_default();
         let suppressed = series_suppressed.last().cloned().unwrap_or_default();
         let pooled: Vec<Option<f64>> = series.iter().flatten().copied().collect();
@@ -205,6 +237,66 @@ impl Context<'_> {
             } else {
                 Vec::new()
             },
+            external,
+        })
+    }
+
+    /// The tables the indicator's fields come from (`table`, or `table.column`).
+    fn reference_tables<'s>(&'s self, ind: &'s IndicatorSpec) -> Vec<&'s str> {
+        let mut tables: Vec<&str> = ind.table.iter().map(String::as_str).collect();
+        for f in [&ind.field, &ind.numerator, &ind.denominator]
+            .into_iter()
+            .flatten()
+        {
+            match f.split_once('.') {
+                Some((t, _)) if self.tables.has(t) && !tables.contains(&t) => tables.push(t),
+                _ => {}
+            }
+        }
+        tables
+    }
+
+    /// The indicator's value for the table row `key` in `period`, computed as for a district
+    /// (a field, or numerator / denominator × factor): `None` when no table has that row then.
+    fn reference_value(
+        &self,
+        ind: &IndicatorSpec,
+        key: &str,
+        period: Option<i32>,
+        ctx: &str,
+    ) -> Result<Option<Option<f64>>, ManifestError> {
+        let cell = |field: &str| -> Result<Option<Option<f64>>, ManifestError> {
+            let field = match period {
+                Some(p) => field.replace(YEAR, &p.to_string()),
+                None => field.to_string(),
+            };
+            let (table, column) = match field.split_once('.') {
+                Some((t, c)) if self.tables.has(t) => (Some(t), c),
+                _ => (ind.table.as_deref(), field.as_str()),
+            };
+            let Some(table) = table else {
+                return Err((self.invalid)(
+                    ctx.to_string(),
+                    format!("reference: {field:?} comes from the boundary file, which has only districts; a reference row needs a table (table = \"...\" or \"<table>.{field}\")"),
+                ));
+            };
+            self.tables.row_value(table, column, period, key)
+        };
+        Ok(match (&ind.field, &ind.numerator, &ind.denominator) {
+            (Some(f), None, None) if ind.density.is_none() && ind.change.is_none() => cell(f)?,
+            (None, Some(n), Some(d)) => match (cell(n)?, cell(d)?) {
+                (Some(n), Some(d)) => Some(match (n, d) {
+                    (Some(n), Some(d)) if d != 0.0 => Some(n / d * ind.factor.unwrap_or(1.0)),
+                    _ => None,
+                }),
+                _ => None,
+            },
+            _ => {
+                return Err((self.invalid)(
+                    ctx.to_string(),
+                    "reference goes with field = \"...\" or numerator and denominator, whose table has the row; a density or change has no value for a table row".into(),
+                ))
+            }
         })
     }
 
@@ -430,6 +522,7 @@ pub(super) fn index(
         periods,
         components,
         totals: Vec::new(),
+        external: None,
     })
 }
 

@@ -37,6 +37,6 @@ pub use load::MAX_MANIFEST_BYTES;
 pub use report::{AtlasReport, IndicatorSummary, LayerReport, PeriodJoin, TableSummary};
 pub use spec::View;
 pub use types::{
-    AtlasLayer, Basemap, Centre, Component, Indicator, LoadedAtlas, Localized, StartView, Style,
-    StyleSpec, Theme,
+    AtlasLayer, Basemap, Centre, Component, ExternalReference, Indicator, LoadedAtlas, Localized,
+    Reference, StartView, Style, StyleSpec, Theme,
 };

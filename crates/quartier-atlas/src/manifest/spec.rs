@@ -187,4 +187,17 @@ pub(super) struct IndicatorSpec {
     pub(super) suppress: Option<bool>,
     /// The periods (years) of the indicator: `{year}` in field names stands for each.
     pub(super) periods: Option<PeriodsSpec>,
+    /// A row of the indicator's tables (Germany, the Land) to compare districts with, instead of
+    /// the layer's own reference.
+    pub(super) reference: Option<ReferenceSpec>,
+}
+
+/// `reference = { key = "DG", title = { de = "Deutschland", en = "Germany" } }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ReferenceSpec {
+    /// The row's key as the table spells it (after any `key_map`).
+    pub(super) key: String,
+    /// What the row is, for the page and print ("Deutschland"); default: the key.
+    pub(super) title: Option<Localized>,
 }

@@ -17,6 +17,8 @@ use super::spec::{LayerSpec, TableSpec};
 pub(super) struct Joined {
     table: Table,
     join: join::Join,
+    /// The key column, for rows that are not districts (`reference`).
+    key: String,
 }
 
 /// A table of a layer: wide (one join) or long (one join per period).
@@ -111,7 +113,11 @@ impl Tables {
             };
             let joined = |table: Table| -> Result<Joined, ManifestError> {
                 let join = join::join(ids, &table, &t.key, &jopts).map_err(join_error)?;
-                Ok(Joined { table, join })
+                Ok(Joined {
+                    table,
+                    join,
+                    key: t.key.clone(),
+                })
             };
             let loaded = match &t.period_column {
                 None => {
@@ -195,6 +201,60 @@ impl Tables {
         self.by_id.contains_key(id)
     }
 
+    /// The number in `column` of the row of table `id` whose key is `key` as the table spells it
+    /// (after `key_map`), for `period` in a long table: `Ok(None)` when the table (or that
+    /// period) has no such row, `Ok(Some(None))` when its cell is empty.
+    pub(super) fn row_value(
+        &self,
+        id: &str,
+        column: &str,
+        period: Option<i32>,
+        key: &str,
+    ) -> Result<Option<Option<f64>>, ManifestError> {
+        let err = |source| ManifestError::Table {
+            layer: self.layer.clone(),
+            source: Box::new(source),
+        };
+        let Some(joined) = self.joined(id, period) else {
+            return Ok(None);
+        };
+        let keys = joined.table.text(&joined.key).map_err(err)?;
+        let Some(row) = keys
+            .iter()
+            .position(|k| k.as_deref().map(str::trim) == Some(key.trim()))
+        else {
+            return Ok(None);
+        };
+        let values = joined.table.numeric(column).map_err(err)?;
+        Ok(Some(values.get(row).copied().flatten()))
+    }
+
+    /// Keys of rows that matched no district (the first few, for messages).
+    pub(super) fn unmatched_keys(&self, id: &str) -> Vec<String> {
+        self.joined(id, None)
+            .map(|j| {
+                j.join
+                    .report
+                    .rows_without_district
+                    .iter()
+                    .take(8)
+                    .map(|(_, k)| k.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Table `id`, or for a long table its join of `period` (the latest without one).
+    fn joined(&self, id: &str, period: Option<i32>) -> Option<&Joined> {
+        match self.by_id.get(id)? {
+            LayerTable::Wide(j) => Some(j),
+            LayerTable::Long(per) => match period {
+                Some(p) => per.iter().find(|(y, _)| *y == p).map(|(_, j)| j),
+                None => per.last().map(|(_, j)| j),
+            },
+        }
+    }
+
     /// A column of table `id` aligned with the districts, for `period` in a long table.
     /// `Ok(None)`: the table is long and has no rows for that period.
     pub(super) fn numeric(
@@ -207,19 +267,8 @@ impl Tables {
             layer: self.layer.clone(),
             source: Box::new(source),
         };
-        let joined = match self.by_id.get(id) {
-            None => return Ok(None),
-            Some(LayerTable::Wide(j)) => j,
-            Some(LayerTable::Long(per)) => {
-                let found = match period {
-                    Some(p) => per.iter().find(|(y, _)| *y == p),
-                    None => per.last(),
-                };
-                match found {
-                    Some((_, j)) => j,
-                    None => return Ok(None),
-                }
-            }
+        let Some(joined) = self.joined(id, period) else {
+            return Ok(None);
         };
         joined
             .join

@@ -247,6 +247,34 @@ pub struct Indicator {
     /// reference is the mean of the districts. See [`Indicator::total_ratio`].
     #[serde(skip)]
     pub totals: Vec<Option<f64>>,
+    /// A row of the tables named as the reference (`reference = { key = "DG", ... }`), which
+    /// then replaces the layer's own reference.
+    pub external: Option<ExternalReference>,
+}
+
+/// An indicator's value for a row of its tables that is not a district (Germany, a Land): what
+/// the profile and the legend compare districts with when the manifest names one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExternalReference {
+    /// The row's key in the table (`DG`).
+    pub key: String,
+    /// What the row is (`Deutschland` / `Germany`).
+    pub title: Localized,
+    /// The indicator's value for that row per period (aligned with `periods`; one entry
+    /// without periods), computed as for a district.
+    pub values: Vec<Option<f64>>,
+}
+
+/// What a district is compared with in one period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reference<'a> {
+    /// The value.
+    pub value: f64,
+    /// `external`, `ratio_of_totals` (or `mean`, which [`Indicator::reference_for`] never gives:
+    /// the statistics compute it).
+    pub kind: &'static str,
+    /// The external row's title.
+    pub title: Option<&'a Localized>,
 }
 
 /// A component of a composite index: an indicator of the same layer, its weight and direction.
@@ -272,9 +300,34 @@ impl Indicator {
     /// German Kreise, crimes per 1,000 inhabitants are 73.3 in total in 2013 but 64.1 as a
     /// mean of the Kreise). `None` for indicators that are not ratios.
     pub fn total_ratio(&self, period: Option<i32>) -> Option<f64> {
+        self.in_period(&self.totals, period)
+    }
+
+    /// What a district is compared with in `period` (the latest without one), when it is not the
+    /// mean of the districts: the external row the manifest names, else the ratio of the totals.
+    pub fn reference_for(&self, period: Option<i32>) -> Option<Reference<'_>> {
+        if let Some(e) = &self.external {
+            return self
+                .in_period(&e.values, period)
+                .filter(|v| v.is_finite())
+                .map(|value| Reference {
+                    value,
+                    kind: "external",
+                    title: Some(&e.title),
+                });
+        }
+        self.total_ratio(period).map(|value| Reference {
+            value,
+            kind: "ratio_of_totals",
+            title: None,
+        })
+    }
+
+    /// The entry of a per-period list for `period` (the last without one).
+    fn in_period(&self, list: &[Option<f64>], period: Option<i32>) -> Option<f64> {
         match period.and_then(|p| self.period_index(p)) {
-            Some(k) => self.totals.get(k).copied().flatten(),
-            None => self.totals.last().copied().flatten(),
+            Some(k) => list.get(k).copied().flatten(),
+            None => list.last().copied().flatten(),
         }
     }
 
@@ -310,6 +363,7 @@ impl Indicator {
             series_suppressed: Vec::new(),
             components: Vec::new(),
             totals: Vec::new(),
+            external: None,
         }
     }
 }

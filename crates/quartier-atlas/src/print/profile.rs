@@ -109,6 +109,24 @@ impl Atlas {
                         format!("{unit} · {withheld}")
                     };
                 }
+                // An indicator compared with a row of its table (Germany, the Land) says so
+                // under its title, where the reader looks.
+                if let Some(e) = ind
+                    .external
+                    .as_ref()
+                    .filter(|_| stats.reference_kind == "external")
+                {
+                    let compared = format!(
+                        "{} {}",
+                        pick(lang, "Vergleich:", "Reference:"),
+                        e.title.get(l)
+                    );
+                    unit = if unit.is_empty() {
+                        compared
+                    } else {
+                        format!("{unit} · {compared}")
+                    };
+                }
                 // A change map already shows changes: no second change, no chart of levels.
                 let levels = view.is_some_and(|(c, _)| !c.is_change()) && ind.periods.len() > 1;
                 let change = if levels {
@@ -245,18 +263,19 @@ impl ProfileData {
                 let total = view
                     .as_ref()
                     .filter(|(c, _)| !c.is_change())
-                    .and_then(|(c, _)| ind.total_ratio(c.period));
-                IndicatorStats::new(values, 0).with_total(total)
+                    .and_then(|(c, _)| ind.reference_for(c.period));
+                IndicatorStats::new(values, 0).with_reference(total)
             })
             .collect();
-        // Per period: the ratio of the totals for rates, else the mean of the published values.
+        // Per period: the external row or the ratio of the totals, else the mean of the
+        // published values.
         let references = inds
             .iter()
             .map(|ind| {
                 (0..ind.periods.len())
                     .map(|k| {
-                        if let Some(total) = ind.totals.get(k).copied().flatten() {
-                            return Some(total);
+                        if let Some(r) = ind.reference_for(ind.periods.get(k).copied()) {
+                            return Some(r.value);
                         }
                         let (sum, n) = (0..ind.values.len())
                             .filter_map(|d| published(ind, k, d).filter(|v| v.is_finite()))
