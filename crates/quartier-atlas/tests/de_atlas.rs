@@ -539,6 +539,33 @@ fn duren_profile_page_shows_the_period_its_change_chart_and_index() {
 fn ratio_references_are_the_ratio_of_the_totals() {
     let totals = fixture("de_atlas_totals.json");
     let layer = kreise();
+    // Fields weighted by their denominator (`weight`): the density by area (Germany's about 233
+    // per km², where the mean of the Kreise says 537) and the income per head by population.
+    for id in ["density", "income"] {
+        let (k, ind) = layer.indicator(id).unwrap();
+        let periods = totals["indicators"][id].as_object().unwrap();
+        assert_eq!(periods.len(), ind.periods.len(), "{id}");
+        for (period, want) in periods {
+            let p: i32 = period.parse().unwrap();
+            let got = ind.reference_for(Some(p)).unwrap();
+            let want_total = want["ratio_of_totals"].as_f64().unwrap();
+            assert!(
+                close(got.value, want_total),
+                "{id} {p}: {} != {want_total}",
+                got.value
+            );
+            assert_eq!(got.kind, "ratio_of_totals");
+        }
+        let latest = periods.values().next_back().unwrap();
+        assert!(close(
+            layer.stats[k].reference.unwrap(),
+            latest["ratio_of_totals"].as_f64().unwrap()
+        ));
+        assert!(close(
+            layer.stats[k].mean.unwrap(),
+            latest["mean_of_districts"].as_f64().unwrap()
+        ));
+    }
     let (k, ind) = layer.indicator("crime_rate").unwrap();
     let periods = totals["indicators"]["crime_rate"].as_object().unwrap();
     assert_eq!(periods.len(), ind.periods.len());
@@ -636,15 +663,15 @@ fn an_external_reference_row_is_what_districts_are_compared_with() {
     assert_eq!(layer.stats[a].reference_title, None);
 }
 
-/// A reference key that no row has is an error that says where to look.
-#[test]
-fn an_unknown_reference_row_is_an_error_naming_keys_that_exist() {
-    let dir = root().join("target/de_reference_test");
+/// The German manifest with `from` replaced by `to`, loaded from a scratch copy: its error.
+fn load_error_with(name: &str, from: &str, to: &str) -> String {
+    let dir = root().join("target").join(name);
     std::fs::create_dir_all(&dir).unwrap();
     let data = root().join("geodata/de").canonicalize().unwrap();
-    let text = std::fs::read_to_string(data.join("atlas.toml"))
-        .unwrap()
-        .replace("key = \"DG\"", "key = \"Deutschland\"")
+    let text = std::fs::read_to_string(data.join("atlas.toml")).unwrap();
+    assert!(text.contains(from), "{from}");
+    let text = text
+        .replace(from, to)
         .replace("path = \"", &format!("path = \"{}/", data.display()))
         .replace(
             "source = \"kreise.topojson\"",
@@ -652,11 +679,24 @@ fn an_unknown_reference_row_is_an_error_naming_keys_that_exist() {
         );
     let manifest = dir.join("atlas.toml");
     std::fs::write(&manifest, text).unwrap();
-    let err = LoadedAtlas::load(&manifest).unwrap_err().to_string();
+    LoadedAtlas::load(&manifest).unwrap_err().to_string()
+}
+
+/// A reference key that no row has, or a weight on a ratio, is an error that says what to do.
+#[test]
+fn bad_references_and_weights_are_errors_that_say_what_to_do() {
+    let err = load_error_with("de_reference_key", "key = \"DG\"", "key = \"Deutschland\"");
     assert!(err.contains("indicator \"women_share\""), "{err}");
     assert!(
         err.contains("reference = { key = \"Deutschland\" }"),
         "{err}"
     );
     assert!(err.contains("\"DG\""), "{err}");
+    let err = load_error_with(
+        "de_weight_on_ratio",
+        "factor = 100\n",
+        "factor = 100\nweight = \"genesis_population.Insgesamt\"\n",
+    );
+    assert!(err.contains("indicator \"women_share\""), "{err}");
+    assert!(err.contains("weight goes with field"), "{err}");
 }

@@ -309,6 +309,12 @@ impl Context<'_> {
         period: Option<i32>,
         ctx: &str,
     ) -> Result<(Vec<Option<f64>>, String, Vec<bool>, Option<f64>), ManifestError> {
+        if ind.weight.is_some() && ind.field.is_none() {
+            return Err((self.invalid)(
+                ctx.to_string(),
+                "weight goes with field = \"...\" (a field that is a ratio, weighted by its denominator); ratios and densities already compare with the ratio of their totals".into(),
+            ));
+        }
         let table = ind.table.as_deref();
         let spec = self.spec;
         let layer = self.layer;
@@ -368,7 +374,21 @@ impl Context<'_> {
                 }
                 let (v, from_table) = col(field)?;
                 let suppressed = counts_below(field, &v, from_table);
-                (v, field.clone(), suppressed, None)
+                // A field that is a ratio, weighted by its denominator: Σ w·v / Σ w is the ratio
+                // of the totals.
+                let total = match &ind.weight {
+                    Some(w) => {
+                        let (weights, _) = col(w)?;
+                        let weighted: Vec<Option<f64>> = v
+                            .iter()
+                            .zip(&weights)
+                            .map(|(v, w)| v.zip(*w).map(|(v, w)| v * w))
+                            .collect();
+                        ratio_of_totals(&weighted, weights.iter().copied(), &suppressed, 1.0)
+                    }
+                    None => None,
+                };
+                (v, field.clone(), suppressed, total)
             }
             (None, Some(num), Some(den), (None, None)) => {
                 let (n, nt) = col(num)?;

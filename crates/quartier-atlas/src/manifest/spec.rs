@@ -187,6 +187,10 @@ pub(super) struct IndicatorSpec {
     pub(super) suppress: Option<bool>,
     /// The periods (years) of the indicator: `{year}` in field names stands for each.
     pub(super) periods: Option<PeriodsSpec>,
+    /// For a `field` that is itself a ratio (a density, a figure per head): its denominator
+    /// (area, population), so that the layer's reference is the ratio of the totals
+    /// Σ weight·value / Σ weight rather than the mean of the districts.
+    pub(super) weight: Option<String>,
     /// A row of the indicator's tables (Germany, the Land) to compare districts with, instead of
     /// the layer's own reference.
     pub(super) reference: Option<ReferenceSpec>,
