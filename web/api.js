@@ -36,7 +36,9 @@ async function getJSON(url) {
       body = null;
     }
     if (!res.ok) {
-      const err = new Error(body && body.error ? body.error : res.status + ' ' + res.statusText);
+      // The server words its errors in English (`error`) and, for the atlas's, German (`error_de`).
+      const own = body && (body['error_' + lang()] || body.error);
+      const err = new Error(own || res.status + ' ' + res.statusText);
       err.status = res.status;
       throw err;
     }

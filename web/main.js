@@ -200,7 +200,7 @@ async function init() {
     return;
   }
   if (!state.layers().length) {
-    showStatus(t('error.load', { message: 'no layers' }));
+    showStatus(t('error.load', { message: t('error.nolayers') }));
     return;
   }
   // The manifest's start view when the address names neither layer nor view.

@@ -153,6 +153,25 @@ test('the share of women is compared with Germany, the source table\'s own row (
   await page.close();
 });
 
+test('an error from the server reaches the German page in German', async () => {
+  // Own breaks that do not ascend: the server's 400 carries a German wording (error_de), which
+  // the German page shows; the English one stays for API clients.
+  const { page, errors } = await open(de, '?layer=kreise&indicator=population', DE);
+  await page.click('#style-panel summary');
+  await page.selectOption('#method-select', 'manual');
+  await idle(page);
+  await page.fill('#breaks-input', '300000, 100000');
+  await page.press('#breaks-input', 'Enter');
+  await page.waitForSelector('#status:not([hidden])');
+  const answer = await (await fetch(DE + '/api/layers/kreise/indicators/population/legend.json?method=manual&breaks=300000,100000')).json();
+  assert.match(answer.error, /^breaks must increase/);
+  const text = await page.textContent('#status');
+  assert.equal(text, 'Diese Klassifizierung ist nicht möglich: ' + answer.error_de);
+  assert.match(text, /Die Grenzen müssen aufsteigen: auf 300\.000 folgt 100\.000/);
+  assert.deepEqual(errors.filter((e) => !/legend\.json\?|status of 400/.test(e)), []);
+  await page.close();
+});
+
 test('the profile shows how each component makes up Düren\'s status index', async () => {
   const duren = fixture('de_atlas_duren.json');
   const { page, errors } = await open(de, '?layer=kreise&indicator=status&period=2018&district=05358', DE);

@@ -22,6 +22,7 @@ use crate::cache::{CacheStats, TileCache, TileKey};
 use crate::error::AtlasError;
 use crate::hash::{self, Etag, Fnv};
 use crate::layer::PreparedLayer;
+use crate::messages::{classify_de, palette_de};
 use crate::stats::IndicatorStats;
 use crate::style::{ResolvedStyle, Style};
 use crate::suppression::SUPPRESSED;
@@ -117,7 +118,7 @@ fn class_colors(
     if k == 0 {
         return Ok(Vec::new());
     }
-    let bad = |e: palette::PaletteError| AtlasError::BadStyle(e.to_string());
+    let bad = |e: palette::PaletteError| AtlasError::bad_style(e.to_string(), palette_de(&e));
     let breaks = &classification.breaks;
     match centre {
         Some(c) if split => {
@@ -339,8 +340,8 @@ impl Atlas {
         // the other districts, so that its counts, `missing` and notes speak of real gaps.
         let view = l.view(indicator, &resolved.periods);
         let published = view.classified_values(ind, &resolved.periods);
-        let scheme =
-            palette::scheme(&resolved.palette).map_err(|e| AtlasError::BadStyle(e.to_string()))?;
+        let scheme = palette::scheme(&resolved.palette)
+            .map_err(|e| AtlasError::bad_style(e.to_string(), palette_de(&e)))?;
         // A centre on a diverging scheme splits the classes there (see `classify::classify_around`).
         let split = resolved.centre.filter(|_| {
             resolved.breaks.is_none()
@@ -375,10 +376,15 @@ impl Atlas {
                 notes: vec![Note::NoValues { total }],
             },
             Err(e) => {
-                return Err(AtlasError::BadStyle(format!(
-                    "cannot classify {:?} with {}: {e}",
-                    ind.id, key.2
-                )))
+                return Err(AtlasError::bad_style(
+                    format!("cannot classify {:?} with {}: {e}", ind.id, key.2),
+                    format!(
+                        "{:?} lässt sich mit {} nicht einteilen: {}",
+                        ind.id,
+                        key.2,
+                        classify_de(&e)
+                    ),
+                ))
             }
         };
         if view.break_periods.len() > 1 && !resolved.periods.is_change() {

@@ -19,9 +19,10 @@ impl Lang {
             None | Some("") => Ok(Lang::En),
             Some(v) if v.eq_ignore_ascii_case("de") => Ok(Lang::De),
             Some(v) if v.eq_ignore_ascii_case("en") => Ok(Lang::En),
-            Some(v) => Err(AtlasError::bad_language(format!(
-                "lang={v:?} is not supported: use lang=de or lang=en"
-            ))),
+            Some(v) => Err(AtlasError::bad_language(
+                format!("lang={v:?} is not supported: use lang=de or lang=en"),
+                format!("lang={v:?} wird nicht unterstützt: lang=de oder lang=en angeben"),
+            )),
         }
     }
 

@@ -36,6 +36,7 @@ pub mod lang;
 pub mod layer;
 pub mod legend;
 pub mod manifest;
+pub mod messages;
 pub mod mvt;
 pub mod periods;
 pub mod print;

@@ -54,16 +54,30 @@ fn year(name: &str, text: &str, ind: &Indicator) -> Result<i32, AtlasError> {
     let y = text.trim().parse::<i32>().ok();
     match y.filter(|y| ind.periods.contains(y)) {
         Some(y) => Ok(y),
-        None => Err(AtlasError::bad_style(format!(
-            "{name}={text:?}: indicator {:?} has the periods {}; {}",
-            ind.id,
-            period_list(&ind.periods),
+        None => Err(AtlasError::bad_style(
+            format!(
+                "{name}={text:?}: indicator {:?} has the periods {}; {}",
+                ind.id,
+                period_list(&ind.periods),
+                if ind.periods.is_empty() {
+                    "it has no periods: leave period and compare out"
+                } else {
+                    "pick one of them"
+                }
+            ),
             if ind.periods.is_empty() {
-                "it has no periods: leave period and compare out"
+                format!(
+                    "{name}={text:?}: Indikator {:?} hat keine Zeiträume: period und compare weglassen",
+                    ind.id
+                )
             } else {
-                "pick one of them"
-            }
-        ))),
+                format!(
+                    "{name}={text:?}: Indikator {:?} hat die Zeiträume {}; einen davon wählen",
+                    ind.id,
+                    period_list(&ind.periods)
+                )
+            },
+        )),
     }
 }
 
@@ -97,27 +111,34 @@ impl PeriodChoice {
             .map(|c| year("compare", c, ind))
             .transpose()?;
         if compare.is_some() && compare == period {
-            return Err(AtlasError::bad_style(format!(
-                "compare={} equals period: compare with another period",
-                compare.unwrap_or_default()
-            )));
+            let c = compare.unwrap_or_default();
+            return Err(AtlasError::bad_style(
+                format!("compare={c} equals period: compare with another period"),
+                format!("compare={c} ist der gezeigte Zeitraum (period={c}): mit einem anderen Zeitraum vergleichen"),
+            ));
         }
         let percent = match given(&params.change) {
             None | Some("absolute") => false,
             Some("percent") => true,
             Some(c) => {
-                return Err(AtlasError::bad_style(format!(
-                    "change={c:?}: use change=absolute (difference) or change=percent"
-                )))
+                return Err(AtlasError::bad_style(
+                    format!("change={c:?}: use change=absolute (difference) or change=percent"),
+                    format!(
+                        "change={c:?}: change=absolute (Differenz) oder change=percent angeben"
+                    ),
+                ))
             }
         };
         let scope = match given(&params.scope) {
             None | Some("all") => Scope::All,
             Some("period") => Scope::Period,
             Some(s) => {
-                return Err(AtlasError::bad_style(format!(
-                    "scope={s:?}: use scope=all (breaks over every period) or scope=period"
-                )))
+                return Err(AtlasError::bad_style(
+                    format!("scope={s:?}: use scope=all (breaks over every period) or scope=period"),
+                    format!(
+                        "scope={s:?}: scope=all (Grenzen über alle Zeiträume) oder scope=period angeben"
+                    ),
+                ))
             }
         };
         Ok(PeriodChoice {

@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use crate::error::AtlasError;
 use crate::manifest::Indicator;
+use crate::messages::palette_de;
 use crate::periods::PeriodChoice;
 
 /// The classification methods a request may name, for error messages.
@@ -112,13 +113,23 @@ pub struct ResolvedStyle {
     pub periods: PeriodChoice,
 }
 
+/// A number as the German messages write it (decimal comma, real minus sign).
+fn de_num(v: f64) -> String {
+    crate::labels::format_number(v, None, crate::Lang::De)
+}
+
 fn parse_number(name: &str, text: &str) -> Result<f64, AtlasError> {
     let text = text.trim();
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(AtlasError::bad_style(format!(
-            "{name}: {text:?} is not a finite number (use a dot as decimal separator, e.g. 2.5)"
-        ))),
+        _ => Err(AtlasError::bad_style(
+            format!(
+                "{name}: {text:?} is not a finite number (use a dot as decimal separator, e.g. 2.5)"
+            ),
+            format!(
+                "{name}: {text:?} ist keine endliche Zahl (mit Punkt als Dezimaltrennzeichen, z. B. 2.5)"
+            ),
+        )),
     }
 }
 
@@ -132,13 +143,18 @@ pub fn parse_breaks(text: &str) -> Result<Vec<f64>, AtlasError> {
     if breaks.is_empty() {
         return Err(AtlasError::bad_style(
             "breaks is empty: give class breaks separated by commas, e.g. breaks=1,2.5,4",
+            "Keine Grenzen angegeben: Klassengrenzen durch Kommas getrennt, z. B. breaks=1,2.5,4",
         ));
     }
     if let Some(w) = breaks.windows(2).find(|w| w[0] >= w[1]) {
-        return Err(AtlasError::bad_style(format!(
-            "breaks must increase: {} is followed by {}",
-            w[0], w[1]
-        )));
+        return Err(AtlasError::bad_style(
+            format!("breaks must increase: {} is followed by {}", w[0], w[1]),
+            format!(
+                "Die Grenzen müssen aufsteigen: auf {} folgt {}",
+                de_num(w[0]),
+                de_num(w[1])
+            ),
+        ));
     }
     Ok(breaks)
 }
@@ -160,22 +176,35 @@ impl ResolvedStyle {
         let breaks = given(&params.breaks).map(parse_breaks).transpose()?;
         let method = match given(&params.method) {
             Some(m) => m.parse::<Method>().map_err(|_| {
-                AtlasError::bad_style(format!("unknown method {m:?}: use {METHODS}"))
+                AtlasError::bad_style(
+                    format!("unknown method {m:?}: use {METHODS}"),
+                    format!(
+                        "Unbekanntes Einteilungsverfahren {m:?}: {}",
+                        METHODS.replace(" or ", " oder ")
+                    ),
+                )
             })?,
             // Breaks alone mean "these breaks".
             None if breaks.is_some() => Method::Manual,
             None => default.method,
         };
         if breaks.is_some() && method != Method::Manual {
-            return Err(AtlasError::bad_style(format!(
-                "breaks are only used with method=manual, not method={method}: \
-                 drop breaks or add method=manual"
-            )));
+            return Err(AtlasError::bad_style(
+                format!(
+                    "breaks are only used with method=manual, not method={method}: \
+                     drop breaks or add method=manual"
+                ),
+                format!(
+                    "Grenzen gelten nur mit method=manual, nicht mit method={method}: \
+                     breaks weglassen oder method=manual angeben"
+                ),
+            ));
         }
         let breaks = match method {
             Method::Manual => Some(breaks.or_else(|| default.breaks.clone()).ok_or_else(|| {
                 AtlasError::bad_style(
                     "method=manual needs breaks: give them separated by commas, e.g. breaks=1,2.5,4",
+                    "method=manual braucht Grenzen, durch Kommas getrennt, z. B. breaks=1,2.5,4",
                 )
             })?),
             _ => None,
@@ -183,14 +212,24 @@ impl ResolvedStyle {
         let classes = match given(&params.classes) {
             Some(c) => {
                 let n = c.parse::<usize>().map_err(|_| {
-                    AtlasError::bad_style(format!(
-                        "classes={c:?} is not a whole number: use {MIN_CLASSES} to {MAX_CLASSES}"
-                    ))
+                    AtlasError::bad_style(
+                        format!(
+                            "classes={c:?} is not a whole number: use {MIN_CLASSES} to {MAX_CLASSES}"
+                        ),
+                        format!(
+                            "classes={c:?} ist keine ganze Zahl: {MIN_CLASSES} bis {MAX_CLASSES} angeben"
+                        ),
+                    )
                 })?;
                 if !(MIN_CLASSES..=MAX_CLASSES).contains(&n) {
-                    return Err(AtlasError::bad_style(format!(
-                        "classes={n} is out of range: use {MIN_CLASSES} to {MAX_CLASSES} classes"
-                    )));
+                    return Err(AtlasError::bad_style(
+                        format!(
+                            "classes={n} is out of range: use {MIN_CLASSES} to {MAX_CLASSES} classes"
+                        ),
+                        format!(
+                            "classes={n} ist außerhalb des Bereichs: {MIN_CLASSES} bis {MAX_CLASSES} Klassen"
+                        ),
+                    ));
                 }
                 n
             }
@@ -200,18 +239,31 @@ impl ResolvedStyle {
         // when values lie above the last): `classes` does not apply.
         let classes = breaks.as_ref().map_or(classes, Vec::len);
         if classes > MAX_CLASSES {
-            return Err(AtlasError::bad_style(format!(
-                "{classes} breaks make at least {classes} classes: at most {MAX_CLASSES} are allowed"
-            )));
+            return Err(AtlasError::bad_style(
+                format!(
+                    "{classes} breaks make at least {classes} classes: at most {MAX_CLASSES} are allowed"
+                ),
+                format!(
+                    "{classes} Grenzen ergeben mindestens {classes} Klassen: höchstens {MAX_CLASSES} sind möglich"
+                ),
+            ));
         }
         let palette_name = given(&params.palette).unwrap_or(&default.palette);
-        let scheme = palette::scheme(palette_name)
-            .map_err(|e| AtlasError::bad_style(format!("palette={palette_name:?}: {e}")))?;
+        let scheme = palette::scheme(palette_name).map_err(|e| {
+            AtlasError::bad_style(
+                format!("palette={palette_name:?}: {e}"),
+                format!("palette={palette_name:?}: {}", palette_de(&e)),
+            )
+        })?;
         // Check that the scheme has this many classes now, so the error names the parameter.
         scheme.colors(classes).map_err(|e| {
-            AtlasError::bad_style(format!(
-                "palette={palette_name:?} with classes={classes}: {e}"
-            ))
+            AtlasError::bad_style(
+                format!("palette={palette_name:?} with classes={classes}: {e}"),
+                format!(
+                    "palette={palette_name:?} mit classes={classes}: {}",
+                    palette_de(&e)
+                ),
+            )
         })?;
         let centre = match given(&params.centre) {
             None => default.centre,
@@ -223,9 +275,15 @@ impl ResolvedStyle {
             Some(b) => {
                 let w = parse_number("border", b)?;
                 if !(0.0..=f64::from(MAX_BORDER)).contains(&w) {
-                    return Err(AtlasError::bad_style(format!(
-                        "border={w} is out of range: use a width from 0 (no borders) to {MAX_BORDER} pixels"
-                    )));
+                    return Err(AtlasError::bad_style(
+                        format!(
+                            "border={w} is out of range: use a width from 0 (no borders) to {MAX_BORDER} pixels"
+                        ),
+                        format!(
+                            "border={} ist außerhalb des Bereichs: eine Breite von 0 (keine Grenzlinien) bis {MAX_BORDER} Pixel",
+                            de_num(w)
+                        ),
+                    ));
                 }
                 w as f32
             }

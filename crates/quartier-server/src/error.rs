@@ -14,7 +14,7 @@ use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use quartier_atlas::AtlasError;
+use quartier_atlas::{AtlasError, Lang};
 use serde::de::DeserializeOwned;
 
 /// What went wrong with a request, as the client should see it.
@@ -30,6 +30,17 @@ pub enum AppError {
     /// The method is not allowed on this route (405): the API is read-only.
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// A 400 or 404 from the atlas, whose message exists in English and German: the body carries
+    /// both (`error`, `error_de`), and the page shows its reader's.
+    #[error("{en}")]
+    Localized {
+        /// 400 (a bad parameter) or 404 (an unknown name).
+        status: StatusCode,
+        /// The English message.
+        en: String,
+        /// The German message.
+        de: String,
+    },
     /// Something failed on the server (500); the message is logged, the client sees a generic text.
     #[error("internal error: {0}")]
     Internal(String),
@@ -60,12 +71,17 @@ pub type AppResult<T> = Result<T, AppError>;
 /// parameters 400s, failed renders 500s.
 impl From<AtlasError> for AppError {
     fn from(e: AtlasError) -> Self {
-        match e {
+        let status = match e {
             AtlasError::UnknownLayer { .. }
             | AtlasError::UnknownIndicator { .. }
-            | AtlasError::UnknownDistrict { .. } => AppError::NotFound(e.to_string()),
-            AtlasError::BadStyle(m) | AtlasError::BadLanguage(m) => AppError::BadRequest(m),
-            AtlasError::Render(m) => AppError::Internal(m),
+            | AtlasError::UnknownDistrict { .. } => StatusCode::NOT_FOUND,
+            AtlasError::BadStyle(_) | AtlasError::BadLanguage(_) => StatusCode::BAD_REQUEST,
+            AtlasError::Render(m) => return AppError::Internal(m),
+        };
+        AppError::Localized {
+            status,
+            en: e.to_string(),
+            de: e.message(Lang::De),
         }
     }
 }
@@ -92,6 +108,7 @@ impl AppError {
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Localized { status, .. } => *status,
         }
     }
 
@@ -110,10 +127,19 @@ impl AppError {
 /// The JSON body `{"error": "..."}` with its content type, built without serde so that no error
 /// path can itself fail.
 pub fn json_error_body(message: &str) -> String {
+    json_error_body_in(message, None)
+}
+
+/// `{"error": "...", "error_de": "..."}`: the English message and, where there is one, the German.
+pub fn json_error_body_in(message: &str, german: Option<&str>) -> String {
     let mut out = String::with_capacity(message.len() + 14);
     out.push_str("{\"error\":");
     // serde_json's string escaping cannot fail for a `&str`.
     out.push_str(&serde_json::Value::from(message).to_string());
+    if let Some(de) = german {
+        out.push_str(",\"error_de\":");
+        out.push_str(&serde_json::Value::from(de).to_string());
+    }
     out.push('}');
     out
 }
@@ -131,12 +157,20 @@ impl IntoResponse for AppError {
                 tracing::error!(%status, "{message}");
                 message.clone()
             }
+            AppError::Localized { en, .. } => {
+                tracing::debug!(%status, error = %en, "bad request");
+                en.clone()
+            }
             other => {
                 tracing::debug!(%status, error = %other, "bad request");
                 other.to_string()
             }
         };
-        let mut response = (status, json_error_body(&message)).into_response();
+        let german = match &self {
+            AppError::Localized { de, .. } => Some(de.as_str()),
+            _ => None,
+        };
+        let mut response = (status, json_error_body_in(&message, german)).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,

@@ -1765,3 +1765,96 @@ async fn hover_grid_etags_and_errors() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Every error the atlas gives has a German wording next to the English one (`error_de`), and
+/// the German one holds no English word once parameter names, values and ids are taken out
+/// (issue 14: "no English word in the German UI … a test walks the notes and errors").
+#[tokio::test]
+async fn atlas_errors_come_in_german_too_without_english_words() {
+    // Words that give English away; German messages quote parameters (`breaks=1,2`) and ids
+    // (`"kreise"`), which are removed before looking.
+    const ENGLISH: [&str; 24] = [
+        "the", "is", "not", "use", "with", "has", "must", "only", "unknown", "are", "of", "and",
+        "or", "to", "no", "give", "pick", "one", "them", "out", "range", "classes", "number",
+        "period",
+    ];
+    let cases = [
+        ("/api/layers/nowhere", 404),
+        ("/api/layers/kreise/indicators/nothing/legend.json", 404),
+        ("/api/layers/kreise/districts/99999", 404),
+        ("/api/layers/kreise/indicators/population/legend.json?method=kmeans", 400),
+        ("/api/layers/kreise/indicators/population/legend.json?classes=12", 400),
+        ("/api/layers/kreise/indicators/population/legend.json?classes=many", 400),
+        ("/api/layers/kreise/indicators/population/legend.json?palette=Rainbow", 400),
+        ("/api/layers/kreise/indicators/population/legend.json?method=manual", 400),
+        ("/api/layers/kreise/indicators/population/legend.json?breaks=3,1", 400),
+        ("/api/layers/kreise/indicators/population/legend.json?breaks=1,two", 400),
+        ("/api/layers/kreise/indicators/population/legend.json?method=jenks&breaks=1,2", 400),
+        ("/api/layers/kreise/indicators/population/legend.json?breaks=1,2,3,4,5,6,7,8,9,10", 400),
+        ("/api/layers/kreise/indicators/population/legend.json?palette=RdBu&method=stddev&centre=1e9", 400),
+        ("/api/layers/kreise/indicators/population/legend.json?border=9", 400),
+        ("/api/layers/kreise/indicators/population/legend.json?period=1990", 400),
+        ("/api/layers/kreise/indicators/population/legend.json?compare=2019", 400),
+        ("/api/layers/kreise/indicators/population/legend.json?compare=2008&change=ratio", 400),
+        ("/api/layers/kreise/indicators/population/legend.json?scope=decade", 400),
+        ("/api/layers/kreise/indicators/pks_frequency/legend.json?period=2019", 400),
+        ("/api/layers/kreise/indicators/population/legend.json?lang=fr", 400),
+        ("/tiles/kreise/population/6/33/21.png?classes=1", 400),
+    ];
+    for (uri, status) in cases {
+        let a = get_with(german_state(), uri, &[]).await;
+        let body = a.json();
+        assert_eq!(a.status.as_u16(), status, "{uri}: {body}");
+        let en = body["error"].as_str().unwrap();
+        let de = body["error_de"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{uri}: no error_de in {body}"));
+        assert_ne!(en, de, "{uri}");
+        let words = without_quotes(de);
+        // Ids such as `no_hauptschule` are names, not words.
+        let words = words.split(|c: char| !(c.is_alphanumeric() || c == '_'));
+        for w in words.filter(|w| !w.contains('_')) {
+            assert!(
+                !ENGLISH.contains(&w.to_lowercase().as_str()),
+                "{uri}: English word {w:?} in {de:?}"
+            );
+        }
+    }
+}
+
+/// A German message without what it quotes: `"..."` strings, `name=value` parameters, file and
+/// route names (`features.geojson`, `/api/atlas`) and scheme or method names given as choices.
+fn without_quotes(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_quote = false;
+    for c in text.chars() {
+        if c == '"' {
+            in_quote = !in_quote;
+            out.push(' ');
+        } else if !in_quote {
+            out.push(c);
+        }
+    }
+    out.split_whitespace()
+        .filter(|w| !w.contains('=') && !w.contains('.') && !w.contains('/'))
+        .filter(|w| {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            !matches!(
+                w,
+                "quantile"
+                    | "equal"
+                    | "jenks"
+                    | "stddev"
+                    | "pretty"
+                    | "manual"
+                    | "YlOrRd"
+                    | "Blues"
+                    | "RdBu"
+                    | "BrBG"
+                    | "viridis"
+                    | "NaN"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
