@@ -227,6 +227,8 @@ test('classification controls restyle tiles and legend together', async () => {
   const manual = await api('/api/layers/nc/indicators/sids_rate74/legend.json?method=manual&breaks=1,2,3,10&palette=Blues');
   assert.deepEqual(manual.breaks.slice(1), [1, 2, 3, 10]);
   assertLegendEquals(await pageLegend(page), manual, 'manual');
+  // The URL follows, debounced (as for the border above).
+  await page.waitForFunction(() => /breaks=1,2,3,10/.test(location.search));
   assert.match(page.url(), /breaks=1,2,3,10/);
   assert.deepEqual(errors, []);
   await page.close();

@@ -374,3 +374,54 @@ fn start_views_are_checked() {
     );
     assert!(err.contains("lon -180 to 180"), "{err}");
 }
+
+/// `check` names the districts without a value, per indicator (issue 10): the 17 Boston tracts
+/// whose DBF `median` is `*********` (read with Python `struct`, not Quartier's importer).
+#[test]
+fn the_report_names_the_districts_without_a_value() {
+    let (_, report) = Atlas::load(&geodata().join("atlas.toml")).unwrap();
+    let boston = report.layers.iter().find(|l| l.id == "boston").unwrap();
+    let median = boston
+        .indicators
+        .iter()
+        .find(|i| i.id == "median_income")
+        .unwrap();
+    let want = [
+        ("0107", "Boston Back Bay"),
+        ("0108", "Boston Back Bay"),
+        ("0201", "Boston Beacon Hill"),
+        ("0203", "Boston Beacon Hill"),
+        ("0606", "Boston South Boston"),
+        ("0614", "Boston South Boston"),
+        ("3540", "Cambridge"),
+        ("3541", "Cambridge"),
+        ("3542", "Cambridge"),
+        ("3545", "Cambridge"),
+        ("3578", "Belmont"),
+        ("3602", "Lincoln"),
+        ("3672", "Weston"),
+        ("3736", "Newton"),
+        ("4001", "Brookline"),
+        ("4011", "Brookline"),
+        ("4051", "Dover"),
+    ];
+    let want: Vec<String> = want.iter().map(|(id, n)| format!("{id} ({n})")).collect();
+    assert_eq!(median.missing, 17);
+    assert_eq!(median.missing_districts, want);
+    let text = report.to_string();
+    assert!(
+        text.contains(
+            "median_income            489 values, 17 missing: 0107 (Boston Back Bay), 0108 (Boston Back Bay), \
+             0201 (Boston Beacon Hill), 0203 (Boston Beacon Hill), 0606 (Boston South Boston), \
+             0614 (Boston South Boston), 3540 (Cambridge), 3541 (Cambridge) and 9 more"
+        ),
+        "{text}"
+    );
+    // Indicators without gaps list nothing.
+    let population = boston
+        .indicators
+        .iter()
+        .find(|i| i.id == "population")
+        .unwrap();
+    assert!(population.missing_districts.is_empty());
+}

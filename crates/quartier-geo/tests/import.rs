@@ -813,3 +813,36 @@ fn invalid_geometries_are_repaired_reported_or_rejected() {
         "{text}"
     );
 }
+
+/// The official VG250 boundaries wind their rings clockwise: every Kreis of the Regierungsbezirk
+/// Köln is rewound, and the report says so once by kind with a few examples, not once per Kreis
+/// (issue 10: "summarise repairs by kind").
+#[test]
+fn vg250_kreise_are_rewound_and_the_report_summarises_by_kind() {
+    let imported = read_with(
+        "de_vg250/koeln_kreise.geojson",
+        ImportOptions {
+            id_field: Some("AGS".into()),
+            name_field: Some("GEN".into()),
+            ..ImportOptions::default()
+        },
+    );
+    let layer = &imported.layer;
+    assert_eq!(layer.districts.len(), 11);
+    assert_layer_winding(layer);
+    let duren = layer.districts.iter().find(|d| d.id == "05358").unwrap();
+    assert_eq!(duren.name, "Düren");
+    let v = &imported.report.validation;
+    assert!(v.is_usable());
+    assert_eq!(
+        v.repairs_by_kind(),
+        vec![("rings with the wrong winding reversed", 11)]
+    );
+    let text = v.to_string();
+    assert!(
+        text.contains("\n  repaired by kind: 11 districts: rings with the wrong winding reversed"),
+        "{text}"
+    );
+    assert_eq!(text.matches("\n  repaired: feature").count(), 3, "{text}");
+    assert!(text.ends_with("\n  repaired: ... and 8 more"), "{text}");
+}

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use quartier_geo::import::{self, ImportOptions};
-use quartier_geo::layer::AttributeValues;
+use quartier_geo::layer::{AttributeValues, Layer};
 use quartier_geo::limits;
 
 use super::error::ManifestError;
@@ -125,7 +125,7 @@ impl LoadedAtlas {
                 AttributeValues::Text(_) => None,
             })
             .collect();
-        let summary = summarize(&indicators);
+        let summary = summarize(&indicators, &layer);
         let report = AtlasReport {
             path: path.to_path_buf(),
             layers: vec![LayerReport {
@@ -161,16 +161,34 @@ impl LoadedAtlas {
     }
 }
 
-fn summarize(indicators: &[Indicator]) -> Vec<IndicatorSummary> {
+fn summarize(indicators: &[Indicator], layer: &Layer) -> Vec<IndicatorSummary> {
     indicators
         .iter()
         .map(|i| {
             let values = i.values.iter().filter(|v| v.is_some()).count();
+            // Districts without a value that is not withheld: the gaps an officer has to fill.
+            let missing_districts = i
+                .values
+                .iter()
+                .zip(&layer.districts)
+                .enumerate()
+                .filter(|(k, (v, _))| {
+                    v.is_none() && !i.suppressed.get(*k).copied().unwrap_or(false)
+                })
+                .map(|(_, (_, d))| {
+                    if d.name.is_empty() || d.name == d.id {
+                        d.id.clone()
+                    } else {
+                        format!("{} ({})", d.id, d.name)
+                    }
+                })
+                .collect();
             IndicatorSummary {
                 id: i.id.clone(),
                 values,
                 missing: i.values.len() - values,
                 suppressed: i.suppressed.iter().filter(|s| **s).count(),
+                missing_districts,
             }
         })
         .collect()
@@ -267,7 +285,7 @@ fn load_layer(
         joins,
         tables: table_summaries,
         aggregate: aggregate_report,
-        indicators: summarize(&indicators),
+        indicators: summarize(&indicators, &layer),
     };
     Ok((
         AtlasLayer {

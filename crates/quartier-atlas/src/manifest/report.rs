@@ -112,6 +112,9 @@ pub struct IndicatorSummary {
     pub missing: usize,
     /// Districts whose value is withheld by small-number suppression (counted in `missing` too).
     pub suppressed: usize,
+    /// The districts without a value (not withheld), as `id (name)`, in layer order: which
+    /// rows or cells to fill.
+    pub missing_districts: Vec<String>,
 }
 
 impl AtlasReport {
@@ -145,6 +148,15 @@ impl fmt::Display for AtlasReport {
                 )?;
                 if i.suppressed > 0 {
                     write!(f, " ({} suppressed)", i.suppressed)?;
+                }
+                if !i.missing_districts.is_empty() {
+                    const SHOWN: usize = 8;
+                    let shown = i.missing_districts.iter().take(SHOWN).cloned();
+                    let mut list = shown.collect::<Vec<_>>().join(", ");
+                    if i.missing_districts.len() > SHOWN {
+                        list.push_str(&format!(" and {} more", i.missing_districts.len() - SHOWN));
+                    }
+                    write!(f, ": {list}")?;
                 }
                 writeln!(f)?;
             }

@@ -95,6 +95,26 @@ impl ValidationReport {
         self.duplicate_ids.extend(other.duplicate_ids);
     }
 
+    /// How many districts each kind of repair touched, most first: a file whose rings all run
+    /// the other way gets one line ("402 districts: rings with the wrong winding reversed")
+    /// instead of 402. A district with several repairs counts under each.
+    pub fn repairs_by_kind(&self) -> Vec<(&'static str, usize)> {
+        let mut counts: Vec<(&'static str, usize)> = Vec::new();
+        for finding in &self.repaired {
+            let mut kinds: Vec<&'static str> =
+                finding.problem.split("; ").map(repair_kind).collect();
+            kinds.dedup();
+            for kind in kinds {
+                match counts.iter_mut().find(|(k, _)| *k == kind) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((kind, 1)),
+                }
+            }
+        }
+        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+        counts
+    }
+
     /// Sort every list by feature number, so findings read in source order.
     pub fn sort(&mut self) {
         for list in [&mut self.repaired, &mut self.warnings, &mut self.errors] {
@@ -103,8 +123,31 @@ impl ValidationReport {
     }
 }
 
+/// The kind of one repair, from the wording the importers and [`validate_and_repair`] give it.
+fn repair_kind(repair: &str) -> &'static str {
+    if repair.contains("wrong winding") {
+        "rings with the wrong winding reversed"
+    } else if repair.contains("duplicate consecutive points") {
+        "duplicate consecutive points dropped"
+    } else if repair.contains("unclosed rings") {
+        "unclosed rings closed"
+    } else if repair.contains("polygon overlay") {
+        "self-intersecting polygons rebuilt by polygon overlay"
+    } else if repair.contains("holes with fewer than 3") {
+        "holes without area dropped"
+    } else if repair.contains("fewer than 3 distinct points") {
+        "polygons without area dropped"
+    } else if repair.contains("lie in no outer ring") {
+        "rings wound like holes outside every exterior used as exteriors"
+    } else {
+        "other repairs"
+    }
+}
+
 /// How many findings of each kind [`ValidationReport`]'s `Display` lists before "... and N more".
 const SHOWN: usize = 10;
+/// How many repaired districts it lists as examples after the summary by kind.
+const SHOWN_REPAIRED: usize = 3;
 
 impl fmt::Display for ValidationReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -122,16 +165,28 @@ impl fmt::Display for ValidationReport {
             self.warnings.len(),
             self.empty.len()
         )?;
-        for (label, list) in [
-            ("error", &self.errors),
-            ("warning", &self.warnings),
-            ("repaired", &self.repaired),
+        let kinds: Vec<String> = self
+            .repairs_by_kind()
+            .iter()
+            .map(|(kind, n)| {
+                let districts = if *n == 1 { "district" } else { "districts" };
+                format!("{n} {districts}: {kind}")
+            })
+            .collect();
+        if !kinds.is_empty() {
+            write!(f, "\n  repaired by kind: {}", kinds.join("; "))?;
+        }
+        // Repairs are summarised by kind above: a few examples are enough.
+        for (label, list, shown) in [
+            ("error", &self.errors, SHOWN),
+            ("warning", &self.warnings, SHOWN),
+            ("repaired", &self.repaired, SHOWN_REPAIRED),
         ] {
-            for finding in list.iter().take(SHOWN) {
+            for finding in list.iter().take(shown) {
                 write!(f, "\n  {label}: {finding}")?;
             }
-            if list.len() > SHOWN {
-                write!(f, "\n  {label}: ... and {} more", list.len() - SHOWN)?;
+            if list.len() > shown {
+                write!(f, "\n  {label}: ... and {} more", list.len() - shown)?;
             }
         }
         for (label, list) in [
