@@ -208,6 +208,10 @@ fn assert_apportionment(out: &Aggregated, expected: &Value) {
         out.report.outside,
         expected["outside"].as_u64().unwrap() as usize
     );
+    // Units given whole although slivers of them cross a border (both grids have some).
+    let slivers = expected["slivers"].as_u64().unwrap() as usize;
+    assert_eq!(out.report.slivers, slivers);
+    assert!(slivers > 0);
     let balance = &out.report.balance[0];
     assert_eq!(balance.total, expected["totals"]["pop"].as_f64().unwrap());
     assert_relative_eq!(
@@ -244,6 +248,46 @@ fn swiss_grid_by_area_in_lv95_metres_equals_shapely() {
     assert_eq!(out.report.method, Method::Area);
     assert_eq!(out.report.source_crs, "CH1903+ / LV95 (EPSG:2056)");
     assert_apportionment(&out, &expected);
+}
+
+/// The 143 Bezirke nest in the 26 cantons: by area each goes whole to its canton, so the counts
+/// are the whole numbers of Bezirke per canton (pyshp over the DBF's KTNR), not 11.99999998716896,
+/// and the report names the slivers instead of calling 89 Bezirke split (issue 10).
+#[test]
+fn nested_units_by_area_count_whole_and_report_slivers() {
+    let expected = reference("aggregate_swiss.json");
+    let out = aggregate_files(
+        &fixtures().join("swiss_2024/districts.shp"),
+        Some(&fixtures().join("swiss_2024/cantons.shp")),
+        &AggregateOptions {
+            spec: AggregateSpec {
+                sum: Vec::new(),
+                mean: Vec::new(),
+                key: None,
+                area: AreaMode::Planar(Crs::from_epsg(2056).unwrap()),
+            },
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let want = expected["bezirke_per_canton"].as_object().unwrap();
+    let counts = column(&out.layer, "count");
+    assert_eq!(out.layer.districts.len(), want.len());
+    for (i, d) in out.layer.districts.iter().enumerate() {
+        let n = want[&d.id].as_u64().unwrap() as f64;
+        assert_eq!(counts[i], Some(n), "canton {} ({})", d.id, d.name);
+    }
+    assert_eq!(out.report.assigned, 143);
+    assert_eq!(out.report.split, 0);
+    assert!(out.report.slivers > 0);
+    let text = out.report.to_string();
+    assert!(
+        text.contains(&format!(
+            "143 units read: 143 assigned, 0 split, 0 outside, 0 skipped ({} assigned whole despite slivers of under 0.1 % of their area across a border",
+            out.report.slivers
+        )),
+        "{text}"
+    );
 }
 
 #[test]

@@ -77,6 +77,7 @@ pub(super) fn aggregate(
         assigned,
         on_border,
         split: 0,
+        slivers: 0,
         outside: outside_items.len(),
         outside_items,
         balance: Vec::new(),

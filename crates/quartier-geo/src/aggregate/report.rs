@@ -79,6 +79,10 @@ pub struct AggregateReport {
     pub on_border: usize,
     /// Units shared between districts or partly outside all of them (by area only).
     pub split: usize,
+    /// Units given whole to one district although slivers of them (under
+    /// [`SLIVER`](super::SLIVER) of their area) lie across a border or outside every
+    /// district: counted in `assigned` (by area only).
+    pub slivers: usize,
     /// In no district (outside all, or a key that matches none).
     pub outside: usize,
     /// Where the points or units in no district came from, in source order.
@@ -121,6 +125,15 @@ impl fmt::Display for AggregateReport {
                 f,
                 " ({} on a border, given to the first district containing them)",
                 self.on_border
+            )?;
+        }
+        if self.slivers > 0 {
+            write!(
+                f,
+                " ({} assigned whole despite slivers of under {} % of their area across a border, \
+                 where the boundary files disagree)",
+                self.slivers,
+                super::SLIVER * 100.0
             )?;
         }
         writeln!(f)?;

@@ -480,6 +480,7 @@ fn report_text_lists_what_went_where() {
         assigned: 7,
         on_border: 1,
         split: 0,
+        slivers: 0,
         outside: 2,
         outside_items: vec![Location::Line(4), Location::Line(9)],
         balance: vec![FieldBalance {

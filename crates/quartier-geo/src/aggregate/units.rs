@@ -20,6 +20,12 @@ use crate::layer::{AttributeValues, District, Layer};
 const WHOLE: f64 = 1.0 - 1e-9;
 /// Fractions below this are intersection noise along shared borders (for the counts only).
 const NOISE: f64 = 1e-9;
+/// A unit whose largest piece holds all but this fraction of its area, and whose other pieces are
+/// each under this fraction of their own district's area, goes whole to that district: the other
+/// pieces are slivers where two boundary files disagree by a few metres, not a real split (they
+/// would make a count of 15 whole units 14.999999998710539). A small district that lies inside a
+/// large unit is not a sliver of it (the piece is all of the district) and keeps its share.
+pub const SLIVER: f64 = 1e-3;
 
 /// Named numeric columns.
 type Columns = Vec<(String, Vec<Option<f64>>)>;
@@ -127,6 +133,7 @@ fn report(
         assigned: 0,
         on_border: 0,
         split: 0,
+        slivers: 0,
         outside: 0,
         outside_items: Vec::new(),
         balance: Vec::new(),
@@ -444,6 +451,7 @@ pub(super) fn by_area(
         AreaMode::Geodesic => Measure::Geodesic,
         AreaMode::Planar(_) => Measure::Planar,
     };
+    let district_areas: Vec<f64> = district_geoms.iter().map(|g| measure.area(g)).collect();
     let apportioner = Apportioner::new(district_geoms, measure);
     let n = districts.districts.len();
     let mut acc = Accumulator::new(n, spec);
@@ -465,6 +473,15 @@ pub(super) fn by_area(
             continue;
         }
         let item = values.item(i, &location, &mut rep.problems);
+        if let Some(d) = whole_despite_slivers(unit_area, &shares, &district_areas) {
+            acc.add(d, 1.0, unit_area, &item);
+            balance.add(&item, 1.0);
+            rep.assigned += 1;
+            if shares.len() > 1 || shares.first().is_some_and(|&(_, a)| a / unit_area < WHOLE) {
+                rep.slivers += 1;
+            }
+            continue;
+        }
         let mut placed = 0.0;
         let mut largest: f64 = 0.0;
         let mut districts_touched = 0;
@@ -498,6 +515,21 @@ pub(super) fn by_area(
         false,
         Some(unreached),
     )
+}
+
+/// The district that gets a unit whole because everything else of it is slivers (see
+/// [`SLIVER`]), or `None` for a real split.
+fn whole_despite_slivers(
+    unit_area: f64,
+    shares: &[(usize, f64)],
+    district_areas: &[f64],
+) -> Option<usize> {
+    let &(d, largest) = shares.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let slivers_only = shares
+        .iter()
+        .filter(|&&(o, _)| o != d)
+        .all(|&(o, a)| a < SLIVER * district_areas.get(o).copied().unwrap_or(0.0));
+    (largest >= (1.0 - SLIVER) * unit_area && slivers_only).then_some(d)
 }
 
 /// Fail when the units' bounds do not meet the districts' at all: one of the CRSs is wrong.
