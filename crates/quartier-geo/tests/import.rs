@@ -846,3 +846,45 @@ fn vg250_kreise_are_rewound_and_the_report_summarises_by_kind() {
     assert_eq!(text.matches("\n  repaired: feature").count(), 3, "{text}");
     assert!(text.ends_with("\n  repaired: ... and 8 more"), "{text}");
 }
+
+/// A field asked for in another case is found, and the report says so (issue 10: "field names
+/// match case-insensitively without a word").
+#[test]
+fn fields_found_by_ignoring_case_are_noted() {
+    let imported = read_with(
+        "nc_sids/nc.shp",
+        ImportOptions {
+            id_field: Some("fips".into()),
+            name_field: Some("name".into()),
+            ..ImportOptions::default()
+        },
+    );
+    let report = &imported.report;
+    assert_eq!(report.id_field.as_deref(), Some("FIPS"));
+    assert_eq!(report.name_field.as_deref(), Some("NAME"));
+    assert_eq!(imported.layer.districts[0].id, "37009");
+    assert_eq!(imported.layer.districts[0].name, "Ashe");
+    let notes: Vec<&str> = report
+        .notes
+        .iter()
+        .filter(|n| n.contains("case differs"))
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "the id field \"fips\" was matched to the field \"FIPS\", whose case differs; write \"FIPS\" to match it exactly",
+            "the name field \"name\" was matched to the field \"NAME\", whose case differs; write \"NAME\" to match it exactly",
+        ]
+    );
+    assert!(report.to_string().contains("write \"FIPS\" to match it exactly"));
+    // The exact spelling gives no note.
+    let exact = read_with(
+        "nc_sids/nc.shp",
+        ImportOptions {
+            id_field: Some("FIPS".into()),
+            ..ImportOptions::default()
+        },
+    );
+    assert!(!exact.report.notes.iter().any(|n| n.contains("case differs")));
+}

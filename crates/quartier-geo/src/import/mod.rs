@@ -519,6 +519,31 @@ fn choose_names(
     }
 }
 
+/// `notes`, plus one for each field asked for that was found only by ignoring case
+/// (`id_field = "ags"` reading the field `AGS`): it works, but the report says so, because the
+/// next file may have both spellings.
+fn case_notes(
+    opts: &ImportOptions,
+    id_field: &Option<String>,
+    name_field: &Option<String>,
+    mut notes: Vec<String>,
+) -> Vec<String> {
+    for (role, asked, found) in [
+        ("id", &opts.id_field, id_field),
+        ("name", &opts.name_field, name_field),
+    ] {
+        if let (Some(asked), Some(found)) = (asked, found) {
+            if asked != found && found != FEATURE_ID && asked.eq_ignore_ascii_case(found) {
+                notes.push(format!(
+                    "the {role} field {asked:?} was matched to the field {found:?}, whose case differs; \
+                     write {found:?} to match it exactly"
+                ));
+            }
+        }
+    }
+    notes
+}
+
 /// The common second half of every import: ids, names, reprojection, validation, report.
 fn finish(path: &Path, parsed: Parsed, opts: &ImportOptions) -> Result<Imported, ImportError> {
     if parsed.geometries.is_empty() {
@@ -629,10 +654,10 @@ fn finish(path: &Path, parsed: Parsed, opts: &ImportOptions) -> Result<Imported,
             .map(|d| d.geometry.coords_count())
             .sum(),
         bounds_wgs84: layer.bounds_wgs84(),
+        notes: case_notes(opts, &id_field, &name_field, parsed.notes),
         id_field,
         name_field,
         validation,
-        notes: parsed.notes,
     };
     Ok(Imported { layer, report })
 }
