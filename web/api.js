@@ -68,6 +68,10 @@ export function fetchLayerDetail(layerId) {
   return details.get(key);
 }
 
+/** One indicator in every period per district (`series.json`): the table's column per year. */
+export const fetchSeries = (layerId, indicatorId) =>
+  getJSON(layerPath(layerId) + '/indicators/' + enc(indicatorId) + '/series.json');
+
 /**
  * One district with every indicator's value, its ranks and what is withheld (`…/districts/{id}`),
  * in the period `periodQuery` names (`?period=2015`, '' for each indicator's latest).

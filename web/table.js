@@ -3,7 +3,9 @@
 // row with "Show on map", and "Download as CSV" of what the table shows.
 //
 // Owns the table panel and its CSV download link. Rows come from values.json (features.js); the class
-// column uses the current legend's colours and labels (legend.js), so table and map agree.
+// column uses the current legend's colours and labels (legend.js), so table and map agree. On
+// request ("A column per year") an indicator with periods gets one more column per period, from
+// series.json.
 import * as state from './state.js';
 import { featuresOf, isSuppressed, loadFeatures } from './features.js';
 import { classIndex, classLabel, SUPPRESSED_FALLBACK } from './legend.js';
@@ -12,8 +14,53 @@ import { currentIndicator, titleOf, unitOf } from './catalog.js';
 import { t } from './i18n.js';
 import { $, showStatus } from './dom.js';
 import { openProfile } from './profile.js';
+import { fetchSeries } from './api.js';
+import { STATIC } from './static-site.js';
 
 let csvUrl = null;
+const seriesCache = new Map();
+
+$('table-periods').addEventListener('change', () => renderTable());
+
+/** The indicator's values in every period by district id, when the reader asked for them. */
+async function periodColumns(ind) {
+  const field = $('table-periods-field');
+  field.hidden = STATIC || !ind || !Array.isArray(ind.periods) || ind.periods.length < 2;
+  if (field.hidden || !$('table-periods').checked) return null;
+  const key = state.layerId() + '/' + ind.id;
+  if (!seriesCache.has(key)) seriesCache.set(key, fetchSeries(state.layerId(), ind.id).catch(() => null));
+  const series = await seriesCache.get(key);
+  if (!series) return null;
+  const byId = new Map(series.districts.map((d) => [d.id, d]));
+  return { periods: series.periods, byId };
+}
+
+/** The header cells of the period columns, before the "Show on map" column. */
+function periodHeaders(columns) {
+  const row = $('district-table').tHead.rows[0];
+  for (const th of [...row.querySelectorAll('th.period-col')]) th.remove();
+  if (!columns) return;
+  const last = row.cells[row.cells.length - 1];
+  for (const p of columns.periods) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.className = 'num period-col';
+    th.textContent = String(p);
+    row.insertBefore(th, last);
+  }
+}
+
+/** One row's period cells. */
+function periodCells(columns, id, decimals) {
+  if (!columns) return '';
+  const d = columns.byId.get(id);
+  return columns.periods.map((p, k) => {
+    const withheld = d && Array.isArray(d.suppressed) && d.suppressed.includes(p);
+    const v = d ? d.values[k] : null;
+    const text = withheld ? t('suppressed') : (isNumber(v) ? formatNumber(v, decimals) : '–');
+    return '<td class="num period-col" data-period="' + p + '">' + escapeHtml(text) + '</td>';
+  }).join('');
+}
 
 export const tableOpen = () => !$('table-view').hidden;
 
@@ -92,6 +139,9 @@ export async function renderTable() {
     if (layerId !== state.layerId()) return;
     $('table-loading').hidden = true;
   }
+  const columns = await periodColumns(ind);
+  if (layerId !== state.layerId()) return;
+  periodHeaders(columns);
   const rows = sortedRows(index);
   const { key, dir } = state.tableSort();
   for (const th of document.querySelectorAll('#district-table th[data-sort]')) {
@@ -102,24 +152,28 @@ export async function renderTable() {
     return '<tr data-id="' + escapeHtml(item.id) + '"><td>' + escapeHtml(item.name) + '</td><td>' + escapeHtml(item.id) +
       '</td><td class="num' + (withheld ? ' suppressed-value' : '') + '" data-value="' + (value === null ? '' : value) + '"' +
       (withheld ? ' data-suppressed="true"' : '') + '>' +
-      escapeHtml(valueText) + '</td><td>' + classCell(cls, withheld) +
-      '</td><td><button type="button" class="link-button" data-show="' + escapeHtml(item.id) + '">' +
+      escapeHtml(valueText) + '</td><td>' + classCell(cls, withheld) + '</td>' +
+      periodCells(columns, item.id, ind && ind.decimals) + '<td><button type="button" class="link-button" data-show="' + escapeHtml(item.id) + '">' +
       escapeHtml(t('table.open')) + '</button></td></tr>';
   }).join('');
   $('district-table').tBodies[0].innerHTML = html;
-  updateCsv(rows, ind);
+  updateCsv(rows, ind, columns);
 }
 
 /**
- * The table as CSV: `id,name,<indicator>,status`. A value that is not published is an empty cell
- * with the reason in `status` (`suppressed` or `no data`), so a spreadsheet never reads it as 0.
+ * The table as CSV: `id,name,<indicator>,status` (and `<indicator>_<year>` per period when the
+ * table shows them). A value that is not published is an empty cell with the reason in `status`
+ * (`suppressed` or `no data`), so a spreadsheet never reads it as 0.
  */
-function updateCsv(rows, ind) {
+function updateCsv(rows, ind, columns) {
   const cell = (s) => (/[",\n;]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s);
-  const lines = ['id,name,' + cell(state.indicatorId()) + ',status'];
+  const periods = columns ? columns.periods : [];
+  const lines = [['id', 'name', cell(state.indicatorId()), 'status', ...periods.map((p) => cell(state.indicatorId() + '_' + p))].join(',')];
   for (const { item, value, withheld } of rows) {
     const status = withheld ? 'suppressed' : (value === null ? 'no data' : '');
-    lines.push([cell(item.id), cell(item.name), value === null ? '' : String(value), status].join(','));
+    const d = columns && columns.byId.get(item.id);
+    const perPeriod = periods.map((_, k) => (d && isNumber(d.values[k]) ? String(d.values[k]) : ''));
+    lines.push([cell(item.id), cell(item.name), value === null ? '' : String(value), status, ...perPeriod].join(','));
   }
   if (csvUrl) URL.revokeObjectURL(csvUrl);
   csvUrl = URL.createObjectURL(new Blob(['\ufeff' + lines.join('\r\n') + '\r\n'], { type: 'text/csv' }));

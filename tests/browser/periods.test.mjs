@@ -172,6 +172,35 @@ test('an error from the server reaches the German page in German', async () => {
   await page.close();
 });
 
+test('the table shows a column per year on request, with the source values of every year', async () => {
+  const duren = fixture('de_atlas_duren.json');
+  const { page, errors } = await open(de, '?layer=kreise&indicator=population', DE);
+  await page.click('#btn-table');
+  await page.waitForSelector('#district-table tbody tr');
+  assert.equal(await page.isVisible('#table-periods-field'), true);
+  assert.equal(await page.locator('#district-table th.period-col').count(), 0);
+  await page.check('#table-periods');
+  await page.waitForFunction(() => document.querySelectorAll('#district-table th.period-col').length === 12);
+  const headers = await page.$$eval('#district-table th.period-col', (ths) => ths.map((th) => th.textContent));
+  assert.deepEqual(headers, Object.keys(duren.indicators.population));
+  const cells = await page.$$eval('#district-table tr[data-id="05358"] td.period-col', (tds) => tds.map((td) => td.textContent));
+  const want = Object.values(duren.indicators.population).map((v) => new Intl.NumberFormat('de-DE').format(v));
+  assert.deepEqual(cells, want);
+  // The CSV of what the table shows has the years too.
+  const csv = await page.$eval('#table-csv', async (a) => (await fetch(a.href)).text());
+  const [head, ...lines] = csv.replace(/^\ufeff/, '').trim().split('\r\n');
+  assert.equal(head, 'id,name,population,status,' + headers.map((y) => 'population_' + y).join(','));
+  const row = lines.find((l) => l.startsWith('05358,'));
+  assert.equal(row.split(',').slice(4).join(','), Object.values(duren.indicators.population).join(','));
+  await page.screenshot({ path: path.join(SHOTS, 'table-periods.png') });
+  // An indicator without periods has no such switch.
+  await page.selectOption('#indicator-select', 'pks_frequency');
+  await page.waitForFunction(() => document.getElementById('table-periods-field').hidden);
+  assert.equal(await page.locator('#district-table th.period-col').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the profile shows how each component makes up Düren\'s status index', async () => {
   const duren = fixture('de_atlas_duren.json');
   const { page, errors } = await open(de, '?layer=kreise&indicator=status&period=2018&district=05358', DE);

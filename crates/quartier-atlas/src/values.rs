@@ -125,3 +125,65 @@ pub fn layer_values<'a>(layer: &'a PreparedLayer, params: &'a Style) -> LayerVal
         districts,
     }
 }
+
+/// One indicator over every period, for the page's table with a column per period:
+/// `series.json`.
+#[derive(Debug, Serialize)]
+pub struct IndicatorSeries<'a> {
+    /// Layer id.
+    pub layer: &'a str,
+    /// Indicator id.
+    pub indicator: &'a str,
+    /// The periods, ascending (empty for an indicator without periods).
+    pub periods: &'a [i32],
+    /// The districts in layer order.
+    pub districts: Vec<SeriesRow<'a>>,
+}
+
+/// One district's values of [`IndicatorSeries`].
+#[derive(Debug, Serialize)]
+pub struct SeriesRow<'a> {
+    /// District id.
+    pub id: &'a str,
+    /// District name.
+    pub name: &'a str,
+    /// One value per period (`null`: no data or withheld).
+    pub values: Vec<Option<f64>>,
+    /// Periods whose value is withheld by small-number suppression; omitted when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<i32>,
+}
+
+/// Indicator `i` of `layer` in every period (withheld values are `null` and listed).
+pub fn indicator_series(layer: &PreparedLayer, i: usize) -> IndicatorSeries<'_> {
+    let ind = &layer.atlas.indicators[i];
+    let districts = layer
+        .atlas
+        .layer
+        .districts
+        .iter()
+        .enumerate()
+        .map(|(d, district)| SeriesRow {
+            id: &district.id,
+            name: &district.name,
+            values: ind
+                .series
+                .iter()
+                .map(|values| values.get(d).copied().flatten())
+                .collect(),
+            suppressed: ind
+                .periods
+                .iter()
+                .zip(&ind.series_suppressed)
+                .filter(|(_, s)| s.get(d).copied().unwrap_or(false))
+                .map(|(p, _)| *p)
+                .collect(),
+        })
+        .collect();
+    IndicatorSeries {
+        layer: layer.id(),
+        indicator: &ind.id,
+        periods: &ind.periods,
+        districts,
+    }
+}

@@ -877,7 +877,9 @@ fn fields_found_by_ignoring_case_are_noted() {
             "the name field \"name\" was matched to the field \"NAME\", whose case differs; write \"NAME\" to match it exactly",
         ]
     );
-    assert!(report.to_string().contains("write \"FIPS\" to match it exactly"));
+    assert!(report
+        .to_string()
+        .contains("write \"FIPS\" to match it exactly"));
     // The exact spelling gives no note.
     let exact = read_with(
         "nc_sids/nc.shp",
@@ -886,5 +888,9 @@ fn fields_found_by_ignoring_case_are_noted() {
             ..ImportOptions::default()
         },
     );
-    assert!(!exact.report.notes.iter().any(|n| n.contains("case differs")));
+    assert!(!exact
+        .report
+        .notes
+        .iter()
+        .any(|n| n.contains("case differs")));
 }

@@ -1858,3 +1858,48 @@ fn without_quotes(text: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// `series.json`: one indicator in every period per district, for the table's column per period
+/// (issue 10); Düren's values equal the source tables (`de_atlas_duren.json`) in every period.
+#[tokio::test]
+async fn series_json_has_every_period_of_one_indicator() {
+    let duren = fixture("de_atlas_duren.json");
+    for id in ["population", "income", "crime_rate"] {
+        let s = german_json(&format!("/api/layers/kreise/indicators/{id}/series.json")).await;
+        let want = duren["indicators"][id].as_object().unwrap();
+        let periods: Vec<String> = s["periods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(periods, want.keys().cloned().collect::<Vec<_>>(), "{id}");
+        let districts = s["districts"].as_array().unwrap();
+        assert_eq!(districts.len(), 401);
+        let row = districts.iter().find(|d| d["id"] == "05358").unwrap();
+        assert_eq!(row["name"], "Düren");
+        for (k, p) in periods.iter().enumerate() {
+            let got = row["values"][k].as_f64().unwrap();
+            let w = want[p].as_f64().unwrap();
+            assert!(
+                (got - w).abs() <= 1e-9 * w.abs().max(1.0),
+                "{id} {p}: {got} != {w}"
+            );
+        }
+    }
+    // An indicator without periods has none; an unknown one is a 404 in both languages.
+    let bundled = get("/api/layers/nc/indicators/sids_rate74/series.json").await;
+    assert_eq!(bundled.status, StatusCode::OK);
+    assert_eq!(bundled.json()["periods"], serde_json::json!([]));
+    let missing = get_with(
+        german_state(),
+        "/api/layers/kreise/indicators/nothing/series.json",
+        &[],
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.json()["error_de"]
+        .as_str()
+        .unwrap()
+        .contains("keinen Indikator"));
+}

@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::Response;
-use quartier_atlas::values::layer_values;
+use quartier_atlas::values::{indicator_series, layer_values};
 use quartier_atlas::Style;
 
 use super::respond::{etag_header, if_none_match, json_response, not_modified};
@@ -33,6 +33,25 @@ pub(super) async fn values(
         &state,
         &headers,
         &layer_values(layer, &params),
+        "application/json",
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /api/layers/{layer}/indicators/{indicator}/series.json
+
+/// One indicator in every period, per district: the page's table with a column per period.
+pub(super) async fn series(
+    State(state): State<Arc<AppState>>,
+    JsonPath((id, indicator)): JsonPath<(String, String)>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let (_, layer) = state.layer(&id)?;
+    let (i, _) = layer.indicator(&indicator)?;
+    json_response(
+        &state,
+        &headers,
+        &indicator_series(layer, i),
         "application/json",
     )
 }

@@ -65,6 +65,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/api/layers/{layer}", get(api::layer))
         .route("/api/layers/{layer}/features.geojson", get(api::features))
         .route("/api/layers/{layer}/values.json", get(hover::values))
+        .route(
+            "/api/layers/{layer}/indicators/{indicator}/series.json",
+            get(hover::series),
+        )
         .route("/api/layers/{layer}/at", get(api::at))
         .route("/api/layers/{layer}/districts/{id}", get(api::district))
         .route(
