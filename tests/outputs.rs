@@ -450,8 +450,14 @@ fn gdal_wmts_pixels_equal_the_tile_route() {
 /// Ignored: GDAL 3.6.2 (Debian 12) opens the collection with a y extent of the whole tile matrix
 /// (67,090,274 rows at zoom 18 where North Carolina needs a few thousand) although x is right,
 /// and then reads tiles from rows outside the layer (the empty tile; every pixel transparent).
-/// The same tiles through WMTS match exactly (above), and `gdalinfo` reads the collection; the
-/// open question is GDAL 3.6's OGCAPI extent handling. Run with `--ignored` to see it.
+/// The cause is in GDAL 3.6's OGCAPI driver (`gdalogcapidataset.cpp`, `CreateWMS_XML`): with our
+/// `tileMatrixSetLimits` it narrows the columns and the row range to the limits but still writes
+/// `SizeY = rowCount × tileHeight` with `rowCount` the whole matrix height, so the y pixel size
+/// comes out 64 times too small at zoom 7 (`gdalinfo -oo TILEMATRIX=7`: 807 × 19,315 pixels of
+/// 1,223 × 19.1 m). Turning the limits off (`GDAL_OGCAPI_TILEMATRIXSET_LIMITS=NO`) makes 3.6 fail
+/// to open the collection at all. The limits we send are right (checked per zoom against the
+/// tile ranges the page requests); the same tiles through WMTS match exactly (above). Run with
+/// `--ignored` on a newer GDAL to see it pass.
 #[test]
 #[ignore = "GDAL 3.6's OGCAPI driver reads rows outside the layer; see the doc comment"]
 fn gdal_ogcapi_pixels_equal_the_tile_route() {
