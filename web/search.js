@@ -145,7 +145,12 @@ export function bindSearch(onChoose) {
   choose = onChoose;
   input().addEventListener('input', update);
   input().addEventListener('keydown', onKey);
-  input().addEventListener('blur', () => setTimeout(() => setOpen(false), 150));
+  // Close a moment after the field loses focus, unless it has it again by then: a stale timer
+  // from an earlier blur must not hide the list of what the reader is typing now (the cause of
+  // a search test that failed now and then right after a profile took the focus).
+  input().addEventListener('blur', () => setTimeout(() => {
+    if (document.activeElement !== input()) setOpen(false);
+  }, 150));
   // pointerdown, not click: the field keeps its focus, so the list does not close first.
   $('search-list').addEventListener('pointerdown', (e) => {
     const li = e.target.closest('li[role="option"]');
