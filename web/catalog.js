@@ -29,6 +29,13 @@ export function titleOf(obj) {
   return localised(obj.title) || obj.id || '';
 }
 
+/** For a categorical indicator (a typology), the name of the category whose code `v` is. */
+export function categoryOf(ind, v) {
+  if (!ind || !Array.isArray(ind.categories) || !ind.categories.length) return null;
+  const c = ind.categories.find((k) => k.code === v);
+  return c ? localised(c.title) : null;
+}
+
 export function unitOf(ind) {
   if (!ind) return '';
   if (ind.units && typeof ind.units === 'object') return localised(ind.units);

@@ -10,7 +10,7 @@ import { STATIC } from './static-site.js';
 import { featuresOf, isSuppressed, loadFeatures } from './features.js';
 import { positionAt } from './grid.js';
 import { getMap, hasOutline, setOutline } from './map.js';
-import { currentIndicator, titleOf, unitOf } from './catalog.js';
+import { categoryOf, currentIndicator, titleOf, unitOf } from './catalog.js';
 import { escapeHtml, formatNumber, isNumber, suppressionHelp, withUnit } from './format.js';
 import { t } from './i18n.js';
 import { $ } from './dom.js';
@@ -101,6 +101,7 @@ function showHover(district) {
   let text = t('nodata');
   if (district.pending) text = '…';
   else if (withheld) text = t('suppressed');
+  else if (categoryOf(ind, value)) text = categoryOf(ind, value);
   else if (isNumber(value)) text = withUnit(formatNumber(value, ind && ind.decimals), unitOf(ind));
   box.dataset.district = id;
   box.innerHTML = '<strong class="hover-name">' + escapeHtml(district.name) + '</strong>' +

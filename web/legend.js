@@ -124,9 +124,9 @@ export function renderLegend() {
   }
   parts.push('</ul>');
   const methodName = t('method.' + lg.method);
-  parts.push('<p class="legend-summary">' + escapeHtml(t('legend.summary', {
-    method: methodName.replace(/\s*\(.*\)$/, ''), classes: colors.length,
-  })) + (lg.palette ? ' · ' + escapeHtml(lg.palette) : '') + '</p>');
+  const summary = lg.method === 'categories' ? t('legend.categories', { n: colors.length })
+    : t('legend.summary', { method: methodName.replace(/\s*\(.*\)$/, ''), classes: colors.length });
+  parts.push('<p class="legend-summary">' + escapeHtml(summary) + (lg.palette ? ' · ' + escapeHtml(lg.palette) : '') + '</p>');
   const notes = [].concat(lg.note || [], lg.notes || [], lg.warning || [], lg.warnings || []);
   for (const note of notes) parts.push('<p class="legend-note">' + escapeHtml(localised(note)) + '</p>');
   parts.push('</div>');

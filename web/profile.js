@@ -9,7 +9,7 @@ import * as state from './state.js';
 import { fetchDistrict, fetchLayerDetail } from './api.js';
 import { loadFeatures, periodQuery, suppressedSet } from './features.js';
 import { resizeKeepingCentre, setOutline, showBox } from './map.js';
-import { currentLayer, indicatorGroups, indicatorsOf, titleOf, unitOf } from './catalog.js';
+import { categoryOf, currentLayer, indicatorGroups, indicatorsOf, titleOf, unitOf } from './catalog.js';
 import { escapeHtml, formatNumber, isNumber, localised, suppressionHelp } from './format.js';
 import { t } from './i18n.js';
 import { $, showStatus } from './dom.js';
@@ -177,7 +177,7 @@ function indicatorRow(ind, district, withheld, stats) {
   const valueText = withheld
     ? '<span class="suppressed-value" title="' + escapeHtml(suppressionHelp('suppressed.help', ind.suppress_below)) + '">' +
       escapeHtml(t('suppressed')) + '</span>'
-    : numberCell(v, ind.decimals);
+    : (categoryOf(ind, v) ? escapeHtml(categoryOf(ind, v)) : numberCell(v, ind.decimals));
   const rankText = isNumber(rank) && isNumber(stats.count) ? t('profile.rankof', { rank, n: stats.count }) : '–';
   return '<tr data-indicator="' + escapeHtml(ind.id) + '"' + (current ? ' class="current" aria-current="true"' : '') + '>' +
     '<th scope="row"><button type="button" class="link-button" data-indicator="' + escapeHtml(ind.id) + '">' +

@@ -106,8 +106,12 @@ function syncStyleControls() {
   $('centre-field').hidden = !diverging;
   $('centre-mean').checked = diverging && (centre === 'mean' ||
     (centre == null && isNumber(lg.centre) && lg.centre === (isNumber(lg.reference) ? lg.reference : lg.mean)));
+  // A typology's classes are its categories: nothing to classify.
+  const ind = currentIndicator();
+  const categorical = !!(ind && Array.isArray(ind.categories) && ind.categories.length);
+  $('style-panel').hidden = categorical;
   const manual = $('method-select').value === 'manual';
-  $('breaks-form').hidden = !manual;
+  $('breaks-form').hidden = !manual || categorical;
   $('classes-select').disabled = manual || STATIC;
   if (manual && Array.isArray(lg.breaks)) $('breaks-input').value = breaksText(lg.breaks, decimals());
 }

@@ -10,7 +10,7 @@ import * as state from './state.js';
 import { featuresOf, isSuppressed, loadFeatures } from './features.js';
 import { classIndex, classLabel, SUPPRESSED_FALLBACK } from './legend.js';
 import { escapeHtml, formatNumber, isNumber } from './format.js';
-import { currentIndicator, titleOf, unitOf } from './catalog.js';
+import { categoryOf, currentIndicator, titleOf, unitOf } from './catalog.js';
 import { t } from './i18n.js';
 import { $, showStatus } from './dom.js';
 import { openProfile } from './profile.js';
@@ -148,7 +148,7 @@ export async function renderTable() {
     th.setAttribute('aria-sort', th.dataset.sort === key ? (dir === 'asc' ? 'ascending' : 'descending') : 'none');
   }
   const html = rows.map(({ item, value, cls, withheld }) => {
-    const valueText = withheld ? t('suppressed') : formatNumber(value, ind && ind.decimals);
+    const valueText = withheld ? t('suppressed') : (categoryOf(ind, value) || formatNumber(value, ind && ind.decimals));
     return '<tr data-id="' + escapeHtml(item.id) + '"><td>' + escapeHtml(item.name) + '</td><td>' + escapeHtml(item.id) +
       '</td><td class="num' + (withheld ? ' suppressed-value' : '') + '" data-value="' + (value === null ? '' : value) + '"' +
       (withheld ? ' data-suppressed="true"' : '') + '>' +

@@ -201,6 +201,28 @@ test('the table shows a column per year on request, with the source values of ev
   await page.close();
 });
 
+test('the status × dynamics typology is a categorical map: its own legend, the type on hover and in the profile', async () => {
+  const duren = fixture('de_atlas_duren.json');
+  const de_ = { 'medium/negative': 'mittel / negativ' };
+  const want = de_[duren.index.typology] || duren.index.typology;
+  const { page, errors } = await open(de, '?layer=kreise&indicator=typology&district=05358', DE);
+  await page.waitForFunction(() => document.getElementById('profile-name').textContent === 'Düren');
+  await idle(page);
+  const legend = await page.textContent('#legend-body');
+  assert.match(legend, /hoch \/ positiv/);
+  assert.match(legend, /sehr niedrig \/ negativ/);
+  assert.match(legend, /12 Typen/);
+  assert.doesNotMatch(legend, /Quantile|Klassen ·/);
+  assert.equal(await page.isVisible('#style-panel'), false, 'nothing to classify');
+  assert.equal(await hoverDuren(page), want);
+  const cell = await page.textContent('#profile tr[data-indicator="typology"] .value');
+  assert.ok(cell.startsWith(want), cell);
+  assert.equal(await page.textContent('#profile tr[data-indicator="typology"] .rank'), '–');
+  await page.screenshot({ path: path.join(SHOTS, 'typology.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the profile shows how each component makes up Düren\'s status index', async () => {
   const duren = fixture('de_atlas_duren.json');
   const { page, errors } = await open(de, '?layer=kreise&indicator=status&period=2018&district=05358', DE);

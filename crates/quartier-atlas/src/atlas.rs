@@ -133,6 +133,46 @@ fn class_colors(
     }
 }
 
+/// The classes of a categorical indicator: class `k` holds the code `k + 1`.
+fn categorical(values: &[Option<f64>], k: usize) -> Classification {
+    let mut counts = vec![0; k];
+    let mut missing = 0;
+    for v in values {
+        match v.filter(|v| v.fract() == 0.0 && *v >= 1.0 && *v <= k as f64) {
+            Some(code) => counts[code as usize - 1] += 1,
+            None => missing += 1,
+        }
+    }
+    let mut breaks = vec![1.0];
+    breaks.extend((1..=k).map(|c| c as f64));
+    let notes = if missing > 0 {
+        vec![Note::Missing {
+            missing,
+            total: values.len(),
+        }]
+    } else {
+        Vec::new()
+    };
+    Classification {
+        method: classify::Method::Manual,
+        requested: k,
+        breaks,
+        counts,
+        missing,
+        notes,
+    }
+}
+
+/// `#rrggbb` as RGB (grey for anything else, which the manifest code never writes).
+fn rgb(hex: &str) -> [u8; 3] {
+    let byte = |i: usize| {
+        hex.get(i..i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .unwrap_or(0x99)
+    };
+    [byte(1), byte(3), byte(5)]
+}
+
 /// Counts and missing of `classification` (made over pooled periods) for the values shown.
 fn recount(classification: &mut Classification, view: &crate::periods::View) {
     let mut counts = vec![0; classification.classes()];
@@ -349,6 +389,8 @@ impl Atlas {
                 && palette::max_side(scheme) > 0
         });
         let classified = match split {
+            // A typology: one class per category, whatever the style asks.
+            _ if !ind.categories.is_empty() => Ok(categorical(&published, ind.categories.len())),
             Some(c) => classify::classify_around(
                 &published,
                 resolved.method,
@@ -391,7 +433,11 @@ impl Atlas {
             // Breaks over every period; counts and missing of the period shown.
             recount(&mut classification, &view);
         }
-        let colors = class_colors(scheme, &classification, resolved.centre, split.is_some())?;
+        let colors = if ind.categories.is_empty() {
+            class_colors(scheme, &classification, resolved.centre, split.is_some())?
+        } else {
+            ind.categories.iter().map(|c| rgb(&c.color)).collect()
+        };
         let opaque = |c: [u8; 3]| [c[0], c[1], c[2], 255];
         let fills = view
             .values

@@ -114,7 +114,13 @@ impl PreparedLayer {
             .iter_mut()
             .map(|i| {
                 let suppressed = suppression::withhold(i);
-                IndicatorStats::new(&i.values, suppressed).with_reference(i.reference_for(None))
+                let stats = IndicatorStats::new(&i.values, suppressed)
+                    .with_reference(i.reference_for(None));
+                if i.categories.is_empty() {
+                    stats
+                } else {
+                    stats.categorical()
+                }
             })
             .collect();
         let indicator_index = atlas

@@ -175,10 +175,19 @@ impl Atlas {
             unit: ind.unit.get(l),
             units: (&ind.unit).into(),
             decimals: ind.decimals,
-            method: c.classification.method.to_string(),
+            // A typology is no classification of numbers: its classes are its categories.
+            method: if ind.categories.is_empty() {
+                c.classification.method.to_string()
+            } else {
+                "categories".to_string()
+            },
             classes: c.colors.len(),
             requested_classes: c.style.classes,
-            palette: c.style.palette.clone(),
+            palette: if ind.categories.is_empty() {
+                c.style.palette.clone()
+            } else {
+                String::new()
+            },
             breaks: c.classification.breaks.clone(),
             colors: c.colors.iter().map(|rgb| palette::hex(*rgb)).collect(),
             counts: c.classification.counts.clone(),
@@ -194,7 +203,14 @@ impl Atlas {
                 .iter()
                 .map(|n| labels::note_text(n, ind.decimals, lang))
                 .collect(),
-            labels: labels::class_labels(&c.classification.breaks, ind.decimals, lang),
+            labels: if ind.categories.is_empty() {
+                labels::class_labels(&c.classification.breaks, ind.decimals, lang)
+            } else {
+                ind.categories
+                    .iter()
+                    .map(|k| k.title.get(l).to_string())
+                    .collect()
+            },
             no_data_label: labels::no_data_label(lang),
             suppressed_label: (ind.suppress_below.is_some() || stats.suppressed > 0)
                 .then(|| labels::suppressed_label(ind.suppress_below, lang)),

@@ -74,6 +74,19 @@ impl IndicatorStats {
         }
     }
 
+    /// The statistics of a categorical indicator (a typology): the count of districts with a
+    /// type, and nothing that would average or rank the types' codes.
+    #[must_use]
+    pub fn categorical(mut self) -> Self {
+        self.mean = None;
+        self.min = None;
+        self.max = None;
+        self.reference = None;
+        self.reference_kind = "none";
+        self.ranks = vec![None; self.ranks.len()];
+        self
+    }
+
     /// The same statistics compared with `reference` (an external row or the ratio of the
     /// totals, [`crate::manifest::Indicator::reference_for`]) when there is one, else with the
     /// mean of the districts.

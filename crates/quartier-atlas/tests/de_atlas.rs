@@ -700,3 +700,44 @@ fn bad_references_and_weights_are_errors_that_say_what_to_do() {
     assert!(err.contains("indicator \"women_share\""), "{err}");
     assert!(err.contains("weight goes with field"), "{err}");
 }
+
+/// The status × dynamics typology 2013 → 2018 (issue 10): every Kreis's type equals the reference
+/// script's (`de_atlas_index.json`, numpy/pandas), and the legend names the twelve types with
+/// their counts.
+#[test]
+fn the_typology_map_has_every_kreis_type_of_the_reference() {
+    let reference = fixture("de_atlas_index.json");
+    let typology = &reference["typology"];
+    assert_eq!(typology["period"], 2018);
+    assert_eq!(typology["compare"], 2013);
+    let layer = kreise();
+    let (i, ind) = layer.indicator("typology").unwrap();
+    assert_eq!(ind.categories.len(), 12);
+    for (k, d) in layer.atlas.layer.districts.iter().enumerate() {
+        let want = typology["kreise"][&d.id].as_str();
+        let got = ind.values[k].map(|code| {
+            ind.categories
+                .iter()
+                .find(|c| f64::from(c.code) == code)
+                .unwrap()
+                .key
+                .as_str()
+        });
+        // The reference writes "very_low/negative"; the category keys are the same.
+        assert_eq!(got, want, "{} ({})", d.id, d.name);
+    }
+    let legend = atlas()
+        .0
+        .legend("kreise", "typology", &style(&[]), Lang::De)
+        .unwrap();
+    assert_eq!(legend.labels[0], "hoch / positiv");
+    assert_eq!(legend.labels[11], "sehr niedrig / negativ");
+    for (k, c) in ind.categories.iter().enumerate() {
+        let n = typology["counts"][&c.key].as_u64().unwrap_or(0) as usize;
+        assert_eq!(legend.counts[k], n, "{}", c.key);
+        assert_eq!(legend.colors[k], c.color);
+    }
+    // No average or rank of the types' codes.
+    assert_eq!(layer.stats[i].reference, None);
+    assert!(layer.stats[i].ranks.iter().all(Option::is_none));
+}

@@ -238,6 +238,7 @@ impl Context<'_> {
                 Vec::new()
             },
             external,
+            categories: Vec::new(),
         })
     }
 
@@ -543,6 +544,7 @@ pub(super) fn index(
         components,
         totals: Vec::new(),
         external: None,
+        categories: Vec::new(),
     })
 }
 

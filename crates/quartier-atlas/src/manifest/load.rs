@@ -14,6 +14,7 @@ use super::spec::{LayerSpec, Manifest};
 use super::styles::{builtin_style, resolve_style};
 use super::tables::Tables;
 use super::types::{AtlasLayer, Indicator, LoadedAtlas, StartView, StyleSpec};
+use super::typology;
 
 /// The largest manifest read: a manifest is a few KiB of TOML even for a national atlas, so
 /// anything near this is the wrong file (and is refused before it is read).
@@ -277,6 +278,20 @@ fn load_layer(
             ));
         }
         let built = indicators::index(&spec.id, ix, &indicators, &layer_style, invalid)?;
+        indicators.push(built);
+    }
+    for ty in &spec.typologies {
+        let ctx = format!("layer {:?}, typology {:?}", spec.id, ty.id);
+        if indicators.iter().any(|i| i.id == ty.id) {
+            return Err(invalid(
+                ctx,
+                "the id is already used by an indicator or index of this layer".into(),
+            ));
+        }
+        // The style of a categorical indicator only carries the border: classes and colours
+        // are its categories.
+        let style = resolve_style(&layer_style, &[]).map_err(|m| invalid(ctx, m))?;
+        let built = typology::typology(&spec.id, ty, &indicators, style, invalid)?;
         indicators.push(built);
     }
     let layer_report = LayerReport {

@@ -30,6 +30,7 @@ mod spec;
 mod styles;
 mod tables;
 mod types;
+mod typology;
 
 pub use error::ManifestError;
 pub use guards::{layer_id_problem, MAX_LAYER_ID_LEN};
@@ -37,6 +38,6 @@ pub use load::MAX_MANIFEST_BYTES;
 pub use report::{AtlasReport, IndicatorSummary, LayerReport, PeriodJoin, TableSummary};
 pub use spec::View;
 pub use types::{
-    AtlasLayer, Basemap, Centre, Component, ExternalReference, Indicator, LoadedAtlas, Localized,
-    Reference, StartView, Style, StyleSpec, Theme,
+    AtlasLayer, Basemap, Category, Centre, Component, ExternalReference, Indicator, LoadedAtlas,
+    Localized, Reference, StartView, Style, StyleSpec, Theme,
 };

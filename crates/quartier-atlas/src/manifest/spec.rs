@@ -52,6 +52,9 @@ pub(super) struct LayerSpec {
     /// Composite indices over the layer's indicators (`[[layer.index]]`).
     #[serde(default, rename = "index")]
     pub(super) indices: Vec<IndexSpec>,
+    /// Status × dynamics typologies of an index (`[[layer.typology]]`).
+    #[serde(default, rename = "typology")]
+    pub(super) typologies: Vec<TypologySpec>,
     /// Where the page opens: bounds `[w, s, e, n]` and a district to show.
     pub(super) view: Option<View>,
 }
@@ -138,6 +141,21 @@ pub(super) struct IndexSpec {
     pub(super) components: Vec<ComponentSpec>,
     #[serde(default)]
     pub(super) style: StyleSpec,
+}
+
+/// `[[layer.typology]]`: the status × dynamics types of a composite index, as a categorical map.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TypologySpec {
+    pub(super) id: String,
+    pub(super) title: Option<Localized>,
+    pub(super) description: Option<Localized>,
+    /// The `[[layer.index]]` whose status and dynamics it combines.
+    pub(super) index: String,
+    /// The status period (default: the index's latest).
+    pub(super) period: Option<i32>,
+    /// The dynamics run from this period to `period` (default: the index's first).
+    pub(super) compare: Option<i32>,
 }
 
 /// One component of an index.

@@ -250,6 +250,22 @@ pub struct Indicator {
     /// A row of the tables named as the reference (`reference = { key = "DG", ... }`), which
     /// then replaces the layer's own reference.
     pub external: Option<ExternalReference>,
+    /// For a categorical indicator (a typology): its categories, whose codes 1, 2, … are the
+    /// values; empty for every numeric indicator.
+    pub categories: Vec<Category>,
+}
+
+/// One category of a categorical indicator: the value `code` stands for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Category {
+    /// The value that stands for it (1, 2, …).
+    pub code: u32,
+    /// A stable key (`high/positive`).
+    pub key: String,
+    /// What it is, for the legend, the hover box and the table.
+    pub title: Localized,
+    /// Its colour on the map, `#rrggbb`.
+    pub color: String,
 }
 
 /// An indicator's value for a row of its tables that is not a district (Germany, a Land): what
@@ -364,6 +380,7 @@ impl Indicator {
             components: Vec::new(),
             totals: Vec::new(),
             external: None,
+            categories: Vec::new(),
         }
     }
 }

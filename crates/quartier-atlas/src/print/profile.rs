@@ -109,6 +109,13 @@ impl Atlas {
                         format!("{unit} · {withheld}")
                     };
                 }
+                // A typology: its type's name where a number would be, no rank or reference.
+                let typed =
+                    value.and_then(|v| ind.categories.iter().find(|k| f64::from(k.code) == v));
+                if let Some(k) = typed {
+                    unit = k.title.get(l).to_string();
+                }
+                let value = value.filter(|_| ind.categories.is_empty());
                 // An indicator compared with a row of its table (Germany, the Land) says so
                 // under its title, where the reader looks.
                 if let Some(e) = ind

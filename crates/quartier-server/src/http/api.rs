@@ -203,6 +203,9 @@ struct IndicatorJson<'a> {
     /// For a composite index: components, weights and directions.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     components: &'a [quartier_atlas::manifest::Component],
+    /// For a categorical indicator (a typology): code, key, title and colour of each category.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    categories: &'a [quartier_atlas::manifest::Category],
 }
 
 fn indicator_json<'a>(
@@ -237,6 +240,7 @@ fn indicator_json<'a>(
         periods: &ind.periods,
         period: ind.periods.last().copied(),
         components: &ind.components,
+        categories: &ind.categories,
     }
 }
 
