@@ -70,6 +70,17 @@ export function indicatorGroups(layer) {
     .filter((g) => g.indicators.length);
 }
 
+/**
+ * The report's themes (all but "other") for which the layer has no indicator: a report says where
+ * its data is silent instead of leaving the theme out unnoticed.
+ */
+export function themesWithoutData(layer) {
+  const known = themes();
+  const inds = indicatorsOf(layer);
+  return known.filter((th) => th.id !== 'other' && !inds.some((i) => themeOf(i, known) === th.id))
+    .map((th) => th.title);
+}
+
 /** `wanted` when the layer has it, else the first indicator in report order. */
 export function pickIndicator(layer, wanted) {
   const inds = indicatorsOf(layer);

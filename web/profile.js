@@ -9,7 +9,7 @@ import * as state from './state.js';
 import { fetchDistrict, fetchLayerDetail } from './api.js';
 import { loadFeatures, periodQuery, suppressedSet } from './features.js';
 import { resizeKeepingCentre, setOutline, showBox } from './map.js';
-import { categoryOf, currentLayer, indicatorGroups, indicatorsOf, titleOf, unitOf } from './catalog.js';
+import { categoryOf, currentLayer, indicatorGroups, indicatorsOf, themesWithoutData, titleOf, unitOf } from './catalog.js';
 import { escapeHtml, formatNumber, isNumber, localised, suppressionHelp } from './format.js';
 import { t } from './i18n.js';
 import { $, showStatus } from './dom.js';
@@ -223,5 +223,7 @@ function renderProfile(district, detail, periodStats) {
   }
   const named = external.length ? ' ' + t('profile.ref.named', { list: external.join('; ') }) : '';
   rows.push('</table><p class="hint">' + escapeHtml(t('profile.ref.help') + named) + ' ' + escapeHtml(t('profile.rank.help')) + '</p>');
+  const silent = themesWithoutData(layer);
+  if (silent.length) rows.push('<p class="hint profile-silent">' + escapeHtml(t('profile.nodata.themes', { list: silent.join(', ') })) + '</p>');
   $('profile-body').innerHTML = rows.join('');
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SHOTS, launch, closeAll, open, idle, pointOnScreen } from './helpers.mjs';
+import { SHOTS, launch, closeAll, open, idle, pointOnScreen, axeViolations } from './helpers.mjs';
 
 const DE = (process.env.QUARTIER_DE_URL || 'http://127.0.0.1:8081').replace(/\/$/, '');
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -147,6 +147,9 @@ test('the share of women is compared with Germany, the source table\'s own row (
   const value = await page.textContent('#profile tr[data-indicator="women_share"] .value');
   assert.ok(value.startsWith(shares['2011'].duren_05358.toFixed(1).replace('.', ',')), value);
   assert.match(await page.textContent('#profile .hint'), /Mit eigenem Vergleichswert: Frauenanteil: Deutschland\./);
+  // Where the data is silent the profile says so (the German atlas has nothing on work and housing).
+  assert.equal(await page.textContent('#profile .profile-silent'),
+    'Ohne Daten in diesem Atlas: Arbeit, Wohnen. Dafür gibt es keine Indikatoren; nichts ist geschätzt.');
   await page.$eval('#profile tr[data-indicator="women_share"]', (tr) => tr.scrollIntoView({ block: 'center' }));
   await page.screenshot({ path: path.join(SHOTS, 'profile-external.png') });
   assert.deepEqual(errors, []);
@@ -193,6 +196,7 @@ test('the table shows a column per year on request, with the source values of ev
   const row = lines.find((l) => l.startsWith('05358,'));
   assert.equal(row.split(',').slice(4).join(','), Object.values(duren.indicators.population).join(','));
   await page.screenshot({ path: path.join(SHOTS, 'table-periods.png') });
+  assert.deepEqual(await axeViolations(page), [], 'table with a column per year');
   // An indicator without periods has no such switch.
   await page.selectOption('#indicator-select', 'pks_frequency');
   await page.waitForFunction(() => document.getElementById('table-periods-field').hidden);
@@ -219,6 +223,7 @@ test('the status × dynamics typology is a categorical map: its own legend, the 
   assert.ok(cell.startsWith(want), cell);
   assert.equal(await page.textContent('#profile tr[data-indicator="typology"] .rank'), '–');
   await page.screenshot({ path: path.join(SHOTS, 'typology.png') });
+  assert.deepEqual(await axeViolations(page), [], 'typology map and profile');
   assert.deepEqual(errors, []);
   await page.close();
 });
