@@ -113,16 +113,52 @@ echo "== quartier export geodata/atlas.toml --layer nc --zoom 0-8 -o $SITE =="
 STATIC_PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 (cd "$SITE" && exec python3 -m http.server "$STATIC_PORT" --bind 127.0.0.1) >>"$LOG" 2>&1 &
 STATIC_PID=$!
+# The same folder from nginx (Debian's nginx-light, installed if missing), which answers Range
+# requests: the page then reads the archives by range instead of whole (docs/deploy.md).
+NGINX="${NGINX:-/usr/sbin/nginx}"
+if [ ! -x "$NGINX" ]; then
+  echo "== installing Debian's nginx-light =="
+  SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx-light >/dev/null
+fi
+# mktemp -d makes the folder 0700; nginx's workers run as another user and must read it.
+chmod a+rx "$SITE"
+NGINX_PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+NGINX_DIR="$(mktemp -d -t quartier-static-nginx.XXXXXX)"
+cat >"$NGINX_DIR/nginx.conf" <<CONF
+worker_processes 1;
+pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/error.log;
+events { worker_connections 64; }
+http {
+  include /etc/nginx/mime.types;
+  access_log $NGINX_DIR/access.log;
+  client_body_temp_path $NGINX_DIR/body;
+  proxy_temp_path $NGINX_DIR/proxy;
+  fastcgi_temp_path $NGINX_DIR/fastcgi;
+  uwsgi_temp_path $NGINX_DIR/uwsgi;
+  scgi_temp_path $NGINX_DIR/scgi;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $SITE;
+    index index.html;
+  }
+}
+CONF
+"$NGINX" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf"
 cleanup_static() {
   kill "$STATIC_PID" 2>/dev/null || true
   wait "$STATIC_PID" 2>/dev/null || true
-  rm -rf "$SITE"
+  [ -f "$NGINX_DIR/nginx.pid" ] && kill "$(cat "$NGINX_DIR/nginx.pid")" 2>/dev/null || true
+  rm -rf "$SITE" "$NGINX_DIR"
   cleanup
 }
 trap cleanup_static EXIT INT TERM
 export STATIC_URL="http://127.0.0.1:$STATIC_PORT"
+export NGINX_STATIC_URL="http://127.0.0.1:$NGINX_PORT"
 for _ in $(seq 1 100); do
-  if node -e "fetch(process.env.STATIC_URL + '/index.html').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then
+  if node -e "Promise.all([process.env.STATIC_URL, process.env.NGINX_STATIC_URL].map((u) => fetch(u + '/index.html'))).then((rs) => process.exit(rs.every((r) => r.ok) ? 0 : 1), () => process.exit(1))"; then
     break
   fi
   sleep 0.1

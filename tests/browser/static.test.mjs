@@ -1,6 +1,6 @@
 // The static site of `quartier export` (docs/deploy.md) in headless Chromium, served by
-// `python3 -m http.server` with no Quartier process behind it (run.sh exports layer `nc` and starts
-// the file server; STATIC_URL is its address). Expected values come from the exported files
+// `python3 -m http.server` and by nginx with no Quartier process behind them (run.sh exports layer
+// `nc` and starts both; STATIC_URL and NGINX_STATIC_URL are their addresses). Expected values come from the exported files
 // themselves, which tests/outputs.rs checks against the server.
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { SHOTS, closeAll, interiorPoint, launch, open, pointOnScreen, settle } from './helpers.mjs';
 
 const STATIC = (process.env.STATIC_URL || 'http://127.0.0.1:8000').replace(/\/$/, '');
+const NGINX = (process.env.NGINX_STATIC_URL || 'http://127.0.0.1:8001').replace(/\/$/, '');
 let en;
 
 before(async () => { en = await launch('en-GB'); });
@@ -20,9 +21,10 @@ async function file(p) {
 }
 
 // Python's file server ignores Range: the page then reads each archive whole, once
-// (static-site.js, RangeOrWholeSource); hosts with byte serving are read by range.
-test('static site: tiles from the PMTiles archive carry the legend colours, from the file server only', async () => {
-  const { page, errors } = await open(en, '?layer=nc&indicator=sids_rate74', STATIC);
+// (static-site.js, RangeOrWholeSource); nginx serves byte ranges and is read by range.
+for (const [host, base, ranged] of [['python3 -m http.server', STATIC, false], ['nginx', NGINX, true]]) {
+test(`static site from ${host}: tiles from the PMTiles archive carry the legend colours, from the file server only`, async () => {
+  const { page, errors } = await open(en, '?layer=nc&indicator=sids_rate74', base);
   const origins = new Set();
   page.on('request', (r) => origins.add(new URL(r.url()).origin));
   const legend = await file('api/layers/nc/indicators/sids_rate74/legend.en.json');
@@ -72,12 +74,18 @@ test('static site: tiles from the PMTiles archive carry the legend colours, from
     return el && el.textContent === 'Wake';
   }, null, { timeout: 10_000 }).catch(() => {});
   assert.equal(await page.textContent('#hover-info .hover-name'), 'Wake');
-  assert.deepEqual([...origins].filter((o) => o !== STATIC && !o.startsWith('blob:') && o !== 'null'), [],
+  assert.deepEqual([...origins].filter((o) => o !== base && !o.startsWith('blob:') && o !== 'null'), [],
     'every request goes to the static file server');
+  // How the archive was read: whole from Python's server (200), by byte ranges from nginx (206).
+  const archive = await page.evaluate(() => performance.getEntriesByType('resource')
+    .filter((e) => e.name.endsWith('.pmtiles')).map((e) => e.responseStatus));
+  assert.ok(archive.length > 0, 'the archive was read');
+  assert.ok(archive.every((st) => st === (ranged ? 206 : 200)), `${host}: archive answers ${archive}`);
   assert.deepEqual(errors, []);
-  await page.screenshot({ path: path.join(SHOTS, 'static-site.png') });
+  await page.screenshot({ path: path.join(SHOTS, ranged ? 'static-site-nginx.png' : 'static-site.png') });
   await page.close();
 });
+}
 
 test('static site: style controls are greyed out with a note; German texts come from the German files', async () => {
   const { page, errors } = await open(en, '?layer=nc&indicator=sids_rate74&lang=de', STATIC);

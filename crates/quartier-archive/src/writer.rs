@@ -232,6 +232,16 @@ pub(crate) fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
 
 /// Syncs the finished temporary file and renames it over `path`.
 pub(crate) fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    // A temporary file is created readable by its owner only (0600); a published archive must be
+    // readable by the web server that serves it (nginx workers run as another user), like every
+    // other file `quartier export` writes.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(crate::error::io(path))?;
+    }
     tmp.as_file().sync_all().map_err(crate::error::io(path))?;
     tmp.persist(path)
         .map_err(|e| crate::error::io(path)(e.error))?;

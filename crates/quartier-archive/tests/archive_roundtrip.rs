@@ -154,6 +154,13 @@ fn png_archives_read_back_byte_identical() {
         assert_eq!(summary.tiles, tiles.len() as u64);
         assert_eq!(summary.unique_tiles, distinct.len() as u64);
         assert_eq!(summary.bytes, std::fs::metadata(&path).unwrap().len());
+        // Readable by a web server's user, not only by its writer (a temporary file is 0600).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o644, "{name}: mode {mode:o}");
+        }
         let report = read_back(kind, &path, &tiles);
         if kind == "pmtiles" {
             check_pmtiles(&report, &meta, summary.unique_tiles, 2);
