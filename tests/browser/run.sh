@@ -164,10 +164,10 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-echo "== node --test tests/browser/map.test.mjs page.test.mjs hover_grid.test.mjs static.test.mjs print.test.mjs periods.test.mjs =="
+echo "== node --test tests/browser/map.test.mjs page.test.mjs hover_grid.test.mjs static.test.mjs print.test.mjs periods.test.mjs maplibre.test.mjs =="
 status=0
 # shellcheck disable=SC2086
-(cd "$HERE" && node --test ${QUARTIER_TEST_ARGS:-} map.test.mjs page.test.mjs hover_grid.test.mjs static.test.mjs print.test.mjs periods.test.mjs) || status=$?
+(cd "$HERE" && node --test ${QUARTIER_TEST_ARGS:-} map.test.mjs page.test.mjs hover_grid.test.mjs static.test.mjs print.test.mjs periods.test.mjs maplibre.test.mjs) || status=$?
 echo "screenshots: $HERE/screenshots/"
 if [ "$status" -ne 0 ]; then
   echo "browser tests failed; the server's log ($LOG) ends with:" >&2
