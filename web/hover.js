@@ -101,8 +101,7 @@ function showHover(district) {
   let text = t('nodata');
   if (district.pending) text = '…';
   else if (withheld) text = t('suppressed');
-  else if (categoryOf(ind, value)) text = categoryOf(ind, value);
-  else if (isNumber(value)) text = withUnit(formatNumber(value, ind && ind.decimals), unitOf(ind));
+  else if (isNumber(value)) text = categoryOf(ind, value) || withUnit(formatNumber(value, ind && ind.decimals), unitOf(ind));
   box.dataset.district = id;
   box.innerHTML = '<strong class="hover-name">' + escapeHtml(district.name) + '</strong>' +
     '<span class="hover-value' + (withheld ? ' suppressed-value' : '') + '">' + escapeHtml(text) + '</span>' +

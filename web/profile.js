@@ -171,13 +171,14 @@ function referenceText(stats) {
 
 function indicatorRow(ind, district, withheld, stats) {
   const v = district.values ? district.values[ind.id] : null;
+  const category = categoryOf(ind, v);
   const rank = district.ranks ? district.ranks[ind.id] : null;
   const unit = unitOf(ind);
   const current = ind.id === state.indicatorId();
   const valueText = withheld
     ? '<span class="suppressed-value" title="' + escapeHtml(suppressionHelp('suppressed.help', ind.suppress_below)) + '">' +
       escapeHtml(t('suppressed')) + '</span>'
-    : (categoryOf(ind, v) ? escapeHtml(categoryOf(ind, v)) : numberCell(v, ind.decimals));
+    : (category ? '<span class="category-value">' + escapeHtml(category) + '</span>' : numberCell(v, ind.decimals));
   const rankText = isNumber(rank) && isNumber(stats.count) ? t('profile.rankof', { rank, n: stats.count }) : '–';
   return '<tr data-indicator="' + escapeHtml(ind.id) + '"' + (current ? ' class="current" aria-current="true"' : '') + '>' +
     '<th scope="row"><button type="button" class="link-button" data-indicator="' + escapeHtml(ind.id) + '">' +

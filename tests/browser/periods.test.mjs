@@ -257,4 +257,19 @@ test('on a phone (390 px) the German profile with a year, an index and indicator
   assert.equal(missing, '–keine Daten');
   assert.deepEqual(errors, []);
   await page.close();
+  // In the latest year the typology's type ("mittel / negativ") stands in the number column: it
+  // wraps there instead of widening the page; so does the table's head with "a column per year".
+  const typ = await open(phone, '?layer=kreise&indicator=typology&district=05358', DE);
+  await typ.page.waitForFunction(() => document.getElementById('profile-name').textContent === 'Düren');
+  await idle(typ.page);
+  const width = () => document.documentElement.scrollWidth;
+  assert.ok(await typ.page.evaluate(width) <= 390, `typology profile ${await typ.page.evaluate(width)} px wide`);
+  await typ.page.click('#btn-table');
+  await typ.page.selectOption('#indicator-select', 'population');
+  await typ.page.waitForSelector('#table-periods-field:not([hidden])');
+  await typ.page.check('#table-periods');
+  await typ.page.waitForFunction(() => document.querySelectorAll('#district-table th.period-col').length === 12);
+  assert.ok(await typ.page.evaluate(width) <= 390, `table with years ${await typ.page.evaluate(width)} px wide`);
+  assert.deepEqual(typ.errors, []);
+  await typ.page.close();
 });

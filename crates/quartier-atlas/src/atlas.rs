@@ -362,11 +362,7 @@ impl Atlas {
             if choice.compare.is_none() && choice.period == ind.periods.last().copied() {
                 l.stats[indicator].reference
             } else {
-                let total = ind
-                    .reference_for(choice.period)
-                    .filter(|_| !choice.is_change());
-                IndicatorStats::new(&l.view(indicator, choice).values, 0)
-                    .with_reference(total)
+                IndicatorStats::of(ind, &l.view(indicator, choice).values, 0, Some(choice))
                     .reference
             }
         })?;

@@ -114,13 +114,7 @@ impl PreparedLayer {
             .iter_mut()
             .map(|i| {
                 let suppressed = suppression::withhold(i);
-                let stats = IndicatorStats::new(&i.values, suppressed)
-                    .with_reference(i.reference_for(None));
-                if i.categories.is_empty() {
-                    stats
-                } else {
-                    stats.categorical()
-                }
+                IndicatorStats::of(i, &i.values, suppressed, None)
             })
             .collect();
         let indicator_index = atlas

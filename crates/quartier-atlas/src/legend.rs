@@ -160,10 +160,7 @@ impl Atlas {
             &layer.stats[c.indicator]
         } else {
             let withheld = view.suppressed.iter().filter(|s| **s).count();
-            let total = ind
-                .reference_for(choice.period)
-                .filter(|_| choice.compare.is_none());
-            view_stats = IndicatorStats::new(&view.values, withheld).with_reference(total);
+            view_stats = IndicatorStats::of(ind, &view.values, withheld, Some(choice));
             &view_stats
         };
         let l = lang.as_str();

@@ -1,6 +1,7 @@
 //! Summary statistics of an indicator over a layer: what the profile compares a district with.
 
-use crate::manifest::{Localized, Reference};
+use crate::manifest::{Indicator, Localized, Reference};
+use crate::periods::PeriodChoice;
 
 /// Summary statistics of one indicator over a layer's districts, for the profile panel
 /// ("your district vs. the city") and the legend.
@@ -23,7 +24,7 @@ pub struct IndicatorStats {
     pub max: Option<f64>,
     /// What a district is compared with: a table row the manifest names (Germany, the Land),
     /// else for a ratio or density the ratio of the totals (the layer as a whole), else the mean
-    /// of the districts. See [`IndicatorStats::with_reference`].
+    /// of the districts. See [`IndicatorStats::of`].
     pub reference: Option<f64>,
     /// What `reference` is: `external`, `ratio_of_totals` or `mean` (the page names it).
     pub reference_kind: &'static str,
@@ -74,10 +75,33 @@ impl IndicatorStats {
         }
     }
 
+    /// The statistics of indicator `ind` over the `values` shown for `choice` (`None`: its
+    /// default values), of which `withheld` districts are withheld: compared with the indicator's
+    /// own reference for that period (a change has none: it compares with the mean of the
+    /// changes), and for a typology nothing averaged or ranked. Every statistic of an indicator
+    /// (layer, legend, `values.json`, print profile, `centre=mean`) is made here.
+    pub fn of(
+        ind: &Indicator,
+        values: &[Option<f64>],
+        withheld: usize,
+        choice: Option<&PeriodChoice>,
+    ) -> Self {
+        let reference = match choice {
+            None => ind.reference_for(None),
+            Some(c) if c.is_change() => None,
+            Some(c) => ind.reference_for(c.period),
+        };
+        let stats = IndicatorStats::new(values, withheld).with_reference(reference);
+        if ind.categories.is_empty() {
+            stats
+        } else {
+            stats.categorical()
+        }
+    }
+
     /// The statistics of a categorical indicator (a typology): the count of districts with a
     /// type, and nothing that would average or rank the types' codes.
-    #[must_use]
-    pub fn categorical(mut self) -> Self {
+    fn categorical(mut self) -> Self {
         self.mean = None;
         self.min = None;
         self.max = None;
@@ -90,8 +114,7 @@ impl IndicatorStats {
     /// The same statistics compared with `reference` (an external row or the ratio of the
     /// totals, [`crate::manifest::Indicator::reference_for`]) when there is one, else with the
     /// mean of the districts.
-    #[must_use]
-    pub fn with_reference(mut self, reference: Option<Reference>) -> Self {
+    fn with_reference(mut self, reference: Option<Reference>) -> Self {
         if let Some(r) = reference.filter(|r| r.value.is_finite()) {
             self.reference = Some(r.value);
             self.reference_kind = r.kind;

@@ -75,10 +75,7 @@ pub fn layer_values<'a>(layer: &'a PreparedLayer, params: &'a Style) -> LayerVal
                 Cow::Owned(match view {
                     Some((choice, v)) => {
                         let withheld = v.suppressed.iter().filter(|s| **s).count();
-                        let total = ind
-                            .reference_for(choice.period)
-                            .filter(|_| !choice.is_change());
-                        IndicatorStats::new(&v.values, withheld).with_reference(total)
+                        IndicatorStats::of(ind, &v.values, withheld, Some(choice))
                     }
                     None => IndicatorStats::new(&vec![None; n], 0),
                 })

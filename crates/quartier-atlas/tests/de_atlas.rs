@@ -737,7 +737,31 @@ fn the_typology_map_has_every_kreis_type_of_the_reference() {
         assert_eq!(legend.counts[k], n, "{}", c.key);
         assert_eq!(legend.colors[k], c.color);
     }
-    // No average or rank of the types' codes.
+    // No average or rank of the types' codes, on the page or in print: Düren's printed profile
+    // names its type under the title and leaves value, reference and rank empty.
     assert_eq!(layer.stats[i].reference, None);
     assert!(layer.stats[i].ranks.iter().all(Option::is_none));
+    use quartier_atlas::print::ProfileRequest;
+    use quartier_render::print::PageSpec;
+    let geometry = atlas().0.print_geometry("kreise").unwrap();
+    let page = atlas()
+        .0
+        .profile_page(
+            &geometry,
+            &ProfileRequest {
+                layer: "kreise",
+                district: DUREN,
+                style: &style(&[]),
+                page: PageSpec::default(),
+                lang: Lang::De,
+            },
+        )
+        .unwrap();
+    let row = page
+        .rows
+        .iter()
+        .find(|r| r.title == "Status-Dynamik-Typ 2013–2018")
+        .unwrap();
+    assert_eq!(row.unit, "mittel / negativ");
+    assert_eq!((row.value, row.reference, row.rank), (None, None, None));
 }

@@ -59,7 +59,48 @@ pub(super) struct Context<'a> {
     pub(super) invalid: Invalid<'a>,
 }
 
+/// `numerator / denominator × factor`; a zero denominator has no rate: missing, not infinity.
+fn ratio(numerator: Option<f64>, denominator: Option<f64>, factor: f64) -> Option<f64> {
+    match (numerator, denominator) {
+        (Some(n), Some(d)) if d != 0.0 => Some(n / d * factor),
+        _ => None,
+    }
+}
+
 impl Context<'_> {
+    /// Where `field` (with `{year}` replaced by `period`) lives: the table it names
+    /// (`crime.crimes_{year}`), else `table` (`None`: the boundary file), and its column.
+    fn locate(
+        &self,
+        table: Option<&str>,
+        field: &str,
+        period: Option<i32>,
+    ) -> (Option<String>, String) {
+        let field = match period {
+            Some(p) => field.replace(YEAR, &p.to_string()),
+            None => field.to_string(),
+        };
+        match field.split_once('.') {
+            Some((t, c)) if self.tables.has(t) => (Some(t.to_string()), c.to_string()),
+            _ => (table.map(str::to_string), field),
+        }
+    }
+
+    /// The tables an indicator reads: its `table` and those its fields name (`table.column`).
+    fn tables_of<'s>(&self, ind: &'s IndicatorSpec) -> Vec<&'s str> {
+        let mut tables: Vec<&str> = ind.table.iter().map(String::as_str).collect();
+        for f in [&ind.field, &ind.numerator, &ind.denominator, &ind.density]
+            .into_iter()
+            .flatten()
+        {
+            match f.split_once('.') {
+                Some((t, _)) if self.tables.has(t) && !tables.contains(&t) => tables.push(t),
+                _ => {}
+            }
+        }
+        tables
+    }
+
     /// `field` (with `{year}` replaced) of `table`, or of the table it names (`crime.crimes_{year}`),
     /// or of the boundary file. The bool says whether it came from a table.
     fn column(
@@ -69,14 +110,8 @@ impl Context<'_> {
         period: Option<i32>,
         ctx: &str,
     ) -> Result<(Vec<Option<f64>>, bool), ManifestError> {
-        let field_owned = match period {
-            Some(p) => field.replace(YEAR, &p.to_string()),
-            None => field.to_string(),
-        };
-        let (table, field) = match field_owned.split_once('.') {
-            Some((t, c)) if self.tables.has(t) => (Some(t), c),
-            _ => (table, field_owned.as_str()),
-        };
+        let (table, field) = self.locate(table, field, period);
+        let (table, field) = (table.as_deref(), field.as_str());
         if field.contains(YEAR) {
             return Err((self.invalid)(
                 ctx.to_string(),
@@ -128,16 +163,8 @@ impl Context<'_> {
         if let Some(p) = &ind.periods {
             return parse_periods(p).map_err(|m| (self.invalid)(ctx.to_string(), m));
         }
-        let mut tables: Vec<&str> = ind.table.iter().map(String::as_str).collect();
-        for f in [&ind.field, &ind.numerator, &ind.denominator, &ind.density]
-            .into_iter()
-            .flatten()
-        {
-            if let Some((t, _)) = f.split_once('.') {
-                tables.push(t);
-            }
-        }
-        Ok(tables
+        Ok(self
+            .tables_of(ind)
             .iter()
             .find_map(|t| self.tables.periods_of(t))
             .unwrap_or_default())
@@ -188,7 +215,7 @@ impl Context<'_> {
                          (write it as the table's key column spells it; rows that match no district \
                          have keys such as {})",
                         r.key,
-                        self.reference_tables(ind)
+                        self.tables_of(ind)
                             .iter()
                             .flat_map(|t| self.tables.unmatched_keys(t))
                             .map(|k| format!("{k:?}"))
@@ -242,21 +269,6 @@ impl Context<'_> {
         })
     }
 
-    /// The tables the indicator's fields come from (`table`, or `table.column`).
-    fn reference_tables<'s>(&'s self, ind: &'s IndicatorSpec) -> Vec<&'s str> {
-        let mut tables: Vec<&str> = ind.table.iter().map(String::as_str).collect();
-        for f in [&ind.field, &ind.numerator, &ind.denominator]
-            .into_iter()
-            .flatten()
-        {
-            match f.split_once('.') {
-                Some((t, _)) if self.tables.has(t) && !tables.contains(&t) => tables.push(t),
-                _ => {}
-            }
-        }
-        tables
-    }
-
     /// The indicator's value for the table row `key` in `period`, computed as for a district
     /// (a field, or numerator / denominator × factor): `None` when no table has that row then.
     fn reference_value(
@@ -267,29 +279,19 @@ impl Context<'_> {
         ctx: &str,
     ) -> Result<Option<Option<f64>>, ManifestError> {
         let cell = |field: &str| -> Result<Option<Option<f64>>, ManifestError> {
-            let field = match period {
-                Some(p) => field.replace(YEAR, &p.to_string()),
-                None => field.to_string(),
-            };
-            let (table, column) = match field.split_once('.') {
-                Some((t, c)) if self.tables.has(t) => (Some(t), c),
-                _ => (ind.table.as_deref(), field.as_str()),
-            };
+            let (table, column) = self.locate(ind.table.as_deref(), field, period);
             let Some(table) = table else {
                 return Err((self.invalid)(
                     ctx.to_string(),
-                    format!("reference: {field:?} comes from the boundary file, which has only districts; a reference row needs a table (table = \"...\" or \"<table>.{field}\")"),
+                    format!("reference: {column:?} comes from the boundary file, which has only districts; a reference row needs a table (table = \"...\" or \"<table>.{column}\")"),
                 ));
             };
-            self.tables.row_value(table, column, period, key)
+            self.tables.row_value(&table, &column, period, key)
         };
         Ok(match (&ind.field, &ind.numerator, &ind.denominator) {
             (Some(f), None, None) if ind.density.is_none() && ind.change.is_none() => cell(f)?,
             (None, Some(n), Some(d)) => match (cell(n)?, cell(d)?) {
-                (Some(n), Some(d)) => Some(match (n, d) {
-                    (Some(n), Some(d)) if d != 0.0 => Some(n / d * ind.factor.unwrap_or(1.0)),
-                    _ => None,
-                }),
+                (Some(n), Some(d)) => Some(ratio(n, d, ind.factor.unwrap_or(1.0))),
                 _ => None,
             },
             _ => {
@@ -402,11 +404,7 @@ impl Context<'_> {
                 let values = n
                     .iter()
                     .zip(&d)
-                    .map(|(n, d)| match (n, d) {
-                        // A zero denominator has no rate: missing, not infinity.
-                        (Some(n), Some(d)) if *d != 0.0 => Some(n / d * factor),
-                        _ => None,
-                    })
+                    .map(|(n, d)| ratio(*n, *d, factor))
                     .collect();
                 let formula = if factor == 1.0 {
                     format!("{num} / {den}")

@@ -266,12 +266,10 @@ impl ProfileData {
             .iter()
             .zip(inds)
             .map(|(view, ind)| {
-                let values: &[Option<f64>] = view.as_ref().map_or(&[], |(_, v)| &v.values);
-                let total = view
-                    .as_ref()
-                    .filter(|(c, _)| !c.is_change())
-                    .and_then(|(c, _)| ind.reference_for(c.period));
-                IndicatorStats::new(values, 0).with_reference(total)
+                view.as_ref().map_or_else(
+                    || IndicatorStats::new(&[], 0),
+                    |(c, v)| IndicatorStats::of(ind, &v.values, 0, Some(c)),
+                )
             })
             .collect();
         // Per period: the external row or the ratio of the totals, else the mean of the
