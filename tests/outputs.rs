@@ -607,3 +607,204 @@ fn metrics_parse_and_count_requests() {
         ) > 0.0
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The static site
+
+/// Every file of a folder, as paths relative to it with `/` separators.
+fn files_under(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(root).unwrap();
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The server route a JSON file of the static site answers for (`None` for files that are not
+/// answers: the page, archives), written independently of `export_cmd.rs` from docs/deploy.md's
+/// table: the language becomes part of the file name and a year the folder `p/{year}/`.
+fn route_of(file: &str) -> Option<String> {
+    let (period, rest) = match file.strip_prefix("p/") {
+        Some(p) => {
+            let (year, rest) = p.split_once('/').unwrap();
+            (Some(year), rest)
+        }
+        None => (None, file),
+    };
+    if !rest.starts_with("api/") {
+        return None;
+    }
+    let mut query: Vec<String> = period.map(|p| format!("period={p}")).into_iter().collect();
+    let path = if let Some(stem) = rest
+        .strip_suffix(".de.json")
+        .map(|s| (s, "de"))
+        .or_else(|| rest.strip_suffix(".en.json").map(|s| (s, "en")))
+    {
+        query.push(format!("lang={}", stem.1));
+        if stem.0.ends_with("/legend") {
+            format!("/{}.json", stem.0)
+        } else {
+            format!("/{}", stem.0)
+        }
+    } else if rest.contains("/districts/") {
+        format!("/{}", rest.strip_suffix(".json").unwrap())
+    } else {
+        format!("/{rest}")
+    };
+    Some(if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", query.join("&"))
+    })
+}
+
+/// `quartier export` of the German atlas with every year: each JSON file is the server's answer
+/// for its route byte for byte (the atlas with the two `static_*` keys added), every year of every
+/// indicator has its files and (but the latest) its archive, and the archives read back by the
+/// `pmtiles` package hold the server's tiles of that year. `--periods latest` writes no year.
+#[test]
+fn export_writes_every_year_as_the_server_answers() {
+    let dir = scratch_dir("export-de");
+    let site = dir.join("site");
+    let run = quartier(&[
+        "export",
+        "geodata/de/atlas.toml",
+        "--zoom",
+        "0-6",
+        "--threads",
+        "2",
+        "-o",
+        site.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "export failed:\n{}", run.stderr);
+    // Byte for byte as the archive: the renderer's bytes always (a strong ETag), not restyled.
+    let server = Server::start(&["geodata/de/atlas.toml", "--exact-tiles"]);
+    let layers = json(&server, "/api/layers");
+    let kreise = &layers[0];
+    assert_eq!(kreise["id"], "kreise");
+
+    let files = files_under(&site);
+    let mut compared = 0;
+    for file in &files {
+        let Some(route) = route_of(file) else {
+            continue;
+        };
+        // Every district's profile in the default and one other year, the rest for one district.
+        if file.contains("/districts/")
+            && !(file.starts_with("api/") || file.starts_with("p/2010/"))
+            && !file.ends_with("/05358.json")
+        {
+            continue;
+        }
+        let served = server.get(&route);
+        assert_eq!(served.status, 200, "{file} -> {route}");
+        let written = std::fs::read(site.join(file)).unwrap();
+        if file.starts_with("api/atlas.") {
+            let mut atlas: Value = serde_json::from_slice(&written).unwrap();
+            assert_eq!(atlas["static_max_zoom"], 6);
+            assert_eq!(atlas["static_periods"], true);
+            let map = atlas.as_object_mut().unwrap();
+            map.remove("static_max_zoom");
+            map.remove("static_periods");
+            let served: Value = serde_json::from_slice(&served.body).unwrap();
+            assert_eq!(atlas, served, "{file}");
+        } else {
+            assert!(written == served.body, "{file} differs from GET {route}");
+        }
+        compared += 1;
+    }
+    assert!(compared > 1000, "only {compared} files compared");
+
+    // Every year of every indicator: its legends, and an archive for every year but the latest.
+    let mut years = std::collections::BTreeSet::new();
+    for ind in kreise["indicators"].as_array().unwrap() {
+        let id = ind["id"].as_str().unwrap();
+        let periods: Vec<i64> = ind["periods"]
+            .as_array()
+            .map(|p| p.iter().map(|y| y.as_i64().unwrap()).collect())
+            .unwrap_or_default();
+        assert!(
+            files.contains(&format!("tiles/kreise/{id}.pmtiles")),
+            "{id}"
+        );
+        for (k, year) in periods.iter().enumerate() {
+            years.insert(*year);
+            for lang in ["de", "en"] {
+                let legend =
+                    format!("p/{year}/api/layers/kreise/indicators/{id}/legend.{lang}.json");
+                assert!(files.contains(&legend), "{legend}");
+            }
+            let archive = format!("p/{year}/tiles/kreise/{id}.pmtiles");
+            assert_eq!(
+                files.contains(&archive),
+                k + 1 < periods.len(),
+                "{archive}: every year but the latest"
+            );
+        }
+    }
+    for year in &years {
+        assert!(files.contains(&format!("p/{year}/api/layers/kreise/values.json")));
+        assert!(files.contains(&format!("p/{year}/api/layers/kreise/districts/05358.json")));
+    }
+    assert_eq!(years.first(), Some(&1995));
+
+    // The archives of income in 2000 and in its latest year hold the server's tiles of that year.
+    for (archive, query) in [
+        ("p/2000/tiles/kreise/income.pmtiles", "?period=2000"),
+        ("tiles/kreise/income.pmtiles", ""),
+    ] {
+        let (report, tiles) = read_back("pmtiles", &site.join(archive));
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&tiles).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let zxy: Vec<&str> = name.split('_').collect();
+            let served = server.get(&format!(
+                "/tiles/kreise/income/{}/{}/{}.png{query}",
+                zxy[0], zxy[1], zxy[2]
+            ));
+            assert!(
+                std::fs::read(&path).unwrap() == served.body,
+                "{archive}: tile {name} differs from the served one"
+            );
+            checked += 1;
+        }
+        assert_eq!(report["tiles"], checked);
+        assert!(checked >= 10, "{archive}: {checked} tiles");
+    }
+    let a2000 = std::fs::read(site.join("p/2000/tiles/kreise/income.pmtiles")).unwrap();
+    let latest = std::fs::read(site.join("tiles/kreise/income.pmtiles")).unwrap();
+    assert_ne!(a2000, latest, "the years differ");
+
+    // Only the latest year: no `p/` folder, and the page is told so.
+    let quick = dir.join("latest");
+    let run = quartier(&[
+        "export",
+        "geodata/de/atlas.toml",
+        "--periods",
+        "latest",
+        "--zoom",
+        "0-2",
+        "-o",
+        quick.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        run.code, 0,
+        "export --periods latest failed:\n{}",
+        run.stderr
+    );
+    assert!(!quick.join("p").exists());
+    let atlas: Value =
+        serde_json::from_slice(&std::fs::read(quick.join("api/atlas.en.json")).unwrap()).unwrap();
+    assert_eq!(atlas["static_periods"], false);
+}

@@ -6,7 +6,7 @@
 // (legend, districts) comes from state.js and features.js.
 import * as state from './state.js';
 import { enc } from './api.js';
-import { currentLayer, layerBounds } from './catalog.js';
+import { currentIndicator, currentLayer, layerBounds } from './catalog.js';
 import { featuresOf, isSuppressed } from './features.js';
 import { escapeHtml, localised } from './format.js';
 import { t } from './i18n.js';
@@ -144,7 +144,7 @@ export function updateTiles() {
   // The query of the legend's own tile URL: the style and the data version (`v`), under which
   // the server lets browsers keep tiles for a year; a publish changes `v`, so new tiles at once.
   const query = lg && lg.tiles && lg.tiles.includes('?') ? lg.tiles.slice(lg.tiles.indexOf('?') + 1) : lg && lg.style;
-  const url = STATIC ? archiveUrl(state.layerId(), state.indicatorId())
+  const url = STATIC ? archiveUrl(state.layerId(), state.indicatorId(), state.style().period, currentIndicator()?.periods || [])
     : 'tiles/' + enc(state.layerId()) + '/' + enc(state.indicatorId()) + '/{z}/{x}/{y}{r}.png' +
       (query ? '?' + query : '');
   if (STATIC && tileLayer && tileLayer.quartierUrl === url) return;

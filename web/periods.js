@@ -4,7 +4,9 @@
 // Owns the controls of #period-controls. Both values live in the style (state.style().period and
 // .compare), so legend, tiles, the address bar and values.json (table, hover box, search,
 // downloads) all follow them through the paths every other style choice takes; main.js is told
-// of a change. A static site holds the default period only: the controls stay hidden there.
+// of a change. A static site (`quartier export`) holds every year but no change maps: the slider
+// shows and the comparison is hidden; exported with `--periods latest` it holds the latest year only
+// and the controls stay hidden.
 import * as state from './state.js';
 import { currentIndicator } from './catalog.js';
 import { t } from './i18n.js';
@@ -28,7 +30,7 @@ export function carriedPeriods(style) {
   const periods = periodsOf(currentIndicator());
   const keep = (p) => (p != null && periods.includes(String(p)) ? String(p) : null);
   const period = keep(style.period);
-  const compare = keep(style.compare);
+  const compare = STATIC ? null : keep(style.compare);
   return { period, compare: compare !== period ? compare : null };
 }
 
@@ -37,7 +39,8 @@ export function renderPeriods() {
   const box = $('period-controls');
   if (!box) return;
   const periods = periodsOf(currentIndicator());
-  box.hidden = STATIC || periods.length < 2;
+  box.hidden = (STATIC && !state.atlas().static_periods) || periods.length < 2;
+  $('compare-field').hidden = STATIC;
   if (box.hidden) return stopPlaying();
   const s = state.style();
   const latest = periods[periods.length - 1];

@@ -3,34 +3,49 @@
 // `data-quartier-static="1"` on <html> and loads the vendored `pmtiles` bundle (global `pmtiles`).
 //
 // Owns the mapping from API URLs to the files of the site (a static host ignores query strings, so
-// the language becomes part of the file name), the tile layer over the PMTiles archives (one per
-// indicator, in its default style), and greying out the style controls that need a server.
+// the language becomes part of the file name and a year a folder, `p/{year}/`), the tile layer over
+// the PMTiles archives (one per indicator and year, in its default style), and greying out the
+// style controls that need a server. Change maps (`compare`) need one too.
 import { $ } from './dom.js';
 
 /** True when the page runs from a static export. */
 export const STATIC = document.documentElement.dataset.quartierStatic === '1';
 
+/** The folder of a year's files (`p/2015/`), '' for the default (each indicator's latest year). */
+const periodDir = (period) => (period == null || period === '' ? '' : 'p/' + encodeURIComponent(period) + '/');
+
 /**
  * The file of the static site holding what `url` (relative, as api.js builds it) would answer, or
  * null when only a server can answer it (the district at a point and the hover grids: the page's
- * local index of features.geojson answers those instead, see FeatureIndex.locate). Style parameters are dropped: the site holds the
- * default style only, which is why the style controls are disabled.
+ * local index of features.geojson answers those instead, see FeatureIndex.locate; change maps).
+ * Other style parameters are dropped: the site holds the default style only, which is why the
+ * style controls are disabled. A year (`period`) selects the folder `p/{year}/` that
+ * `quartier export` writes for every year.
  */
 export function staticUrl(url) {
   const [path, queryString] = url.split('?');
-  const lang = new URLSearchParams(queryString || '').get('lang') || 'en';
+  const q = new URLSearchParams(queryString || '');
+  const lang = q.get('lang') || 'en';
   if (path === 'api/atlas' || path === 'api/layers' || /^api\/layers\/[^/]+$/.test(path)) {
     return path + '.' + lang + '.json';
   }
-  if (path.endsWith('/legend.json')) return path.replace(/legend\.json$/, 'legend.' + lang + '.json');
-  if (path.endsWith('/features.geojson') || path.endsWith('/values.json')) return path;
-  if (/^api\/layers\/[^/]+\/districts\/[^/]+$/.test(path)) return path + '.json';
+  if (path.endsWith('/features.geojson') || path.endsWith('/series.json')) return path;
+  if (q.get('compare')) return null;
+  const dir = periodDir(q.get('period'));
+  if (path.endsWith('/legend.json')) return dir + path.replace(/legend\.json$/, 'legend.' + lang + '.json');
+  if (path.endsWith('/values.json')) return dir + path;
+  if (/^api\/layers\/[^/]+\/districts\/[^/]+$/.test(path)) return dir + path + '.json';
   return null;
 }
 
-/** The archive of an indicator: `tiles/{layer}/{indicator}.pmtiles`. */
-export function archiveUrl(layerId, indicatorId) {
-  return 'tiles/' + encodeURIComponent(layerId) + '/' + encodeURIComponent(indicatorId) + '.pmtiles';
+/**
+ * The archive of an indicator in a year: `tiles/{layer}/{indicator}.pmtiles` for its latest year
+ * (`period` null or the last of `periods`), else `p/{year}/tiles/{layer}/{indicator}.pmtiles`.
+ */
+export function archiveUrl(layerId, indicatorId, period = null, periods = []) {
+  const latest = periods.length ? String(periods[periods.length - 1]) : null;
+  const dir = period == null || String(period) === latest ? '' : periodDir(period);
+  return dir + 'tiles/' + encodeURIComponent(layerId) + '/' + encodeURIComponent(indicatorId) + '.pmtiles';
 }
 
 /**

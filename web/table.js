@@ -25,7 +25,7 @@ $('table-periods').addEventListener('change', () => renderTable());
 /** The indicator's values in every period by district id, when the reader asked for them. */
 async function periodColumns(ind) {
   const field = $('table-periods-field');
-  field.hidden = STATIC || !ind || !Array.isArray(ind.periods) || ind.periods.length < 2;
+  field.hidden = (STATIC && !state.atlas().static_periods) || !ind || !Array.isArray(ind.periods) || ind.periods.length < 2;
   if (field.hidden || !$('table-periods').checked) return null;
   const key = state.layerId() + '/' + ind.id;
   if (!seriesCache.has(key)) seriesCache.set(key, fetchSeries(state.layerId(), ind.id).catch(() => null));

@@ -6,6 +6,7 @@
 import * as state from './state.js';
 import { query } from './api.js';
 import { getMap } from './map.js';
+import { STATIC } from './static-site.js';
 
 /** The view the URL asks for; numbers that do not parse are left out. */
 export function readUrl() {
@@ -23,7 +24,8 @@ export function readUrl() {
   if (q.get('centre')) style.centre = q.get('centre');
   if (num('border') !== null) style.border = num('border');
   if (/^\d{4}$/.test(q.get('period') || '')) style.period = q.get('period');
-  if (/^\d{4}$/.test(q.get('compare') || '')) style.compare = q.get('compare');
+  // A static site has no change maps (static-site.js): the year alone is shown there.
+  if (!STATIC && /^\d{4}$/.test(q.get('compare') || '')) style.compare = q.get('compare');
   if (q.get('breaks')) {
     const breaks = q.get('breaks').split(',').map(Number);
     if (breaks.every(Number.isFinite)) style.breaks = breaks;

@@ -162,3 +162,30 @@ export async function axeViolations(page) {
   }));
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
+
+/** A point inside Düren (Kreis 05358) on the German atlas. */
+export const DUREN = { lon: 6.48, lat: 50.80 };
+
+/** Hovers Düren on the German atlas (zoom 8) and returns the hover box's value text. */
+export async function hoverDuren(page) {
+  const pt = await pointOnScreen(page, DUREN.lon, DUREN.lat, 8);
+  await page.mouse.move(pt.x - 4, pt.y - 4);
+  await page.mouse.move(pt.x, pt.y);
+  await page.waitForFunction(() => {
+    const el = document.querySelector('#hover-info .hover-name');
+    return el && el.textContent === 'Düren';
+  }, null, { timeout: 10_000 });
+  return page.textContent('#hover-info .hover-value');
+}
+
+/** Moves the year slider to `year` (a string) and waits for the page to settle. */
+export async function slideTo(page, year) {
+  await page.$eval('#period-slider', (el, y) => {
+    const years = [...Array(Number(el.max) + 1).keys()];
+    el.value = String(years.find((i) => String(Number(document.getElementById('period-first').textContent) + i) === y));
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, year);
+  await page.waitForFunction((y) => document.getElementById('period-value').textContent === y, year);
+  await page.waitForTimeout(300);
+  await idle(page);
+}

@@ -8,39 +8,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SHOTS, launch, closeAll, open, idle, pointOnScreen, axeViolations } from './helpers.mjs';
+import { SHOTS, launch, closeAll, open, idle, axeViolations, hoverDuren, slideTo } from './helpers.mjs';
 
 const DE = (process.env.QUARTIER_DE_URL || 'http://127.0.0.1:8081').replace(/\/$/, '');
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const fixture = (name) => JSON.parse(fs.readFileSync(path.join(HERE, '../fixtures/reference', name), 'utf8'));
 const digits = (s) => s.replace(/[^0-9]/g, '');
-const DUREN = { lon: 6.48, lat: 50.80 };
 
 let de;
 before(async () => { de = await launch('de-DE'); });
 after(closeAll);
-
-async function hoverDuren(page) {
-  const pt = await pointOnScreen(page, DUREN.lon, DUREN.lat, 8);
-  await page.mouse.move(pt.x - 4, pt.y - 4);
-  await page.mouse.move(pt.x, pt.y);
-  await page.waitForFunction(() => {
-    const el = document.querySelector('#hover-info .hover-name');
-    return el && el.textContent === 'Düren';
-  }, null, { timeout: 10_000 });
-  return page.textContent('#hover-info .hover-value');
-}
-
-async function slideTo(page, year) {
-  await page.$eval('#period-slider', (el, y) => {
-    const years = [...Array(Number(el.max) + 1).keys()];
-    el.value = String(years.find((i) => String(Number(document.getElementById('period-first').textContent) + i) === y));
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, year);
-  await page.waitForFunction((y) => document.getElementById('period-value').textContent === y, year);
-  await page.waitForTimeout(300);
-  await idle(page);
-}
 
 test('periods: the slider moves tiles, legend and hover value together; compare makes the change map; URL and profile keep up', async () => {
   const duren = fixture('de_atlas_duren.json');

@@ -110,6 +110,9 @@ done
 SITE="$(mktemp -d -t quartier-static-site.XXXXXX)"
 echo "== quartier export geodata/atlas.toml --layer nc --zoom 0-8 -o $SITE =="
 "$QUARTIER_BIN" export geodata/atlas.toml --layer nc --zoom 0-8 -o "$SITE" >>"$LOG" 2>&1
+# The German atlas with every year (the year slider on a static host), as a site in a sub-path.
+echo "== quartier export geodata/de/atlas.toml --zoom 0-6 -o $SITE/de =="
+"$QUARTIER_BIN" export geodata/de/atlas.toml --zoom 0-6 -o "$SITE/de" >>"$LOG" 2>&1
 STATIC_PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 (cd "$SITE" && exec python3 -m http.server "$STATIC_PORT" --bind 127.0.0.1) >>"$LOG" 2>&1 &
 STATIC_PID=$!

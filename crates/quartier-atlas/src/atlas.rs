@@ -78,7 +78,8 @@ pub struct Classified {
 }
 
 impl Classified {
-    /// The strong ETag of one tile drawn with this classification.
+    /// The strong ETag of one tile drawn with this classification (as `render_tile` draws it;
+    /// [`Atlas::tile_etag`] weakens it where tiles are restyled from kept rasters).
     pub fn tile_etag(&self, version: u64, tile: TileCoord, scale: u8) -> Etag {
         let hash = self
             .etag_base

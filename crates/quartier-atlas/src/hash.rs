@@ -57,21 +57,31 @@ fn hex16(n: u64, out: &mut [u8]) {
     }
 }
 
-/// A strong entity tag `"<version>-<hash>"`, both parts as 16 hex digits: 35 ASCII bytes,
-/// formatted without allocating (the fast lane builds one per cached tile).
+/// An entity tag `"<version>-<hash>"`, both parts as 16 hex digits (35 ASCII bytes), strong or
+/// weak (`W/` in front), formatted without allocating (the fast lane builds one per cached tile).
+///
+/// A weak tag (RFC 9110 §8.8.1) promises the same content, not the same bytes: raster tiles are
+/// weak while tiles may be restyled from kept district rasters, whose PNGs carry the same pixels
+/// as a fresh draw behind another palette order ([`crate::Restyle::Spliced`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Etag([u8; 35]);
+pub struct Etag {
+    /// `W/"<version>-<hash>"`; a strong tag is all but the first two bytes.
+    buf: [u8; 37],
+    weak: bool,
+}
 
 impl Etag {
-    /// The tag of `hash` under a data `version`.
+    /// The strong tag of `hash` under a data `version`.
     pub fn new(version: u64, hash: u64) -> Etag {
-        let mut buf = [0u8; 35];
-        buf[0] = b'"';
-        hex16(version, &mut buf[1..17]);
-        buf[17] = b'-';
-        hex16(hash, &mut buf[18..34]);
-        buf[34] = b'"';
-        Etag(buf)
+        let mut buf = [0u8; 37];
+        buf[0] = b'W';
+        buf[1] = b'/';
+        buf[2] = b'"';
+        hex16(version, &mut buf[3..19]);
+        buf[19] = b'-';
+        hex16(hash, &mut buf[20..36]);
+        buf[36] = b'"';
+        Etag { buf, weak: false }
     }
 
     /// The tag of a body: the data version plus a hash of the bytes.
@@ -79,14 +89,28 @@ impl Etag {
         Etag::new(version, Fnv::new().bytes(body).finish())
     }
 
-    /// The quoted tag as bytes (quotes, hex digits and a dash: always a valid header value).
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+    /// The same tag, weak: equal content, maybe other bytes.
+    pub fn weak(self) -> Etag {
+        Etag { weak: true, ..self }
     }
 
-    /// The quoted tag as text.
+    /// Whether the tag is weak.
+    pub fn is_weak(&self) -> bool {
+        self.weak
+    }
+
+    /// The tag as bytes (`W/`, quotes, hex digits and a dash: always a valid header value).
+    pub fn as_bytes(&self) -> &[u8] {
+        if self.weak {
+            &self.buf
+        } else {
+            &self.buf[2..]
+        }
+    }
+
+    /// The tag as text.
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or("\"0\"")
+        std::str::from_utf8(self.as_bytes()).unwrap_or("\"0\"")
     }
 }
 
@@ -127,6 +151,9 @@ mod tests {
     fn etag_is_quoted_hex() {
         let e = Etag::new(0x0123_4567_89ab_cdef, 0xff);
         assert_eq!(e.as_str(), "\"0123456789abcdef-00000000000000ff\"");
+        assert!(!e.is_weak());
+        assert_eq!(e.weak().as_str(), "W/\"0123456789abcdef-00000000000000ff\"");
+        assert_ne!(e, e.weak());
     }
 
     #[test]

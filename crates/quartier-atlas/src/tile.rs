@@ -188,6 +188,20 @@ impl Atlas {
         )
     }
 
+    /// The ETag of a raster tile: weak where later styles of the tile are restyled from its kept
+    /// district raster ([`Restyle::Spliced`] with a cache), since those carry a fresh draw's
+    /// pixels in other bytes, so that which bytes a URL gets depends on what the server has
+    /// seen before; strong where every answer is `render_tile`'s bytes (no cache, or
+    /// [`Restyle::Exact`]), as from `quartier seed`.
+    pub fn tile_etag(&self, classified: &Classified, tile: TileCoord, scale: u8) -> Etag {
+        let etag = classified.tile_etag(self.version_hash, tile, scale);
+        if self.restyle == Restyle::Spliced && self.tiles.is_enabled() {
+            etag.weak()
+        } else {
+            etag
+        }
+    }
+
     /// The tile when it can be answered at once: empty (outside the layer), cached, or
     /// restyled in microseconds from a kept district raster (then kept too). The same answer
     /// [`Atlas::tile_with`] would give for it.
@@ -196,7 +210,7 @@ impl Atlas {
             return Some(t);
         }
         let key = classified.tile_key(tile, scale);
-        let etag = classified.tile_etag(self.version_hash, tile, scale);
+        let etag = self.tile_etag(classified, tile, scale);
         if let Some(png) = self.tiles.get_hit(&key) {
             return Some(Tile {
                 png,
@@ -282,7 +296,7 @@ impl Atlas {
         self.counters.empty.fetch_add(1, Ordering::Relaxed);
         Some(Tile {
             png: self.empty_tile(scale),
-            etag: classified.tile_etag(self.version_hash, tile, scale),
+            etag: self.tile_etag(classified, tile, scale),
             answered: Answered::Empty,
         })
     }
@@ -305,7 +319,7 @@ impl Atlas {
         if let Some(t) = self.empty(classified, tile, scale) {
             return Ok(t);
         }
-        let etag = classified.tile_etag(self.version_hash, tile, scale);
+        let etag = self.tile_etag(classified, tile, scale);
         let rasters = cache == CacheUse::Use && self.tiles.is_enabled();
         let quick = AtomicBool::new(false);
         let draw = async {

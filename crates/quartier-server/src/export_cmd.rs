@@ -8,6 +8,12 @@
 //! are one PMTiles archive per indicator in its default style, seeded through the atlas's tile
 //! entry point as `quartier seed` does; the page reads them with the vendored `pmtiles` package.
 //!
+//! Every period of an indicator gets its own files under `p/{PERIOD}/`, mirroring the paths of
+//! the default (each indicator's latest period), so the page's year slider works on a static host
+//! too: the legend, `values.json` and the district profiles of that year, and a tile archive per
+//! indicator and year. The latest year's archive is the default one, not a copy. Change maps
+//! (`compare`) would need a file per pair of years and stay with the server.
+//!
 //! ```text
 //! site/index.html, main.js, ..., vendor/       the map page (web/), marked as static
 //! site/api/atlas.{de,en}.json                  /api/atlas?lang=..
@@ -17,7 +23,12 @@
 //! site/api/layers/{layer}/values.json
 //! site/api/layers/{layer}/districts/{id}.json
 //! site/api/layers/{layer}/indicators/{ind}/legend.{de,en}.json
+//! site/api/layers/{layer}/indicators/{ind}/series.json    (indicators with periods)
 //! site/tiles/{layer}/{ind}.pmtiles
+//! site/p/{period}/api/layers/{layer}/values.json           (every period of the layer)
+//! site/p/{period}/api/layers/{layer}/districts/{id}.json
+//! site/p/{period}/api/layers/{layer}/indicators/{ind}/legend.{de,en}.json
+//! site/p/{period}/tiles/{layer}/{ind}.pmtiles               (every period but the latest)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -29,7 +40,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use bytes::Bytes;
-use clap::Args;
+use clap::{Args, ValueEnum};
+use quartier_atlas::layer::PreparedLayer;
 use quartier_atlas::style::url_escape;
 use quartier_atlas::Style;
 use quartier_server::source;
@@ -48,8 +60,14 @@ Examples:
   Only North Carolina, tiles to zoom 10:
     quartier export geodata/atlas.toml --layer nc --zoom 0-10 -o site-nc/
 
+  The German districts with every year of every indicator (the year slider works), to zoom 8:
+    quartier export geodata/de/atlas.toml --zoom 0-8 -o site-de/
+  Only each indicator's latest year (one archive per indicator, a quicker export):
+    quartier export geodata/de/atlas.toml --periods latest -o site-de/
+
 Upload the folder to any static host (object storage + CDN, nginx, GitHub Pages): docs/deploy.md.
-The page shows every indicator in its default style; other classifications need `quartier serve`.
+The page shows every indicator in its default style, in every year; other classifications and change
+maps need `quartier serve`.
 Exit status: 0 success, 2 an error.";
 
 /// Flags of `quartier export`.
@@ -65,6 +83,9 @@ pub struct ExportArgs {
     /// Zoom levels of the tile archives, `MIN-MAX`.
     #[arg(long, value_name = "MIN-MAX", default_value = "0-12", value_parser = seed_cmd::parse_zooms)]
     pub zoom: Zooms,
+    /// Which years of indicators with periods get files and tile archives.
+    #[arg(long, value_enum, value_name = "WHICH", default_value = "all")]
+    pub periods: PeriodsChoice,
     /// Rendering threads [default: one per core].
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
@@ -77,6 +98,15 @@ pub struct ExportArgs {
     /// Import options for a boundary file.
     #[command(flatten)]
     pub import: ImportFlags,
+}
+
+/// Which periods `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodsChoice {
+    /// Every period of every indicator: the page's year slider works.
+    All,
+    /// Each indicator's latest period only: the page hides the year slider.
+    Latest,
 }
 
 /// The languages of the page.
@@ -154,18 +184,87 @@ fn file_safe(id: &str) -> bool {
     !id.is_empty() && !id.contains('/') && !id.contains('\\') && !id.starts_with('.')
 }
 
-/// Every JSON answer the page needs, in both languages.
+/// Every period of a layer's indicators, oldest first (the `p/{PERIOD}/` folders of the site).
+fn layer_periods(layer: &PreparedLayer) -> Vec<i32> {
+    let mut periods: Vec<i32> = layer
+        .atlas
+        .indicators
+        .iter()
+        .flat_map(|i| i.periods.iter().copied())
+        .collect();
+    periods.sort_unstable();
+    periods.dedup();
+    periods
+}
+
+/// The answers of one period of a layer under `p/{PERIOD}/`: what the page asks for with
+/// `?period=PERIOD` (values, district profiles, and the legends of the indicators with that period).
+async fn write_period_json(
+    router: &Router,
+    site: &Path,
+    layer: &PreparedLayer,
+    period: i32,
+) -> anyhow::Result<()> {
+    let id = url_escape(layer.id());
+    let dir = format!("p/{period}/api/layers/{}", layer.id());
+    for lang in LANGS {
+        for ind in layer
+            .atlas
+            .indicators
+            .iter()
+            .filter(|i| i.periods.contains(&period))
+        {
+            let path = format!(
+                "/api/layers/{id}/indicators/{}/legend.json?period={period}&lang={lang}",
+                url_escape(&ind.id)
+            );
+            write(
+                site,
+                &format!("{dir}/indicators/{}/legend.{lang}.json", ind.id),
+                &get(router, &path).await?,
+            )?;
+        }
+    }
+    write(
+        site,
+        &format!("{dir}/values.json"),
+        &get(
+            router,
+            &format!("/api/layers/{id}/values.json?period={period}"),
+        )
+        .await?,
+    )?;
+    for d in &layer.atlas.layer.districts {
+        if file_safe(&d.id) {
+            let path = format!(
+                "/api/layers/{id}/districts/{}?period={period}",
+                url_escape(&d.id)
+            );
+            write(
+                site,
+                &format!("{dir}/districts/{}.json", d.id),
+                &get(router, &path).await?,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Every JSON answer the page needs, in both languages (and in every period with `all`).
 async fn write_json(
     state: &AppState,
     router: &Router,
     site: &Path,
     max_zoom: u8,
+    periods: PeriodsChoice,
 ) -> anyhow::Result<()> {
     for lang in LANGS {
         let mut atlas: serde_json::Value =
             serde_json::from_slice(&get(router, &format!("/api/atlas?lang={lang}")).await?)?;
         // The page scales the archive's deepest tiles beyond it.
         atlas["static_max_zoom"] = max_zoom.into();
+        // Whether the site holds every period (the page shows the year slider then).
+        atlas["static_periods"] = (periods == PeriodsChoice::All).into();
         write(
             site,
             &format!("api/atlas.{lang}.json"),
@@ -225,6 +324,32 @@ async fn write_json(
                 &get(router, &path).await?,
             )?;
         }
+        if periods == PeriodsChoice::All {
+            // The table's "one column per year".
+            for ind in layer
+                .atlas
+                .indicators
+                .iter()
+                .filter(|i| i.periods.len() > 1)
+            {
+                let path = format!(
+                    "/api/layers/{id}/indicators/{}/series.json",
+                    url_escape(&ind.id)
+                );
+                write(
+                    site,
+                    &format!(
+                        "api/layers/{}/indicators/{}/series.json",
+                        layer.id(),
+                        ind.id
+                    ),
+                    &get(router, &path).await?,
+                )?;
+            }
+            for period in layer_periods(layer) {
+                write_period_json(router, site, layer, period).await?;
+            }
+        }
     }
     Ok(())
 }
@@ -275,32 +400,47 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(write_json(&state, &router, site, args.zoom.1))?;
+    runtime.block_on(write_json(&state, &router, site, args.zoom.1, args.periods))?;
     let mut tiles = 0;
+    let mut archives = 0;
     for layer in &state.layers {
         for ind in &layer.atlas.indicators {
-            let plan = SeedPlan {
-                layer: layer.id(),
-                indicator: &ind.id,
-                style: Style::default(),
-                zooms: args.zoom,
-                bbox: None,
-                scale: 1,
-                threads: args.threads,
-                progress: true,
+            // The default style's latest period first, then (with `all`) every earlier period.
+            let earlier = match (args.periods, ind.periods.split_last()) {
+                (PeriodsChoice::All, Some((_, earlier))) => earlier,
+                _ => &[],
             };
-            let out = site.join(format!("tiles/{}/{}.pmtiles", layer.id(), ind.id));
-            if let Some(dir) = out.parent() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            let runs = std::iter::once(None).chain(earlier.iter().map(Some));
+            for period in runs {
+                let plan = SeedPlan {
+                    layer: layer.id(),
+                    indicator: &ind.id,
+                    style: Style {
+                        period: period.map(i32::to_string),
+                        ..Style::default()
+                    },
+                    zooms: args.zoom,
+                    bbox: None,
+                    scale: 1,
+                    threads: args.threads,
+                    progress: true,
+                };
+                let prefix = period.map_or(String::new(), |p| format!("p/{p}/"));
+                let out = site.join(format!("{prefix}tiles/{}/{}.pmtiles", layer.id(), ind.id));
+                if let Some(dir) = out.parent() {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("cannot create {}", dir.display()))?;
+                }
+                let report = seed_cmd::seed(&state.atlas, &plan, &out)
+                    .with_context(|| format!("cannot seed {}", out.display()))?;
+                tiles += report.archive.tiles;
+                archives += 1;
             }
-            let report = seed_cmd::seed(&state.atlas, &plan, &out)
-                .with_context(|| format!("cannot seed {}", out.display()))?;
-            tiles += report.archive.tiles;
         }
     }
     tracing::info!(
         layers = state.layers.len(),
+        archives,
         tiles,
         "wrote the static site {} (serve the folder with any web server, e.g. `python3 -m http.server`)",
         site.display()

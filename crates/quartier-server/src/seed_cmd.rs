@@ -260,7 +260,10 @@ pub(crate) fn seed(atlas: &Atlas, plan: &SeedPlan<'_>, out: &Path) -> anyhow::Re
         ) {
             bar.set_style(style);
         }
-        bar.set_message(format!("{}/{}", plan.layer, plan.indicator));
+        bar.set_message(match &plan.style.period {
+            Some(p) => format!("{}/{} {p}", plan.layer, plan.indicator),
+            None => format!("{}/{}", plan.layer, plan.indicator),
+        });
         bar
     } else {
         indicatif::ProgressBar::hidden()

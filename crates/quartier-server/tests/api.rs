@@ -22,6 +22,7 @@ use std::sync::{Arc, OnceLock};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use bytes::Bytes;
+use quartier_atlas::Restyle;
 use quartier_server::source;
 use quartier_server::state::{AppState, ServerOptions};
 use serde_json::Value;
@@ -886,7 +887,8 @@ async fn tile_etag_gives_304_and_changes_with_the_style() {
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.header("cache-control"), "public, max-age=3600");
     let etag = a.header("etag").to_string();
-    assert!(etag.starts_with('"') && etag.ends_with('"') && !etag.starts_with("W/"));
+    // Weak: the same pixels, bytes that depend on what was drawn before (see below).
+    assert!(etag.starts_with("W/\"") && etag.ends_with('"'), "{etag}");
     let b = get_with(atlas_state(), uri, &[("if-none-match", &etag)]).await;
     assert_eq!(b.status, StatusCode::NOT_MODIFIED);
     assert!(b.body.is_empty());
@@ -902,6 +904,46 @@ async fn tile_etag_gives_304_and_changes_with_the_style() {
     // @2x is another tile too.
     let e = get("/tiles/nc/sids_rate74/6/17/25@2x.png").await;
     assert_ne!(e.header("etag"), etag);
+}
+
+/// Why PNG tile ETags are weak by default: a tile restyled from its kept district raster has the
+/// drawn tile's pixels in other bytes, so one URL's bytes depend on what the server drew before.
+/// With `--exact-tiles` (`Restyle::Exact`) every answer is the renderer's bytes: a strong tag.
+#[tokio::test]
+async fn tile_etags_are_weak_where_tiles_are_restyled_and_strong_where_exact() {
+    // A tile of few counties: its raster's palette fits (tiles of many are renumbered, and then
+    // have the renderer's bytes in either mode).
+    let tile = "/tiles/nc/SID74/8/71/101.png";
+    let uri = format!("{tile}?method=jenks");
+    for (restyle, weak) in [(Restyle::Spliced, true), (Restyle::Exact, false)] {
+        let options = ServerOptions {
+            restyle,
+            ..ServerOptions::default()
+        };
+        let fresh = get_with(nc_file_state(&options), &uri, &[]).await;
+        assert_eq!(fresh.header("x-quartier-cache"), "miss");
+        let seen = nc_file_state(&options);
+        for other in ["?method=quantile", "?method=equal"] {
+            get_with(seen.clone(), &format!("{tile}{other}"), &[]).await;
+        }
+        // Drawn from the district raster kept at the second style (the router says "miss").
+        let restyled = get_with(seen.clone(), &uri, &[]).await;
+        let etag = fresh.header("etag").to_string();
+        assert_eq!(etag, restyled.header("etag"), "{restyle:?}");
+        assert_eq!(etag.starts_with("W/\""), weak, "{restyle:?}: {etag}");
+        assert_eq!(
+            fresh.body != restyled.body,
+            weak,
+            "{restyle:?}: other bytes only when weak"
+        );
+        let pixels = |png: &[u8]| image::load_from_memory(png).unwrap().to_rgba8();
+        assert!(
+            pixels(&fresh.body) == pixels(&restyled.body),
+            "{restyle:?}: the same pixels"
+        );
+        let again = get_with(seen, &uri, &[("if-none-match", &etag)]).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    }
 }
 
 #[tokio::test]

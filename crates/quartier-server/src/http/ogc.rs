@@ -289,7 +289,7 @@ pub(super) async fn tile(
     let (ii, _) = layer.indicator(indicator_id)?;
     let coord = parse_tile(&z, &col, &row)?;
     let classified = state.classified(li, ii, &style)?;
-    let etag = etag_header(&classified.tile_etag(state.version_hash, coord, 1));
+    let etag = etag_header(&state.atlas.tile_etag(&classified, coord, 1));
     if if_none_match(&headers, &etag) {
         return Ok(not_modified(etag, TILE_CACHE_CONTROL));
     }

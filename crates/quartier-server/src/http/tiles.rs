@@ -93,7 +93,7 @@ pub(super) async fn tile(
     let (y, scale) = parse_tile_name(&name)?;
     let coord = parse_tile(&z, &x, y)?;
     let classified = state.classified(li, ii, &style)?;
-    let etag = etag_header(&classified.tile_etag(state.version_hash, coord, scale));
+    let etag = etag_header(&state.atlas.tile_etag(&classified, coord, scale));
     if if_none_match(&headers, &etag) {
         return Ok(not_modified(etag, TILE_CACHE_CONTROL));
     }
