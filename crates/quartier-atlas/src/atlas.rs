@@ -14,7 +14,7 @@ use std::sync::{Arc, RwLock};
 
 use crate::manifest::{Basemap, LoadedAtlas, Localized};
 use bytes::Bytes;
-use quartier_geo::classify::{self, Classification, ClassifyError, Note};
+use quartier_geo::classify::{self, Classification, ClassifyError, Note, SortedValues};
 use quartier_geo::palette::{self, NO_DATA};
 use quartier_render::{TileCoord, TileStyle};
 
@@ -376,7 +376,7 @@ impl Atlas {
         // period pooled for `scope=all`). Withheld values are not data: the classifier sees only
         // the other districts, so that its counts, `missing` and notes speak of real gaps.
         let view = l.view(indicator, &resolved.periods);
-        let published = view.classified_values(ind, &resolved.periods);
+        let published = || view.classified_values(ind, &resolved.periods);
         let scheme = palette::scheme(&resolved.palette)
             .map_err(|e| AtlasError::bad_style(e.to_string(), palette_de(&e)))?;
         // A centre on a diverging scheme splits the classes there (see `classify::classify_around`).
@@ -387,20 +387,31 @@ impl Atlas {
         });
         let classified = match split {
             // A typology: one class per category, whatever the style asks.
-            _ if !ind.categories.is_empty() => Ok(categorical(&published, ind.categories.len())),
+            _ if !ind.categories.is_empty() => Ok(categorical(&published(), ind.categories.len())),
             Some(c) => classify::classify_around(
-                &published,
+                &published(),
                 resolved.method,
                 resolved.classes,
                 c,
                 palette::max_side(scheme),
             ),
-            None => classify::classify(
-                &published,
-                resolved.method,
-                resolved.classes,
-                resolved.breaks.as_deref(),
-            ),
+            None => {
+                // Sorted once per indicator where the period shown does not change them.
+                let fresh;
+                let sorted = match l.kept_sorted_values(indicator, &resolved.periods) {
+                    Some(kept) => kept,
+                    None => {
+                        fresh = SortedValues::new(&published());
+                        &fresh
+                    }
+                };
+                classify::classify_sorted(
+                    sorted,
+                    resolved.method,
+                    resolved.classes,
+                    resolved.breaks.as_deref(),
+                )
+            }
         };
         let mut classification = match classified {
             Ok(c) => c,
@@ -411,7 +422,7 @@ impl Atlas {
                 requested: resolved.classes,
                 breaks: Vec::new(),
                 counts: Vec::new(),
-                missing: published.len(),
+                missing: total,
                 notes: vec![Note::NoValues { total }],
             },
             Err(e) => {

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use crate::manifest::{AtlasLayer, Indicator};
 use bytes::Bytes;
+use quartier_geo::classify::SortedValues;
 use quartier_geo::locate::DistrictIndex;
 use quartier_render::{TileCoord, TileLayer};
 use serde::Serialize;
@@ -36,6 +37,9 @@ pub struct PreparedLayer {
     district_index: HashMap<String, usize>,
     /// `features.geojson`, serialised on first request.
     features: OnceLock<Bytes>,
+    /// Per indicator, the sorted values its classes are computed from when they do not depend
+    /// on the period (see `PreparedLayer::kept_sorted_values`), made on the first style.
+    pub(crate) sorted_values: Vec<OnceLock<SortedValues>>,
 }
 
 impl std::fmt::Debug for PreparedLayer {
@@ -137,6 +141,7 @@ impl PreparedLayer {
             indicator_index,
             district_index,
             features: OnceLock::new(),
+            sorted_values: atlas.indicators.iter().map(|_| OnceLock::new()).collect(),
             atlas,
         }
     }

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use quartier_geo::aggregate::derive::{self, Change};
+use quartier_geo::classify::SortedValues;
 
 use crate::error::AtlasError;
 use crate::index;
@@ -202,11 +203,14 @@ impl View {
     /// withheld districts left out.
     pub fn classified_values(&self, ind: &Indicator, choice: &PeriodChoice) -> Vec<Option<f64>> {
         let published = |v: &[Option<f64>], s: &[bool]| -> Vec<Option<f64>> {
-            v.iter()
-                .zip(s.iter().chain(std::iter::repeat(&false)))
-                .filter(|(_, s)| !**s)
-                .map(|(v, _)| *v)
-                .collect()
+            let mut out = Vec::with_capacity(v.len());
+            out.extend(
+                v.iter()
+                    .zip(s.iter().chain(std::iter::repeat(&false)))
+                    .filter(|(_, s)| !**s)
+                    .map(|(v, _)| *v),
+            );
+            out
         };
         if choice.scope == Scope::All && !choice.is_change() && !ind.periods.is_empty() {
             ind.series
@@ -221,6 +225,21 @@ impl View {
 }
 
 impl PreparedLayer {
+    /// The sorted values the classes of indicator `i` are computed from under `choice`, kept
+    /// for the next style when they do not depend on the period shown: every period pooled
+    /// (`scope=all`, the default) or an indicator without periods, and not a change. A restyle
+    /// then classifies without collecting and sorting the values again. `None`: compute them.
+    pub fn kept_sorted_values(&self, i: usize, choice: &PeriodChoice) -> Option<&SortedValues> {
+        let ind = &self.atlas.indicators[i];
+        if choice.is_change() || (choice.scope != Scope::All && !ind.periods.is_empty()) {
+            return None;
+        }
+        let kept = self.sorted_values.get(i)?;
+        Some(kept.get_or_init(|| {
+            SortedValues::new(&self.view(i, choice).classified_values(ind, choice))
+        }))
+    }
+
     /// The values of indicator `i` (by position) for `choice`.
     pub fn view(&self, i: usize, choice: &PeriodChoice) -> View {
         let ind = &self.atlas.indicators[i];

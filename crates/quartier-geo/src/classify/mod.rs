@@ -74,6 +74,7 @@ mod around;
 mod jenks;
 mod notes;
 mod pretty;
+mod sorted;
 #[cfg(test)]
 mod tests;
 
@@ -85,6 +86,7 @@ use serde::{Deserialize, Serialize};
 pub use around::{allot, classify_around, splits_at_centre};
 pub use notes::Note;
 pub use pretty::pretty;
+pub use sorted::SortedValues;
 
 /// The fewest classes a request may ask for.
 pub const MIN_CLASSES: usize = 2;
@@ -305,6 +307,20 @@ pub fn classify(
     classes: usize,
     manual_breaks: Option<&[f64]>,
 ) -> Result<Classification, ClassifyError> {
+    classify_sorted(&SortedValues::new(values), method, classes, manual_breaks)
+}
+
+/// [`classify`] of values already sorted by [`SortedValues::new`]: the same result, without
+/// sorting again (the atlas keeps an indicator's sorted values for all its styles).
+///
+/// # Errors
+/// As [`classify`].
+pub fn classify_sorted(
+    sorted: &SortedValues,
+    method: Method,
+    classes: usize,
+    manual_breaks: Option<&[f64]>,
+) -> Result<Classification, ClassifyError> {
     let manual = match (method, manual_breaks) {
         (Method::Manual, None) => return Err(ClassifyError::ManualBreaksMissing),
         (Method::Manual, Some(b)) => Some(check_manual(b)?),
@@ -316,29 +332,17 @@ pub fn classify(
     }
     let requested = manual.map_or(classes, <[f64]>::len);
 
-    let valid: Vec<f64> = values
-        .iter()
-        .flatten()
-        .copied()
-        .filter(|v| v.is_finite())
-        .collect();
-    let missing = values.len() - valid.len();
-    if valid.is_empty() {
-        return Err(ClassifyError::NoValues {
-            total: values.len(),
-        });
+    let (missing, total) = (sorted.missing(), sorted.total());
+    let sorted = sorted.values();
+    if sorted.is_empty() {
+        return Err(ClassifyError::NoValues { total });
     }
-    let mut sorted = valid;
-    sorted.sort_by(f64::total_cmp);
     let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
     let n = sorted.len();
 
     let mut notes = Vec::new();
     if missing > 0 {
-        notes.push(Note::Missing {
-            missing,
-            total: values.len(),
-        });
+        notes.push(Note::Missing { missing, total });
     }
     let uppers = match (method, manual) {
         (_, Some(breaks)) => manual_uppers(breaks, max, &mut notes)?,
@@ -351,23 +355,23 @@ pub fn classify(
             vec![max]
         }
         (Method::Quantile, None) => {
-            let uppers = quantile(&sorted, classes);
-            fewer(method, &sorted, uppers, classes, &mut notes)
+            let uppers = quantile(sorted, classes);
+            fewer(method, sorted, uppers, classes, &mut notes)
         }
         (Method::EqualInterval, None) => {
             let uppers = equal_interval(min, max, classes);
-            fewer(method, &sorted, uppers, classes, &mut notes)
+            fewer(method, sorted, uppers, classes, &mut notes)
         }
         (Method::Jenks, None) => {
-            let uppers = jenks::fisher_jenks(&sorted, classes);
-            fewer(method, &sorted, uppers, classes, &mut notes)
+            let uppers = jenks::fisher_jenks(sorted, classes);
+            fewer(method, sorted, uppers, classes, &mut notes)
         }
-        (Method::StdDev, None) => std_mean(&sorted, max, classes, &mut notes),
+        (Method::StdDev, None) => std_mean(sorted, max, classes, &mut notes),
         (Method::Pretty, None) => pretty_uppers(min, max, classes, &mut notes),
         (Method::Manual, None) => return Err(ClassifyError::ManualBreaksMissing),
     };
 
-    Ok(finish(method, requested, &sorted, uppers, missing, notes))
+    Ok(finish(method, requested, sorted, uppers, missing, notes))
 }
 
 /// The classification of the `sorted` valid values by their class upper bounds `uppers` (not
