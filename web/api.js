@@ -5,6 +5,7 @@
 // cache of layer details per language. Errors carry the server's own message (`{"error": …}`).
 import { lang } from './state.js';
 import { STATIC, staticUrl } from './static-site.js';
+import { previewHeaders, previewUrl } from './preview.js';
 
 export const enc = encodeURIComponent;
 
@@ -28,7 +29,8 @@ async function getJSON(url) {
     // A static site has files for what it can answer; the rest is "not found", as from a server.
     const file = STATIC ? staticUrl(url) : url;
     if (file === null) throw Object.assign(new Error('404 Not Found'), { status: 404 });
-    const res = await fetch(file, { headers: { Accept: 'application/json' } });
+    // A preview of a staged version asks for it, with the officer's token (preview.js).
+    const res = await fetch(previewUrl(file), { headers: { Accept: 'application/json', ...previewHeaders() } });
     let body = null;
     try {
       body = await res.json();

@@ -18,6 +18,7 @@ import { indicatorGroups, themeTitleOf, titleOf, unitOf } from './catalog.js';
 import { isNumber, localised } from './format.js';
 import { t } from './i18n.js';
 import { $ } from './dom.js';
+import { PREVIEW } from './preview.js';
 
 export const DIALECTS = {
   de: { sep: ';', decimal: ',' },
@@ -87,6 +88,8 @@ export function updateDownloads() {
   for (const r of document.querySelectorAll('input[name="csv-format"]')) r.checked = r.value === key;
   $('download-geojson').href = 'api/layers/' + enc(layerId) + '/features.geojson';
   $('download-geojson').download = layerId + '.geojson';
+  // The server's file is the live one: a preview offers only the tables made here from its values.
+  $('download-geojson').closest('li').hidden = !!PREVIEW;
   while (urls.length) URL.revokeObjectURL(urls.pop());
   const suffix = key === 'de' ? '-excel-de.csv' : '.csv';
   const values = $('download-values');

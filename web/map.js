@@ -12,6 +12,7 @@ import { escapeHtml, localised } from './format.js';
 import { t } from './i18n.js';
 import { showStatus } from './dom.js';
 import { STATIC, archiveLayer, archiveUrl } from './static-site.js';
+import { PREVIEW, previewTileLayer } from './preview.js';
 
 let map = null;
 let tileLayer = null;
@@ -164,7 +165,8 @@ export function updateTiles() {
     attribution: layer && layer.attribution ? escapeHtml(localised(layer.attribution)) : '',
   };
   // A static site's archives stop at the zoom it was exported with (`staticMaxZoom` in its atlas).
-  tileLayer = STATIC ? archiveLayer(url, state.atlas().static_max_zoom || 12, options) : L.tileLayer(url, options);
+  tileLayer = STATIC ? archiveLayer(url, state.atlas().static_max_zoom || 12, options)
+    : PREVIEW ? previewTileLayer(url, options) : L.tileLayer(url, options);
   tileLayer.quartierLayer = state.layerId();
   tileLayer.quartierUrl = url;
   tileLayer.on('loading', () => { tilesLoading = true; });

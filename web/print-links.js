@@ -10,6 +10,7 @@ import * as state from './state.js';
 import { enc } from './api.js';
 import { getMap } from './map.js';
 import { STATIC } from './static-site.js';
+import { PREVIEW } from './preview.js';
 import { $ } from './dom.js';
 
 const clamp = (v, lo, hi) => Math.max(lo, Math.min(hi, v));
@@ -50,10 +51,13 @@ export function profileHref(districtId) {
   return 'report/' + enc(state.layerId()) + '/' + enc(districtId) + '.pdf?' + params.toString();
 }
 
-/** Wires the links (once), or hides them on a static site. */
+/**
+ * Wires the links (once), or hides them on a static site and in a preview (they would show the
+ * live data: the server's print pages take no admin token).
+ */
 export function bindPrintLinks() {
   const links = [['download-map-png', 'png'], ['download-map-svg', 'svg'], ['download-map-pdf', 'pdf']];
-  if (STATIC) {
+  if (STATIC || PREVIEW) {
     for (const id of ['map-downloads', 'profile-pdf']) {
       const el = $(id);
       if (el) el.hidden = true;

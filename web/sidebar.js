@@ -7,6 +7,7 @@ import { currentIndicator, currentLayer, indicatorGroups, themeTitleOf, titleOf,
 import { formatNumber, isNumber, localised } from './format.js';
 import { t } from './i18n.js';
 import { $ } from './dom.js';
+import { PREVIEW, showPreviewBanner } from './preview.js';
 
 /** Every fixed text in the current language, the language switch and the atlas title. */
 export function applyI18n() {
@@ -26,7 +27,8 @@ export function applyI18n() {
   $('atlas-title').textContent = atlasTitle;
   $('atlas-description').textContent = localised(atlas.descriptions || atlas.description);
   $('atlas-description').title = $('atlas-description').textContent;
-  document.title = atlasTitle;
+  document.title = PREVIEW ? t('preview.title', { id: PREVIEW }) + ' – ' + atlasTitle : atlasTitle;
+  showPreviewBanner(t('preview.banner', { id: PREVIEW }), t('preview.back'));
 }
 
 export function renderLayerSelect() {

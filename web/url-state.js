@@ -7,6 +7,7 @@ import * as state from './state.js';
 import { query } from './api.js';
 import { getMap } from './map.js';
 import { STATIC } from './static-site.js';
+import { PREVIEW } from './preview.js';
 
 /** The view the URL asks for; numbers that do not parse are left out. */
 export function readUrl() {
@@ -71,6 +72,8 @@ export function viewParams(extra) {
   }
   if (state.districtId()) p.district = state.districtId();
   if (state.langExplicit() || (extra && extra.lang)) p.lang = state.lang();
+  // A preview stays one across reloads (its address is only useful to the officer).
+  if (PREVIEW) p.version = PREVIEW;
   return Object.assign(extra && extra.embed ? { embed: 1 } : {}, p);
 }
 

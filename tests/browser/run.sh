@@ -67,8 +67,40 @@ DE_PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1'
 "$QUARTIER_BIN" serve geodata/de/atlas.toml --bind "127.0.0.1:$DE_PORT" >"$LOG.de" 2>&1 &
 DE_PID=$!
 export QUARTIER_DE_URL="http://127.0.0.1:$DE_PORT"
+# A Montréal atlas with the admin API on (token file, data dir) on a fourth port, for
+# admin.test.mjs: the admin page uploads, previews, publishes and rolls back there.
+ADMIN_DIR="$(mktemp -d -t quartier-admin.XXXXXX)"
+mkdir -p "$ADMIN_DIR/src"
+cp tests/fixtures/montreal_districts/election.geojson tests/fixtures/montreal_districts/election.csv "$ADMIN_DIR/src/"
+cat >"$ADMIN_DIR/src/atlas.toml" <<'TOML'
+title = "Montréal"
+
+[[layer]]
+id = "montreal"
+source = "election.geojson"
+name_field = "district"
+
+[[layer.table]]
+id = "election"
+path = "election.csv"
+key = "district_id"
+
+[[layer.indicator]]
+id = "votes"
+table = "election"
+field = "total"
+title = { de = "Abgegebene Stimmen", en = "Votes cast" }
+TOML
+export QUARTIER_ADMIN_TOKEN_VALUE="browser-test-token-0123456789abcdef"
+printf '%s\n' "$QUARTIER_ADMIN_TOKEN_VALUE" >"$ADMIN_DIR/token"
+ADMIN_PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+"$QUARTIER_BIN" serve "$ADMIN_DIR/src/atlas.toml" --data-dir "$ADMIN_DIR/data" --admin-token-file "$ADMIN_DIR/token" \
+  --bind "127.0.0.1:$ADMIN_PORT" >"$LOG.admin" 2>&1 &
+ADMIN_PID=$!
+export QUARTIER_ADMIN_URL="http://127.0.0.1:$ADMIN_PORT"
 cleanup() {
-  for pid in "$SERVER_PID" "$US_PID" "$DE_PID"; do
+  rm -rf "$ADMIN_DIR"
+  for pid in "$SERVER_PID" "$US_PID" "$DE_PID" "$ADMIN_PID"; do
     if kill -0 "$pid" 2>/dev/null; then
       kill "$pid" 2>/dev/null || true
       wait "$pid" 2>/dev/null || true
@@ -102,6 +134,10 @@ for _ in $(seq 1 600); do
 done
 for _ in $(seq 1 300); do
   node -e "fetch(process.env.QUARTIER_DE_URL + '/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))" && break
+  sleep 0.2
+done
+for _ in $(seq 1 300); do
+  node -e "fetch(process.env.QUARTIER_ADMIN_URL + '/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))" && break
   sleep 0.2
 done
 
@@ -167,10 +203,10 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-echo "== node --test tests/browser/map.test.mjs page.test.mjs hover_grid.test.mjs static.test.mjs print.test.mjs periods.test.mjs maplibre.test.mjs =="
+echo "== node --test tests/browser/map.test.mjs page.test.mjs hover_grid.test.mjs static.test.mjs print.test.mjs periods.test.mjs maplibre.test.mjs admin.test.mjs =="
 status=0
 # shellcheck disable=SC2086
-(cd "$HERE" && node --test ${QUARTIER_TEST_ARGS:-} map.test.mjs page.test.mjs hover_grid.test.mjs static.test.mjs print.test.mjs periods.test.mjs maplibre.test.mjs) || status=$?
+(cd "$HERE" && node --test ${QUARTIER_TEST_ARGS:-} map.test.mjs page.test.mjs hover_grid.test.mjs static.test.mjs print.test.mjs periods.test.mjs maplibre.test.mjs admin.test.mjs) || status=$?
 echo "screenshots: $HERE/screenshots/"
 if [ "$status" -ne 0 ]; then
   echo "browser tests failed; the server's log ($LOG) ends with:" >&2

@@ -116,6 +116,19 @@ fn stage_preview_publish_refuse_roll_back_and_restart() {
         b"",
     );
     assert_eq!(status, 401);
+    // The preview page itself is the ordinary page (it sends the token with its requests).
+    let (status, page) = request(server.addr, "GET", "/?version=1&lang=de", &[], b"");
+    assert_eq!(status, 200);
+    assert!(page.contains("preview-banner"), "the map page");
+
+    // The layers and the files an upload may replace (the admin page's choices).
+    let (status, body) = request(server.addr, "GET", "/admin/layers", &[AUTH], b"");
+    assert_eq!(status, 200, "{body}");
+    let layers: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(layers[0]["id"], "montreal");
+    assert_eq!(layers[0]["source"], "election.geojson");
+    assert_eq!(layers[0]["tables"][0]["id"], "election");
+    assert_eq!(layers[0]["tables"][0]["path"], "election.csv");
 
     // Stage: the report, nothing live yet, the preview shows it.
     let (status, a) = stage(&server, &table_with(9999));

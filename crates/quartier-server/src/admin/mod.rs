@@ -6,9 +6,10 @@
 //! |---|---|
 //! | `PUT /admin/layers/{layer}/tables/{table}` | stage a version with a new CSV for a table |
 //! | `PUT /admin/layers/{layer}/boundaries` | stage a version with a new boundary file |
+//! | `GET /admin/layers` | the layers of the base manifest with the files an upload may replace |
 //! | `GET /admin/versions` | every version: id, time, change, live |
 //! | `POST /admin/versions/{id}/publish[?force=1]` | make a version live (rollback: an older id) |
-//! | any read route with `?version=ID` | the staged version instead of the live one |
+//! | an API or tile route with `?version=ID` | the staged version instead of the live one |
 //!
 //! Every request needs `Authorization: Bearer TOKEN` (compared in constant time); without it the
 //! answer is 401. Versions live under `--data-dir` ([`store`]) and survive restarts: the server
@@ -42,6 +43,8 @@ pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
 pub const MIN_TOKEN_LEN: usize = 16;
 /// Staged versions kept loaded for previews.
 const PREVIEWS: usize = 4;
+/// The routes a preview answers (what the map page asks for).
+const PREVIEW_ROUTES: [&str; 3] = ["/api/", "/tiles/", "/styles/"];
 
 /// The admin API of one server.
 pub struct Admin {
@@ -107,9 +110,14 @@ impl Admin {
         store.manifest(&store.live()?)
     }
 
-    /// True when this request is the admin API's: an `/admin/` route or a `version=` preview.
+    /// True when this request is the admin API's: an `/admin/` route, or an API, tile or style
+    /// route with `version=` (a preview). The page's own files are not claimed: the preview page
+    /// `/?version=ID` is the ordinary page, which then sends the token with its requests.
     pub fn claims(request: &Request) -> bool {
-        request.uri().path().starts_with("/admin/") || version_param(request).is_some()
+        let path = request.uri().path();
+        path.starts_with("/admin/")
+            || (PREVIEW_ROUTES.iter().any(|p| path.starts_with(p))
+                && version_param(request).is_some())
     }
 
     /// Answer an admin request (one that [`Admin::claims`]).
@@ -130,6 +138,7 @@ impl Admin {
         let router = Router::new()
             .route("/admin/layers/{layer}/tables/{table}", put(stage_table))
             .route("/admin/layers/{layer}/boundaries", put(stage_boundaries))
+            .route("/admin/layers", get(layers))
             .route("/admin/versions", get(list))
             .route("/admin/versions/{id}/publish", post(publish))
             .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
@@ -384,6 +393,37 @@ async fn stage_boundaries(
         })
     })
     .await
+}
+
+/// The layers of the manifest new versions start from, with what an upload may replace: the
+/// boundary file and each table (the admin page's choices).
+async fn layers(State(admin): State<Arc<Admin>>) -> Result<Response, AppError> {
+    let (manifest, _) = admin.base()?;
+    let text = std::fs::read_to_string(&manifest)
+        .map_err(|e| AppError::Internal(format!("cannot read {}: {e}", manifest.display())))?;
+    let value: toml::Value = toml::from_str(&text)
+        .map_err(|e| AppError::Unprocessable(format!("the live manifest is invalid: {e}")))?;
+    let text_of =
+        |v: &toml::Value, key: &str| v.get(key).and_then(toml::Value::as_str).map(str::to_string);
+    let body: Vec<_> = value
+        .get("layer")
+        .and_then(toml::Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|l| {
+            let tables: Vec<_> = l
+                .get("table")
+                .and_then(toml::Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|t| serde_json::json!({"id": text_of(t, "id"), "path": text_of(t, "path")}))
+                .collect();
+            serde_json::json!({"id": text_of(l, "id"), "source": text_of(l, "source"), "tables": tables})
+        })
+        .collect();
+    Ok(Json(body).into_response())
 }
 
 async fn list(State(admin): State<Arc<Admin>>) -> Result<Response, AppError> {
