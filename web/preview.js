@@ -8,7 +8,15 @@
 // admin.html) the page is the live atlas, whatever the address says.
 const TOKEN_KEY = 'quartier.admin.token';
 const asked = new URLSearchParams(location.search).get('version');
-const token = sessionStorage.getItem(TOKEN_KEY);
+// Storage may be refused (an embed in another site's page with third-party storage blocked): then
+// there is no preview, and the page must still load.
+const token = (() => {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch (_) {
+    return null;
+  }
+})();
 
 /** The staged version shown, or null for the live atlas. */
 export const PREVIEW = asked && token ? asked : null;
