@@ -461,8 +461,9 @@ impl Atlas {
             })
             .collect();
         // Spliced and exact tiles show the same pixels in different bytes: different ETags.
+        // The layer's own data version: another layer's new data leaves these tiles' tags alone.
         let etag_base = Fnv::new()
-            .field(&self.version)
+            .field(&l.atlas.version)
             .u64(self.restyle as u64)
             .field(l.id())
             .field(&ind.id)

@@ -43,7 +43,7 @@ pub struct HoverGrid {
     /// UTFGrid 1.2 JSON: `grid` (64 rows of 64 characters), `keys` (layer positions as decimal
     /// strings, `""` for no district), `data` (per key: the district's `id` and `name`).
     pub json: Bytes,
-    /// Strong ETag: data version, layer and tile.
+    /// Strong ETag: the layer's data version, layer and tile.
     pub etag: Etag,
 }
 
@@ -52,13 +52,13 @@ impl Atlas {
     pub fn hover_grid_etag(&self, layer: usize, tile: TileCoord) -> Etag {
         let hash = Fnv::new()
             .field("utfgrid")
-            .field(&self.version)
+            .field(&self.layers[layer].atlas.version)
             .field(self.layers[layer].id())
             .u64(u64::from(tile.z))
             .u64(u64::from(tile.x))
             .u64(u64::from(tile.y))
             .finish();
-        Etag::new(self.version_hash, hash)
+        Etag::new(self.layers[layer].version_hash, hash)
     }
 
     /// The hover grid of `tile` in layer `layer` (by position): from the cache, else computed

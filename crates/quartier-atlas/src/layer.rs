@@ -31,6 +31,8 @@ pub struct PreparedLayer {
     pub stats: Vec<IndicatorStats>,
     /// Bounds in WGS84 `[w, s, e, n]`.
     pub bounds: Option<[f64; 4]>,
+    /// The layer's data version (`atlas.version`) as a number, for its tiles' ETags.
+    pub version_hash: u64,
     /// Bounds in Web Mercator metres `[w, s, e, n]`, to answer tiles outside without rendering.
     pub mercator_bounds: Option<[f64; 4]>,
     indicator_index: HashMap<String, usize>,
@@ -134,6 +136,7 @@ impl PreparedLayer {
         }
         PreparedLayer {
             bounds: atlas.layer.bounds_wgs84(),
+            version_hash: crate::hash::version_number(&atlas.version),
             mercator_bounds,
             render,
             locator: OnceLock::new(),

@@ -39,7 +39,7 @@ const MVT_ETAG_SCALE: u8 = 0;
 pub struct VectorTile {
     /// Mapbox Vector Tile 2.1 bytes, uncompressed.
     pub mvt: Bytes,
-    /// The strong ETag: data version, layer, indicator, canonical style, tile.
+    /// The strong ETag: the layer's data version, layer, indicator, canonical style, tile.
     pub etag: Etag,
 }
 
@@ -107,7 +107,7 @@ impl Atlas {
 
     /// The ETag of a vector tile, without drawing it (for 304 answers).
     pub fn vector_tile_etag(&self, c: &Classified, tile: TileCoord) -> Etag {
-        c.tile_etag(self.version_hash, tile, MVT_ETAG_SCALE)
+        c.tile_etag(self.layers[c.layer].version_hash, tile, MVT_ETAG_SCALE)
     }
 
     /// [`Atlas::vector_tile`] of an indicator already classified.

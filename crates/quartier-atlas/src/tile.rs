@@ -82,7 +82,7 @@ impl Answered {
 pub struct Tile {
     /// The PNG.
     pub png: Bytes,
-    /// The strong ETag: data version, layer, indicator, canonical style, tile and scale.
+    /// The ETag: the layer's data version, layer, indicator, canonical style, tile and scale.
     pub etag: Etag,
     /// How it was answered.
     pub answered: Answered,
@@ -194,7 +194,7 @@ impl Atlas {
     /// seen before; strong where every answer is `render_tile`'s bytes (no cache, or
     /// [`Restyle::Exact`]), as from `quartier seed`.
     pub fn tile_etag(&self, classified: &Classified, tile: TileCoord, scale: u8) -> Etag {
-        let etag = classified.tile_etag(self.version_hash, tile, scale);
+        let etag = classified.tile_etag(self.layers[classified.layer].version_hash, tile, scale);
         if self.restyle == Restyle::Spliced && self.tiles.is_enabled() {
             etag.weak()
         } else {

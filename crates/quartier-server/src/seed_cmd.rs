@@ -235,10 +235,10 @@ pub(crate) fn seed(atlas: &Atlas, plan: &SeedPlan<'_>, out: &Path) -> anyhow::Re
     let metadata = ArchiveMetadata {
         name: format!("{}: {}", layer.atlas.title.en(), indicator.title.en()),
         description: format!(
-            "{} ({}); Quartier data version {}",
+            "{} ({}); Quartier data version of the layer {}",
             indicator.title.get("de"),
             legend.style,
-            atlas.version
+            layer.atlas.version
         ),
         attribution: layer.atlas.attribution.clone().unwrap_or_default(),
         format: TileFormat::Png,

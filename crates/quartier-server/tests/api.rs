@@ -75,6 +75,13 @@ fn atlas_state() -> Arc<AppState> {
 }
 
 /// A fresh state serving `nc.shp` directly (its own counters and cache).
+/// The data version of the bundled atlas's layer `nc` (its tiles' `v=`).
+fn nc_version() -> String {
+    let state = atlas_state();
+    let (_, nc) = state.layer("nc").unwrap();
+    nc.atlas.version.clone()
+}
+
 fn nc_file_state(options: &ServerOptions) -> Arc<AppState> {
     let path = repo().join("tests/fixtures/nc_sids/nc.shp");
     let (atlas, _) = source::load_all(&[path], &Default::default()).unwrap();
@@ -491,12 +498,12 @@ async fn legend_equals_mapclassify_and_colorbrewer() {
     assert_eq!(v["no_data_color"], "#a6a6a6");
     assert_eq!(v["unit"], "per 1,000 births");
     assert_eq!(v["title"], "Sudden infant deaths 1974–78");
-    // The data version on the URL: such tiles are cached for a year (see tests/security.rs).
+    // The layer's data version on the URL: such tiles are cached for a year (tests/security.rs).
     assert_eq!(
         v["tiles"],
         format!(
             "/tiles/nc/sids_rate74/{{z}}/{{x}}/{{y}}.png?method=quantile&classes=5&palette=YlOrRd&v={}",
-            atlas_state().version
+            nc_version()
         )
     );
 }
@@ -1356,7 +1363,7 @@ async fn tilejson_carries_the_style_and_the_bounds() {
         v["tiles"][0],
         format!(
             "/tiles/nc/sids_rate74/{{z}}/{{x}}/{{y}}.png?method=jenks&classes=4&palette=YlOrRd&v={}",
-            atlas_state().version
+            nc_version()
         )
     );
     assert_eq!(v["minzoom"], 0);
@@ -1944,4 +1951,106 @@ async fn series_json_has_every_period_of_one_indicator() {
         .as_str()
         .unwrap()
         .contains("keinen Indikator"));
+}
+
+/// Per-layer data versions (issue 11): a new table for one layer changes that layer's version,
+/// its tiles' ETags and the `v=` of its tile URLs, and leaves another layer's alone, so a publish
+/// keeps the other layers' tiles valid in every cache. The atlas's version changes with either.
+#[tokio::test]
+async fn a_new_table_changes_only_its_layers_version_and_tiles() {
+    let dir = std::env::temp_dir().join(format!("quartier-layer-versions-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fixtures = repo().join("tests/fixtures");
+    for f in ["election.geojson", "election.csv"] {
+        std::fs::copy(fixtures.join("montreal_districts").join(f), dir.join(f)).unwrap();
+    }
+    for f in ["nc.shp", "nc.shx", "nc.dbf", "nc.prj"] {
+        std::fs::copy(fixtures.join("nc_sids").join(f), dir.join(f)).unwrap();
+    }
+    std::fs::write(
+        dir.join("atlas.toml"),
+        "[[layer]]\nid = \"montreal\"\nsource = \"election.geojson\"\nname_field = \"district\"\n\n\
+         [[layer.table]]\nid = \"election\"\npath = \"election.csv\"\nkey = \"district_id\"\n\n\
+         [[layer.indicator]]\nid = \"votes\"\ntable = \"election\"\nfield = \"total\"\n\n\
+         [[layer]]\nid = \"nc\"\nsource = \"nc.shp\"\nid_field = \"FIPS\"\nname_field = \"NAME\"\n\n\
+         [[layer.indicator]]\nid = \"SID74\"\nfield = \"SID74\"\n",
+    )
+    .unwrap();
+    let load = || {
+        let (atlas, _) = source::load_all(&[dir.join("atlas.toml")], &Default::default()).unwrap();
+        Arc::new(AppState::new(atlas, &ServerOptions::default()))
+    };
+    // Per state: each layer's version, a tile's ETag, the legend's tile URL, and the atlas version.
+    async fn look(state: Arc<AppState>) -> (Vec<String>, Vec<String>, Vec<String>, String) {
+        let layers: Value =
+            serde_json::from_slice(&get_with(state.clone(), "/api/layers", &[]).await.body)
+                .unwrap();
+        let versions = layers
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["version"].as_str().unwrap().to_string())
+            .collect();
+        let mut etags = Vec::new();
+        let mut urls = Vec::new();
+        for (tile, legend) in [
+            (
+                "/tiles/montreal/votes/11/604/731.png",
+                "/api/layers/montreal/indicators/votes/legend.json",
+            ),
+            (
+                "/tiles/nc/SID74/7/35/50.png",
+                "/api/layers/nc/indicators/SID74/legend.json",
+            ),
+        ] {
+            let t = get_with(state.clone(), tile, &[]).await;
+            assert_eq!(t.status, StatusCode::OK, "{tile}");
+            etags.push(t.header("etag").to_string());
+            let l: Value =
+                serde_json::from_slice(&get_with(state.clone(), legend, &[]).await.body).unwrap();
+            urls.push(l["tiles"].as_str().unwrap().to_string());
+        }
+        let atlas: Value =
+            serde_json::from_slice(&get_with(state.clone(), "/api/atlas", &[]).await.body).unwrap();
+        (
+            versions,
+            etags,
+            urls,
+            atlas["version"].as_str().unwrap().to_string(),
+        )
+    }
+    let (v0, e0, u0, a0) = look(load()).await;
+    // Loading the same files again gives the same versions and tags (replicas agree).
+    assert_eq!(
+        look(load()).await,
+        (v0.clone(), e0.clone(), u0.clone(), a0.clone())
+    );
+    for (url, version) in u0.iter().zip(&v0) {
+        assert!(
+            url.ends_with(&format!("&v={version}")),
+            "{url} names its layer's version"
+        );
+    }
+    assert_ne!(v0[0], v0[1], "each layer has its own version");
+
+    // A new election table: Montréal's version, tags and URLs change; North Carolina's do not.
+    let csv = std::fs::read_to_string(dir.join("election.csv")).unwrap();
+    let changed = csv.replace(
+        "101-Bois-de-Liesse,2481,1829,3024,7334,",
+        "101-Bois-de-Liesse,2481,1829,3024,9999,",
+    );
+    assert_ne!(changed, csv);
+    std::fs::write(dir.join("election.csv"), changed).unwrap();
+    let (v1, e1, u1, a1) = look(load()).await;
+    assert_ne!(v1[0], v0[0], "montreal's version follows its table");
+    assert_ne!(e1[0], e0[0]);
+    assert_ne!(u1[0], u0[0]);
+    assert_eq!(
+        (&v1[1], &e1[1], &u1[1]),
+        (&v0[1], &e0[1], &u0[1]),
+        "nc's are untouched"
+    );
+    assert_ne!(a1, a0, "the atlas version covers every layer");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -45,6 +45,14 @@ impl LoadedAtlas {
         let base = path.parent().unwrap_or(Path::new("."));
         let mut fp = Fingerprint::new();
         fp.add(text.as_bytes());
+        // Each layer's own part of the manifest and the atlas-wide style defaults: with its files,
+        // what its data version covers (so a new table for one layer leaves the others' alone).
+        let raw: Option<toml::Value> = toml::from_str(&text).ok();
+        let shared = raw
+            .as_ref()
+            .and_then(|r| r.get("style"))
+            .map(toml::Value::to_string)
+            .unwrap_or_default();
         let mut report = AtlasReport {
             path: path.to_path_buf(),
             layers: Vec::new(),
@@ -62,7 +70,7 @@ impl LoadedAtlas {
                 "no layers: add at least one [[layer]] with an id and a source file".into(),
             ));
         }
-        for spec in &manifest.layers {
+        for (i, spec) in manifest.layers.iter().enumerate() {
             super::guards::check_layer_spec(spec)
                 .map_err(|message| invalid(format!("layer {:?}", spec.id), message))?;
             if layers.iter().any(|l: &AtlasLayer| l.id == spec.id) {
@@ -71,8 +79,19 @@ impl LoadedAtlas {
                     "the id is used twice: layer ids must be unique".into(),
                 ));
             }
-            let (layer, layer_report) =
-                load_layer(path, base, spec, &atlas_style, &mut fp, &invalid)?;
+            let own = raw
+                .as_ref()
+                .and_then(|r| r.get("layer"))
+                .and_then(|l| l.get(i))
+                .map(toml::Value::to_string)
+                .unwrap_or_default();
+            let mut layer_fp = Fingerprint::new();
+            layer_fp.add(own.as_bytes());
+            layer_fp.add(shared.as_bytes());
+            let (mut layer, layer_report) =
+                load_layer(path, base, spec, &atlas_style, &mut layer_fp, &invalid)?;
+            layer.version = layer_fp.hex();
+            fp.add(layer.version.as_bytes());
             layers.push(layer);
             report.layers.push(layer_report);
         }
@@ -150,6 +169,7 @@ impl LoadedAtlas {
                 layer,
                 indicators,
                 view: None,
+                version: fp.hex(),
             }],
             version: fp.hex(),
         };
@@ -313,6 +333,8 @@ fn load_layer(
             layer,
             indicators,
             view: spec.view.clone(),
+            // Set by the caller, once every file of the layer is in its fingerprint.
+            version: String::new(),
         },
         layer_report,
     ))

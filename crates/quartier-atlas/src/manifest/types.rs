@@ -400,6 +400,10 @@ pub struct AtlasLayer {
     pub indicators: Vec<Indicator>,
     /// Where the page opens (manifest `view`).
     pub view: Option<super::spec::View>,
+    /// The layer's data version: a fingerprint of its part of the manifest, the atlas-wide style
+    /// defaults and every file it reads. Its tiles' ETags and `v=` follow it, so publishing one
+    /// layer's table leaves the other layers' cached tiles valid.
+    pub version: String,
 }
 
 impl AtlasLayer {

@@ -144,6 +144,8 @@ struct LayerJson<'a> {
     title: &'a str,
     titles: Titles<'a>,
     features: usize,
+    /// The layer's data version (its tiles' `v=`): changes only with this layer's inputs.
+    version: &'a str,
     /// `[w, s, e, n]` in WGS84.
     bounds: Option<[f64; 4]>,
     attribution: Option<&'a str>,
@@ -252,6 +254,7 @@ fn layer_json(layer: &PreparedLayer, lang: Lang, detail: bool) -> LayerJson<'_> 
         title: a.title.get(lang.as_str()),
         titles: (&a.title).into(),
         features: a.layer.districts.len(),
+        version: &a.version,
         bounds: layer.bounds,
         attribution: a.attribution.as_deref(),
         view: a.view.as_ref(),

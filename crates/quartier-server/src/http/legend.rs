@@ -42,7 +42,7 @@ pub(super) async fn legend(
         None => {
             let mut body = state.legend(&layer_id, &indicator_id, &style, lang)?;
             // Versioned tile URLs: cached for a year, and a publish changes them at once.
-            super::security::add_version(&mut body.tiles, &state.version);
+            super::security::add_version(&mut body.tiles, &layer.atlas.version);
             let bytes =
                 Bytes::from(serde_json::to_vec(&body).map_err(|e| {
                     AppError::Internal(format!("cannot serialise the legend: {e}"))
@@ -130,7 +130,7 @@ pub(super) async fn tilejson(
         scheme: "xyz",
         tiles: vec![{
             let mut tiles = tile_template(base, layer.id(), &ind.id, &c.canonical);
-            super::security::add_version(&mut tiles, &state.version);
+            super::security::add_version(&mut tiles, &layer.atlas.version);
             tiles
         }],
         minzoom: 0,

@@ -139,14 +139,20 @@ pub fn app(state: Arc<AppState>) -> Router {
         state.basemap.as_ref().map(|b| b.url.as_str()),
         state.frame_ancestors.as_deref(),
     );
-    let version: Arc<str> = Arc::from(state.version.as_str());
+    let versions: Arc<security::LayerVersions> = Arc::new(
+        state
+            .layers
+            .iter()
+            .map(|l| (l.id().to_string(), l.atlas.version.clone()))
+            .collect(),
+    );
     Router::new()
         .fallback_service(FastTiles::new(state, router))
         .layer(cors)
         // Security headers and status logging on every answer, the fast lane's tiles included.
         .layer(axum::middleware::from_fn(
             move |request: axum::extract::Request, next: axum::middleware::Next| {
-                security::secure(secure.clone(), Arc::clone(&version), request, next)
+                security::secure(secure.clone(), Arc::clone(&versions), request, next)
             },
         ))
         .layer(TraceLayer::new_for_http())

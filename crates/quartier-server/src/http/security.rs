@@ -133,20 +133,32 @@ fn names_version(query: Option<&str>, version: &str) -> bool {
     query.is_some_and(|q| q.split('&').any(|p| p.strip_prefix("v=") == Some(version)))
 }
 
+/// The live data version of each layer, by id: a tile URL is versioned when its `v=` names its
+/// own layer's version (`/tiles/{layer}/…`).
+pub(crate) type LayerVersions = std::collections::HashMap<String, String>;
+
+/// True when `path` is a PNG tile of a layer whose live version `query` names.
+fn is_versioned_tile(path: &str, query: Option<&str>, versions: &LayerVersions) -> bool {
+    path.ends_with(".png")
+        && path
+            .strip_prefix("/tiles/")
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|layer| versions.get(layer))
+            .is_some_and(|version| names_version(query, version))
+}
+
 /// Middleware: the security headers on every answer, the answer's status in the log (client
 /// errors at debug, server errors at error), and a year of caching for tiles whose URL names
-/// the live data version (any other `v`, an old one, keeps the tiles' usual hour).
+/// the live data version of its layer (any other `v`, an old one, keeps the tiles' usual hour).
 pub(crate) async fn secure(
     headers: SecurityHeaders,
-    version: Arc<str>,
+    versions: Arc<LayerVersions>,
     request: Request,
     next: Next,
 ) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_string();
-    let versioned = path.starts_with("/tiles/")
-        && path.ends_with(".png")
-        && names_version(request.uri().query(), &version);
+    let versioned = is_versioned_tile(&path, request.uri().query(), &versions);
     let mut response = next.run(request).await;
     headers.apply(&mut response);
     if varies_with_host(&path) {
@@ -306,6 +318,38 @@ mod tests {
         assert!(!names_version(Some("v=00fe"), "00ff"));
         assert!(!names_version(Some("xv=00ff"), "00ff"));
         assert!(!names_version(None, "00ff"));
+        let versions: LayerVersions = [("nc".to_string(), "00ff".to_string())].into();
+        assert!(is_versioned_tile(
+            "/tiles/nc/sids/7/35/50.png",
+            Some("v=00ff"),
+            &versions
+        ));
+        assert!(is_versioned_tile(
+            "/tiles/nc/sids/7/35/50@2x.png",
+            Some("a=1&v=00ff"),
+            &versions
+        ));
+        // Another layer's version, an old one, a vector tile, another route: not versioned.
+        assert!(!is_versioned_tile(
+            "/tiles/boston/x/7/35/50.png",
+            Some("v=00ff"),
+            &versions
+        ));
+        assert!(!is_versioned_tile(
+            "/tiles/nc/sids/7/35/50.png",
+            Some("v=00fe"),
+            &versions
+        ));
+        assert!(!is_versioned_tile(
+            "/tiles/nc/sids/7/35/50.mvt",
+            Some("v=00ff"),
+            &versions
+        ));
+        assert!(!is_versioned_tile(
+            "/api/layers/nc",
+            Some("v=00ff"),
+            &versions
+        ));
     }
 
     #[test]
