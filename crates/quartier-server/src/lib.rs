@@ -14,7 +14,8 @@
 //!   fast lane, page). Every route is documented in `docs/api.md`.
 //! - [`error`]: [`AppError`](error::AppError), every failure as a JSON answer; the one mapping
 //!   of `quartier_atlas::AtlasError` to HTTP statuses.
-//! - [`serve`]: binding a socket and shutting down gracefully on Ctrl-C or SIGTERM.
+//! - [`serve`]: binding a socket and shutting down gracefully on Ctrl-C or SIGTERM; at the
+//!   connection cap a new client takes the slot of the connection idle longest (`connections`).
 //! - [`reload`]: `SIGHUP` loads every source again and swaps the new atlas in only when it loaded
 //!   and passed the publish guards; otherwise the last good atlas stays live.
 //! - [`admin`]: the admin API (off unless a token is configured): stage, preview, publish and
@@ -45,6 +46,7 @@
 //! ```
 
 pub mod admin;
+mod connections;
 pub mod error;
 pub mod guards;
 pub mod http;

@@ -4,6 +4,8 @@
 //! The accept loop is hyper's own (the pattern of axum's `serve-with-hyper` example) rather than
 //! `axum::serve`, because only there can a connection get a header-read deadline, the number of
 //! connections a cap, accept errors a back-off and shutdown a time limit ([`ConnectionLimits`]).
+//! When every slot is taken, a new client gets the slot of the connection idle longest
+//! ([`crate::connections`]), so idle sockets cannot make the server unreachable.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -20,10 +22,11 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, TryAcquireError};
 use tower::Service;
 
 use crate::admin::Admin;
+use crate::connections::{Connection, Connections};
 use crate::error::AppError;
 use crate::reload::{LiveApp, Reloader};
 
@@ -70,8 +73,9 @@ pub async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), ServeEr
 /// A client that opens a connection and sends nothing, or half a request line, or keeps an idle
 /// keep-alive connection, holds a file descriptor; enough of them exhaust the process's open-file
 /// limit and nobody else is served. Every connection therefore has a deadline for its next
-/// request's headers, and at most [`ConnectionLimits::max_connections`] are open at once (the rest
-/// wait in the kernel's listen queue, holding no descriptor of ours).
+/// request's headers, and at most [`ConnectionLimits::max_connections`] are open at once; beyond
+/// that a new client takes the slot of the connection idle longest (none busy is ever cut), and
+/// when every connection is busy it waits for one to end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectionLimits {
     /// Time to send a request's headers, counted from the connection's start or the end of the
@@ -79,7 +83,7 @@ pub struct ConnectionLimits {
     pub header_timeout: Duration,
     /// Time for a handler to answer; a slower one gets 503 (the work is dropped).
     pub request_timeout: Duration,
-    /// Connections open at once; more wait in the listen queue.
+    /// Connections open at once; a new one beyond it closes the one idle longest, or waits.
     pub max_connections: usize,
     /// After SIGTERM, time given to running requests before the remaining connections are cut.
     pub shutdown_grace: Duration,
@@ -130,16 +134,9 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
         .keep_alive(true);
+    let connections = Connections::new();
     let mut backoff = Duration::ZERO;
     loop {
-        // Wait for a free slot first: beyond the cap, clients wait in the listen queue.
-        let slot = tokio::select! {
-            slot = Arc::clone(&slots).acquire_owned() => match slot {
-                Ok(slot) => slot,
-                Err(_) => break,
-            },
-            () = &mut shutdown => break,
-        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -167,20 +164,48 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         backoff = Duration::ZERO;
+        // A slot for it: free, or made by closing the connection idle longest; when every
+        // connection is busy, it waits (holding this one descriptor) until one ends.
+        let slot = match Arc::clone(&slots).try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(TryAcquireError::Closed) => break,
+            Err(TryAcquireError::NoPermits) => {
+                if connections.shed_idle() {
+                    tracing::debug!(
+                        "all {} slots taken: closing the connection idle longest for {peer}",
+                        limits.max_connections
+                    );
+                }
+                tokio::select! {
+                    slot = Arc::clone(&slots).acquire_owned() => match slot {
+                        Ok(slot) => slot,
+                        Err(_) => break,
+                    },
+                    () = &mut shutdown => break,
+                }
+            }
+        };
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!("cannot set TCP_NODELAY for {peer}: {e}");
         }
+        let (id, state) = connections.add();
         let service = RequestService {
             live: live.clone(),
             admin: admin.clone(),
             timeout: limits.request_timeout,
+            connection: Arc::clone(&state),
         };
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        let registry = Arc::clone(&connections);
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                // Timeouts and resets are the client's business: debug, not error.
-                tracing::debug!("connection from {peer} closed: {e}");
+            tokio::select! {
+                result = connection => if let Err(e) = result {
+                    // Timeouts and resets are the client's business: debug, not error.
+                    tracing::debug!("connection from {peer} closed: {e}");
+                },
+                () = state.closed() => tracing::debug!("closed the idle connection from {peer} to make room"),
             }
+            registry.remove(id);
             drop(slot);
         });
     }
@@ -225,6 +250,8 @@ struct RequestService {
     live: LiveApp,
     admin: Option<Arc<Admin>>,
     timeout: Duration,
+    /// Busy while a request is answered: never closed to make room then.
+    connection: Arc<Connection>,
 }
 
 impl hyper::service::Service<Request<Incoming>> for RequestService {
@@ -238,7 +265,9 @@ impl hyper::service::Service<Request<Incoming>> for RequestService {
         let timeout = self.timeout;
         let method = request.method().clone();
         let uri = request.uri().clone();
+        let busy = self.connection.busy();
         Box::pin(async move {
+            let _busy = busy;
             let request = request.map(Body::new);
             let answer = async move {
                 match admin {

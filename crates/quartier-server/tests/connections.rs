@@ -92,8 +92,9 @@ fn sigterm_exits_within_seconds_with_idle_clients() {
 
 #[test]
 fn idle_sockets_beyond_the_open_file_limit_do_not_stop_health() {
-    // 1,100 idle sockets against a server allowed 1,024 open files.
-    let mut server = Server::start(Some(1024), &["--header-timeout", "2"]);
+    // 1,100 idle sockets against a server allowed 1,024 open files, with the default header
+    // timeout (10 s): before, /health waited in the listen queue until idle sockets timed out.
+    let mut server = Server::start(Some(1024), &[]);
     let started = Instant::now();
     let mut idle = Vec::new();
     let mut failed = Vec::new();
@@ -111,14 +112,17 @@ fn idle_sockets_beyond_the_open_file_limit_do_not_stop_health() {
     );
     assert!(idle.len() >= 1000, "only {} connected", idle.len());
     let opened = started.elapsed();
-    // The health check queues behind them; it must be answered in bounded time.
+    // The health check takes the slot of the connection idle longest: answered at once, not
+    // after the idle sockets' header timeout.
+    let asked = Instant::now();
     let health = get(server.addr, "/health", Duration::from_secs(30));
     let answered = started.elapsed();
+    let took = asked.elapsed();
     let health = health.unwrap_or_else(|e| panic!("/health failed: {e}\n{}", server.log()));
     assert!(health.contains("200"), "{health}");
     assert!(
-        answered < Duration::from_secs(20),
-        "answered after {answered:?}"
+        took < Duration::from_secs(3),
+        "/health answered after {took:?}"
     );
     eprintln!(
         "{} idle sockets opened in {opened:?}; /health answered {answered:?} after the first",
