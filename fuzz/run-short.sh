@@ -14,7 +14,7 @@ export RUSTC_BOOTSTRAP=1
 SECONDS_PER_TARGET=${SECONDS_PER_TARGET:-20}
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-    TARGETS=(shapefile dbf zip geojson topojson prj csv)
+    TARGETS=(shapefile dbf zip geojson topojson prj csv style)
 fi
 ./seed.sh >/dev/null
 cargo fuzz build -O

@@ -41,3 +41,14 @@ seed prj "$FIX"/*/*.prj
 seed csv "$FIX"/tables/*.csv "$FIX"/montreal_districts/*.csv "$FIX"/de_kreise_indicators/*.csv \
     "$FIX"/de_kreise_indicators/raw_latin1/*.csv
 for t in corpus/*; do echo "$t: $(ls "$t" | wc -l) files"; done
+
+# The style target reads a query string: style queries the page and the tests send.
+mkdir -p corpus/style
+i=0
+for q in "method=quantile&classes=5&palette=YlGnBu" "method=manual&breaks=100,200,300" "period=2010" \
+    "period=2019&compare=2008&change=percent" "method=jenks&classes=4&centre=mean&palette=RdBu" \
+    "scope=period&period=2015&border=2" "method=stddev&classes=6" "method=pretty&classes=3&palette=Blues" \
+    "method=equal&classes=9&centre=0&palette=PuOr&border=0.5"; do
+    printf '%s' "$q" >"corpus/style/seed$i"
+    i=$((i + 1))
+done

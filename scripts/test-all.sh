@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole Quartier test suite, from a clean clone: the Rust tests of every crate (unit, integration,
 # doc tests, reference comparisons), then the end-to-end browser tests of the map page, whose script
-# installs what it needs (Debian's chromium, playwright-core from npm) on first use.
+# installs what it needs (Debian's chromium, playwright-core from npm) on first use, then a short
+# fuzz pass over every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,4 +40,16 @@ cargo test --workspace --locked
 if [ -x tests/browser/run.sh ]; then
   echo "== browser end-to-end tests =="
   tests/browser/run.sh
+fi
+
+# A short fuzz pass (SECURITY.md, "Fuzzing"): every reader of outside data and the style queries,
+# FUZZ_SECONDS each (default 20; 0 skips it), with cargo-fuzz installed from crates.io on first use.
+FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
+if [ "$FUZZ_SECONDS" -gt 0 ]; then
+  if ! command -v cargo-fuzz >/dev/null; then
+    echo "== installing cargo-fuzz =="
+    cargo install --locked cargo-fuzz
+  fi
+  echo "== fuzz/run-short.sh ($FUZZ_SECONDS s per target) =="
+  SECONDS_PER_TARGET="$FUZZ_SECONDS" fuzz/run-short.sh
 fi
