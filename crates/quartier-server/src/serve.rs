@@ -5,7 +5,7 @@
 //! `axum::serve`, because only there can a connection get a header-read deadline, the number of
 //! connections a cap, accept errors a back-off and shutdown a time limit ([`ConnectionLimits`]).
 //! When every slot is taken, a new client gets the slot of the connection idle longest
-//! ([`crate::connections`]), so idle sockets cannot make the server unreachable.
+//! (`connections.rs`), so idle sockets cannot make the server unreachable.
 
 use std::convert::Infallible;
 use std::future::Future;
