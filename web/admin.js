@@ -177,6 +177,10 @@ async function publishVersion(id, force) {
     say('publish-message', t('publish.done', { id }), 'ok');
   } catch (err) {
     say('publish-message', t('publish.refused', { message: err.message }), 'error');
+    // Refused for its losses (409, with the numbers): the officer may still decide to publish.
+    if (err.status === 409 && !force) {
+      $('publish-message').append(' ', el('button', { type: 'button', class: 'danger', onclick: () => publishVersion(id, true) }, t('publish.force')));
+    }
   }
   versions = await call('GET', 'admin/versions').catch(() => versions);
   renderVersions();

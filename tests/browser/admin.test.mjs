@@ -146,6 +146,21 @@ test('admin page on a phone, in English: a refused table says why and keeps the 
   assert.ok(width <= 390, `the page fits the phone (${width} px)`);
   const table = await page.$eval('.table-scroll', (e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
   assert.ok(table.scroll <= table.client, `the versions fit without scrolling sideways (${table.scroll} > ${table.client})`);
+
+  // A table cut to 50 of its 58 rows (whole lines): staged with its losses, refused at Publish
+  // with the numbers, and published only when the officer says "Publish anyway".
+  const cut = withVotes(4444).toString('utf8').split('\n').slice(0, 51).join('\n') + '\n';
+  await page.setInputFiles('#file-input', { name: 'election.csv', mimeType: 'text/csv', buffer: Buffer.from(cut) });
+  await page.click('#upload-submit');
+  await page.waitForSelector('#report h3');
+  assert.match(await page.textContent('#report'), /Careful: this version has less data[\s\S]*montreal: join of election\.csv on district_id: 58 → 50[\s\S]*indicator votes: 58 → 50/);
+  await page.click('#report button[data-publish]');
+  await page.waitForSelector('#publish-message.error button');
+  assert.match(await page.textContent('#publish-message'), /^Not published: .*58 live, 50 new/);
+  assert.equal(await liveVotes(), live, 'refused: the live data stays');
+  await page.click('#publish-message button');
+  await page.waitForSelector('#publish-message.ok');
+  assert.equal(await liveVotes(), 4444, 'published anyway');
   assert.deepEqual(errors, []);
   await page.close();
 });
