@@ -694,6 +694,12 @@ fn export_writes_every_year_as_the_server_answers() {
     assert_eq!(kreise["id"], "kreise");
 
     let files = files_under(&site);
+    // The map page, without the admin page, which needs a server's admin API.
+    assert!(files.contains(&"index.html".to_string()) && files.contains(&"preview.js".to_string()));
+    assert!(
+        !files.iter().any(|f| f.starts_with("admin")),
+        "no admin page on a static site"
+    );
     let mut compared = 0;
     for file in &files {
         let Some(route) = route_of(file) else {

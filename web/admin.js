@@ -2,13 +2,11 @@
 // as a staged version, read its validation report, preview it on the map page, publish it, or
 // roll back by publishing an older version (docs/api.md, "Admin API").
 //
-// Owns the token (sessionStorage: this tab only, shared with the map page's preview mode, see
-// preview.js) and every admin request. Texts come from admin-i18n.js; every element is built
+// Owns the token in sessionStorage (this tab only, under preview.js's key, so that the map page's
+// preview mode sends it too) and every admin request. Texts come from admin-i18n.js; every element is built
 // with textContent, so nothing a server or file says is read as HTML.
 import { applyTexts, lang, setLang, t } from './admin-i18n.js';
-
-/** Where the token lives while the tab is open; preview.js reads the same key. */
-export const TOKEN_KEY = 'quartier.admin.token';
+import { TOKEN_KEY } from './preview.js';
 
 const $ = (id) => document.getElementById(id);
 const token = () => sessionStorage.getItem(TOKEN_KEY) || '';

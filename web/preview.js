@@ -6,7 +6,8 @@
 // the tile layer that can send that header (an <img> cannot: tiles are fetched and shown as blob
 // URLs), and the banner saying what is shown. Without a token in this tab (sessionStorage, set by
 // admin.html) the page is the live atlas, whatever the address says.
-const TOKEN_KEY = 'quartier.admin.token';
+/** Where admin.html keeps the token while the tab is open (sessionStorage). */
+export const TOKEN_KEY = 'quartier.admin.token';
 const asked = new URLSearchParams(location.search).get('version');
 // Storage may be refused (an embed in another site's page with third-party storage blocked): then
 // there is no preview, and the page must still load.

@@ -112,7 +112,16 @@ pub enum PeriodsChoice {
 /// The languages of the page.
 const LANGS: [&str; 2] = ["de", "en"];
 
-/// Copy the page's folder (not its README) into the site.
+/// The page's files a static site has no use for: the admin page talks to a server's admin API.
+const SERVER_ONLY: [&str; 5] = [
+    "README.md",
+    "admin.html",
+    "admin.js",
+    "admin-i18n.js",
+    "admin.css",
+];
+
+/// Copy the page's folder into the site, without its README and the admin page.
 fn copy_page(from: &Path, to: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
     for entry in
@@ -122,7 +131,7 @@ fn copy_page(from: &Path, to: &Path) -> anyhow::Result<()> {
         let target = to.join(entry.file_name());
         if entry.file_type()?.is_dir() {
             copy_page(&entry.path(), &target)?;
-        } else if entry.file_name() != "README.md" {
+        } else if !SERVER_ONLY.iter().any(|f| entry.file_name() == *f) {
             std::fs::copy(entry.path(), &target).with_context(|| {
                 format!(
                     "cannot copy {} to {}",
@@ -197,55 +206,74 @@ fn layer_periods(layer: &PreparedLayer) -> Vec<i32> {
     periods
 }
 
-/// The answers of one period of a layer under `p/{PERIOD}/`: what the page asks for with
-/// `?period=PERIOD` (values, district profiles, and the legends of the indicators with that period).
-async fn write_period_json(
+/// The answers that change with the year shown: at the default paths for each indicator's latest
+/// year (`period` `None`), or under `p/{YEAR}/` for what the page asks for with `?period=YEAR`.
+/// They are the legends (of the indicators with that year) in both languages, `values.json`
+/// (the page's districts without geometry: table, profile, search, hover box) and the profiles.
+async fn write_year(
     router: &Router,
     site: &Path,
     layer: &PreparedLayer,
-    period: i32,
+    period: Option<i32>,
 ) -> anyhow::Result<()> {
     let id = url_escape(layer.id());
-    let dir = format!("p/{period}/api/layers/{}", layer.id());
+    let dir = match period {
+        Some(p) => format!("p/{p}/api/layers/{}", layer.id()),
+        None => format!("api/layers/{}", layer.id()),
+    };
+    // The route with the year and the language, as the page asks for it.
+    let url = |path: String, lang: Option<&str>| {
+        let params: Vec<String> = period
+            .map(|p| format!("period={p}"))
+            .into_iter()
+            .chain(lang.map(|l| format!("lang={l}")))
+            .collect();
+        if params.is_empty() {
+            path
+        } else {
+            format!("{path}?{}", params.join("&"))
+        }
+    };
     for lang in LANGS {
         for ind in layer
             .atlas
             .indicators
             .iter()
-            .filter(|i| i.periods.contains(&period))
+            .filter(|i| period.is_none_or(|p| i.periods.contains(&p)))
         {
             let path = format!(
-                "/api/layers/{id}/indicators/{}/legend.json?period={period}&lang={lang}",
+                "/api/layers/{id}/indicators/{}/legend.json",
                 url_escape(&ind.id)
             );
             write(
                 site,
                 &format!("{dir}/indicators/{}/legend.{lang}.json", ind.id),
-                &get(router, &path).await?,
+                &get(router, &url(path, Some(lang))).await?,
             )?;
         }
     }
+    let values = url(format!("/api/layers/{id}/values.json"), None);
     write(
         site,
         &format!("{dir}/values.json"),
-        &get(
-            router,
-            &format!("/api/layers/{id}/values.json?period={period}"),
-        )
-        .await?,
+        &get(router, &values).await?,
     )?;
     for d in &layer.atlas.layer.districts {
-        if file_safe(&d.id) {
-            let path = format!(
-                "/api/layers/{id}/districts/{}?period={period}",
-                url_escape(&d.id)
-            );
-            write(
-                site,
-                &format!("{dir}/districts/{}.json", d.id),
-                &get(router, &path).await?,
-            )?;
+        if !file_safe(&d.id) {
+            if period.is_none() {
+                tracing::warn!(layer = layer.id(), district = %d.id, "district id cannot be a file name: its profile is left out");
+            }
+            continue;
         }
+        let path = url(
+            format!("/api/layers/{id}/districts/{}", url_escape(&d.id)),
+            None,
+        );
+        write(
+            site,
+            &format!("{dir}/districts/{}.json", d.id),
+            &get(router, &path).await?,
+        )?;
     }
     Ok(())
 }
@@ -282,21 +310,6 @@ async fn write_json(
                 &format!("api/layers/{}.{lang}.json", layer.id()),
                 &get(router, &format!("/api/layers/{id}?lang={lang}")).await?,
             )?;
-            for ind in &layer.atlas.indicators {
-                let path = format!(
-                    "/api/layers/{id}/indicators/{}/legend.json?lang={lang}",
-                    url_escape(&ind.id)
-                );
-                write(
-                    site,
-                    &format!(
-                        "api/layers/{}/indicators/{}/legend.{lang}.json",
-                        layer.id(),
-                        ind.id
-                    ),
-                    &get(router, &path).await?,
-                )?;
-            }
         }
     }
     for layer in &state.layers {
@@ -306,24 +319,7 @@ async fn write_json(
             &format!("api/layers/{}/features.geojson", layer.id()),
             &get(router, &format!("/api/layers/{id}/features.geojson")).await?,
         )?;
-        // The page's districts without geometry (table, profile, search, hover box).
-        write(
-            site,
-            &format!("api/layers/{}/values.json", layer.id()),
-            &get(router, &format!("/api/layers/{id}/values.json")).await?,
-        )?;
-        for d in &layer.atlas.layer.districts {
-            if !file_safe(&d.id) {
-                tracing::warn!(layer = layer.id(), district = %d.id, "district id cannot be a file name: its profile is left out");
-                continue;
-            }
-            let path = format!("/api/layers/{id}/districts/{}", url_escape(&d.id));
-            write(
-                site,
-                &format!("api/layers/{}/districts/{}.json", layer.id(), d.id),
-                &get(router, &path).await?,
-            )?;
-        }
+        write_year(router, site, layer, None).await?;
         if periods == PeriodsChoice::All {
             // The table's "one column per year".
             for ind in layer
@@ -347,7 +343,7 @@ async fn write_json(
                 )?;
             }
             for period in layer_periods(layer) {
-                write_period_json(router, site, layer, period).await?;
+                write_year(router, site, layer, Some(period)).await?;
             }
         }
     }
