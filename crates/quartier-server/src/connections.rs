@@ -101,14 +101,16 @@ impl Connections {
     /// Close the connection idle longest to make room; false when every connection is busy.
     pub(crate) fn shed_idle(&self) -> bool {
         let open = self.open();
+        // Ties (connections idle since the same microsecond) go to the one accepted first, so
+        // the choice never depends on the map's order.
         let victim = open
-            .values()
-            .filter(|c| {
+            .iter()
+            .filter(|(_, c)| {
                 c.in_flight.load(Ordering::SeqCst) == 0 && !c.shedding.load(Ordering::SeqCst)
             })
-            .min_by_key(|c| c.idle_since.load(Ordering::SeqCst));
+            .min_by_key(|(id, c)| (c.idle_since.load(Ordering::SeqCst), **id));
         match victim {
-            Some(c) => {
+            Some((_, c)) => {
                 c.shedding.store(true, Ordering::SeqCst);
                 // Stored as a permit when the task is not waiting yet: it closes on its next poll.
                 c.close.notify_one();

@@ -51,6 +51,7 @@ pub mod error;
 pub mod guards;
 pub mod http;
 pub mod reload;
+pub mod render_pool;
 pub mod serve;
 pub mod source;
 pub mod state;

@@ -2,8 +2,9 @@
 //! (the map page folder, the render pool's permits, the start time).
 //!
 //! Everything about data, styles, tiles and legends is the atlas's (`quartier-atlas`); this module
-//! only runs its slow step, drawing a tile, on tokio's blocking pool with at most one render per
-//! core; a tile that waits longer than [`ServerOptions::render_wait`] for a slot gets a 503.
+//! only runs its slow step, drawing a tile, on the server's render threads ([`RenderPool`]) with
+//! at most one render per core; a tile that waits longer than [`ServerOptions::render_wait`] for
+//! a slot gets a 503.
 
 use std::ops::Deref;
 use std::path::PathBuf;
@@ -19,6 +20,7 @@ use quartier_render::TileCoord;
 use tokio::sync::Semaphore;
 
 use crate::error::AppError;
+use crate::render_pool::RenderPool;
 
 pub use quartier_atlas::atlas::DEFAULT_CACHE_MB;
 
@@ -100,6 +102,9 @@ pub struct AppState {
     pub loaded_at_unix: f64,
     render_permits: Arc<Semaphore>,
     render_wait: Duration,
+    /// The render threads; `None` if they could not be started (then tokio's blocking pool
+    /// draws, as it did before the pool).
+    render_pool: Option<RenderPool>,
     started: Instant,
     /// `legend.json` bodies by (classified style id, language): a legend is the same for the
     /// life of this atlas, and formatting its labels and notes in two languages costs more than
@@ -154,12 +159,17 @@ impl AppState {
             frame_ancestors: options.frame_ancestors.clone(),
             render_permits: Arc::new(Semaphore::new(threads)),
             render_wait: options.render_wait,
+            render_pool: RenderPool::new(threads)
+                .inspect_err(|e| {
+                    tracing::warn!("{e}; tiles are drawn on tokio's blocking pool instead");
+                })
+                .ok(),
             started: Instant::now(),
             legends: std::sync::Mutex::default(),
         }
     }
 
-    /// A tile through the atlas's one pipeline, its slow draw on the blocking pool (at most one
+    /// A tile through the atlas's one pipeline, its slow draw on the render threads (at most one
     /// render per core at a time).
     pub async fn tile(
         self: &Arc<Self>,
@@ -185,19 +195,21 @@ impl AppState {
                         return Err(AtlasError::Render("every render slot stayed busy".into()));
                     }
                 };
-                tokio::task::spawn_blocking(move || {
-                    // The permit lives as long as the render, even when the client has gone away
-                    // and this future was dropped: at most one render per core, always.
-                    let _permit = permit;
-                    let started = Instant::now();
-                    let png = job.render(&state.atlas);
-                    crate::http::metrics::METRICS
-                        .render
-                        .observe(started.elapsed());
-                    png
-                })
-                .await
-                .map_err(|e| {
+                let work = {
+                    let state = Arc::clone(&state);
+                    move || {
+                        // The permit lives as long as the render, even when the client has gone
+                        // away and this future was dropped: at most one render per core, always.
+                        let _permit = permit;
+                        let started = Instant::now();
+                        let png = job.render(&state.atlas);
+                        crate::http::metrics::METRICS
+                            .render
+                            .observe(started.elapsed());
+                        png
+                    }
+                };
+                state.off_runtime(work).await.map_err(|e| {
                     AtlasError::Render(format!("render task of tile {tile:?} failed: {e}"))
                 })?
             }
@@ -217,6 +229,22 @@ impl AppState {
                 retry_after_s: 1,
             }),
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Runs CPU work of a request (a tile's draw, a hover grid, a vector tile) on the render
+    /// threads and waits for it without blocking the runtime; the error says what went wrong
+    /// (a panic in the work, or no thread to run it).
+    pub async fn off_runtime<T, F>(&self, work: F) -> Result<T, String>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        match &self.render_pool {
+            Some(pool) => pool.run(work).await.map_err(|e| e.to_string()),
+            None => tokio::task::spawn_blocking(work)
+                .await
+                .map_err(|e| e.to_string()),
         }
     }
 

@@ -60,7 +60,7 @@ pub(super) async fn series(
 // GET /tiles/{layer}/{z}/{x}/{y}.grid.json
 
 /// One tile's hover grid: 304 on a matching ETag (known without computing the grid), else from
-/// the cache or computed on the blocking pool (a millisecond or two) and kept.
+/// the cache or computed on the render threads (a millisecond or two) and kept.
 pub(super) async fn grid(
     State(state): State<Arc<AppState>>,
     JsonPath((layer_id, z, x, name)): JsonPath<(String, String, String, String)>,
@@ -78,7 +78,8 @@ pub(super) async fn grid(
         return Ok(not_modified(etag, TILE_CACHE_CONTROL));
     }
     let st = Arc::clone(&state);
-    let grid = tokio::task::spawn_blocking(move || st.hover_grid(li, coord))
+    let grid = state
+        .off_runtime(move || st.hover_grid(li, coord))
         .await
         .map_err(|e| AppError::Internal(format!("hover grid of tile {coord:?}: {e}")))??;
     let mut response = Response::new(Body::from(grid.json));

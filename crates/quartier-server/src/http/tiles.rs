@@ -70,7 +70,7 @@ pub(super) fn parse_tile(z: &str, x: &str, y: &str) -> AppResult<TileCoord> {
 }
 
 /// One PNG tile: 304 on a matching ETag, else through the atlas's tile pipeline (empty, cached,
-/// one colour, or rendered on the blocking pool).
+/// one colour, or rendered on the render threads).
 pub(super) async fn tile(
     State(state): State<Arc<AppState>>,
     JsonPath((layer_id, indicator_id, z, x, name)): JsonPath<(

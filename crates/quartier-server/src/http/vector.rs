@@ -29,7 +29,7 @@ pub const MVT_CONTENT_TYPE: &str = "application/vnd.mapbox-vector-tile";
 /// renderer's finest level of detail is reached well before).
 pub const VECTOR_MAX_ZOOM: u8 = 14;
 
-/// One vector tile: 304 on a matching ETag, else drawn on the blocking pool (a few milliseconds
+/// One vector tile: 304 on a matching ETag, else drawn on the render threads (a few milliseconds
 /// for a county layer; vector tiles are not kept in the tile cache).
 pub(super) async fn vector_tile(
     state: &Arc<AppState>,
@@ -42,7 +42,8 @@ pub(super) async fn vector_tile(
         return Ok(not_modified(etag, TILE_CACHE_CONTROL));
     }
     let s = Arc::clone(state);
-    let tile = tokio::task::spawn_blocking(move || s.classified_vector_tile(&classified, coord))
+    let tile = state
+        .off_runtime(move || s.classified_vector_tile(&classified, coord))
         .await
         .map_err(|e| AppError::Internal(format!("vector tile task failed: {e}")))??;
     let mut response = Response::new(Body::from(tile.mvt));
