@@ -25,7 +25,8 @@
 //! `render_tile` (and can count how often).
 
 use crate::encode::{
-    append_indexed_image, bit_depth, encode_indexed, indexed_head, solid_tile_png, zlib_compress,
+    append_indexed_image, bit_depth, encode_indexed, indexed_png_with_tail, solid_tile_png,
+    zlib_compress,
 };
 use crate::error::RenderError;
 use crate::inflate::inflate_fixed;
@@ -344,8 +345,7 @@ impl DistrictRaster {
     }
 
     fn spliced(&self, palette: &[[u8; 4]], ix: &Indexed) -> Restyled {
-        let mut png = indexed_head(self.size() as u32, palette, 8);
-        png.extend_from_slice(&ix.tail);
+        let png = indexed_png_with_tail(self.size() as u32, palette, 8, &ix.tail);
         Restyled::Png {
             png,
             path: RestylePath::Spliced,

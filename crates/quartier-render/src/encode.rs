@@ -54,18 +54,54 @@ pub(crate) fn bit_depth(colours: usize) -> u8 {
 /// signature, `IHDR`, `PLTE` and, when a colour is not opaque, `tRNS` (up to the last such
 /// colour).
 pub(crate) fn indexed_head(size: u32, palette: &[[u8; 4]], bits: u8) -> Vec<u8> {
-    let mut png = start_png(size, bits, 3);
-    let rgb: Vec<u8> = palette.iter().flat_map(|c| [c[0], c[1], c[2]]).collect();
-    chunk(&mut png, b"PLTE", &rgb);
-    let trns_len = palette
+    let mut png = Vec::with_capacity(4096);
+    write_indexed_head(&mut png, size, palette, bits);
+    png
+}
+
+/// A whole indexed PNG from its palette and the `IDAT` and `IEND` chunks of an image encoded
+/// before (a tile restyled from its kept raster), in one allocation of exactly its size: no
+/// copy while it grows, and a tile kept in the cache holds no spare capacity that the cache's
+/// byte count would not see.
+pub(crate) fn indexed_png_with_tail(
+    size: u32,
+    palette: &[[u8; 4]],
+    bits: u8,
+    tail: &[u8],
+) -> Vec<u8> {
+    let trns = trns_len(palette);
+    let head = SIGNATURE.len()
+        + (12 + 13)
+        + (12 + 3 * palette.len())
+        + if trns > 0 { 12 + trns } else { 0 };
+    let mut png = Vec::with_capacity(head + tail.len());
+    write_indexed_head(&mut png, size, palette, bits);
+    debug_assert_eq!(png.len(), head);
+    png.extend_from_slice(tail);
+    png
+}
+
+/// Entries of the `tRNS` chunk: up to the last colour that is not opaque (0: no chunk).
+fn trns_len(palette: &[[u8; 4]]) -> usize {
+    palette
         .iter()
         .rposition(|c| c[3] != 255)
-        .map_or(0, |i| i + 1);
-    if trns_len > 0 {
-        let trns: Vec<u8> = palette[..trns_len].iter().map(|c| c[3]).collect();
-        chunk(&mut png, b"tRNS", &trns);
+        .map_or(0, |i| i + 1)
+}
+
+fn write_indexed_head(png: &mut Vec<u8>, size: u32, palette: &[[u8; 4]], bits: u8) {
+    write_start(png, size, bits, 3);
+    chunk_with(png, b"PLTE", |png| {
+        for c in palette {
+            png.extend_from_slice(&c[..3]);
+        }
+    });
+    let trns = trns_len(palette);
+    if trns > 0 {
+        chunk_with(png, b"tRNS", |png| {
+            png.extend(palette[..trns].iter().map(|c| c[3]));
+        });
     }
-    png
 }
 
 /// Encodes an RGBA PNG stream: `size` rows of a zero filter byte and `4 × size` bytes of
@@ -103,6 +139,12 @@ const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
 
 pub(crate) fn start_png(size: u32, bit_depth: u8, colour_type: u8) -> Vec<u8> {
     let mut png = Vec::with_capacity(4096);
+    write_start(&mut png, size, bit_depth, colour_type);
+    png
+}
+
+/// Signature and `IHDR`.
+fn write_start(png: &mut Vec<u8>, size: u32, bit_depth: u8, colour_type: u8) {
     png.extend_from_slice(&SIGNATURE);
     let mut ihdr = [0u8; 13];
     ihdr[..4].copy_from_slice(&size.to_be_bytes());
@@ -110,8 +152,7 @@ pub(crate) fn start_png(size: u32, bit_depth: u8, colour_type: u8) -> Vec<u8> {
     ihdr[8] = bit_depth;
     ihdr[9] = colour_type;
     // Compression 0, filter method 0, no interlace.
-    chunk(&mut png, b"IHDR", &ihdr);
-    png
+    chunk(png, b"IHDR", &ihdr);
 }
 
 fn finish_png(png: &mut Vec<u8>, stream: &[u8], pixel_bytes: usize, stride: usize) {
@@ -121,10 +162,19 @@ fn finish_png(png: &mut Vec<u8>, stream: &[u8], pixel_bytes: usize, stride: usiz
 }
 
 pub(crate) fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    chunk_with(png, kind, |png| png.extend_from_slice(data));
+}
+
+/// A chunk whose data `write` appends to `png` (no buffer of its own); length and CRC around it.
+fn chunk_with(png: &mut Vec<u8>, kind: &[u8; 4], write: impl FnOnce(&mut Vec<u8>)) {
+    let at = png.len();
+    png.extend_from_slice(&[0; 4]);
     let start = png.len();
     png.extend_from_slice(kind);
-    png.extend_from_slice(data);
+    write(png);
+    let len = png.len() - start - 4;
+    // Chunks here are far below 2^31 bytes (a 512 px tile's image is under 300 kB).
+    png[at..start].copy_from_slice(&(len as u32).to_be_bytes());
     let crc = crc32fast::hash(&png[start..]);
     png.extend_from_slice(&crc.to_be_bytes());
 }
