@@ -226,7 +226,7 @@ mod tests {
             .iter()
             .filter(|(k, _)| {
                 !k.starts_with("access-control") && k != "vary" && k != "content-length"
-                    // Added around both by the app's security layer (`security::secure`).
+                    // Added around both by the app's security layer (`http::envelope`).
                     && !super::super::security::ADDED_HEADERS.contains(&k.as_str())
             })
             .cloned()

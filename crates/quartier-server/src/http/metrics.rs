@@ -20,9 +20,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
-use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::state::AppState;
@@ -102,7 +101,7 @@ pub struct Metrics {
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::default);
 
 /// The route family of a path (see the module docs).
-fn route_of(path: &str) -> usize {
+pub(crate) fn route_of(path: &str) -> usize {
     let family = if let Some(rest) = path.strip_prefix("/tiles/") {
         if rest.ends_with(".mvt") {
             "tile_mvt"
@@ -132,19 +131,26 @@ fn route_of(path: &str) -> usize {
         .unwrap_or(ROUTES.len() - 1)
 }
 
-/// Middleware: count the request by route family and status, and time it.
-pub async fn record(request: Request, next: Next) -> Response {
-    let route = route_of(request.uri().path());
-    let started = Instant::now();
-    let response = next.run(request).await;
-    let status = response.status().as_u16();
+/// Count an answer by route family and status, and time it (from `started`, when the request
+/// came in); called by the envelope (`http::envelope`) for every answer.
+pub(crate) fn count(route: usize, status: axum::http::StatusCode, started: Instant) {
+    let status = status.as_u16();
     let slot = STATUSES
         .iter()
         .position(|s| *s == status)
         .unwrap_or(STATUSES.len());
     METRICS.requests[route][slot].fetch_add(1, Ordering::Relaxed);
     METRICS.latency[route].observe(started.elapsed());
-    response
+}
+
+/// Answers counted so far for a route family (as [`route_of`] gives it) and status.
+#[cfg(test)]
+pub(crate) fn answered(route: usize, status: u16) -> u64 {
+    let slot = STATUSES
+        .iter()
+        .position(|s| *s == status)
+        .unwrap_or(STATUSES.len());
+    METRICS.requests[route][slot].load(Ordering::Relaxed)
 }
 
 /// The exposition text.

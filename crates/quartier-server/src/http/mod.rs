@@ -33,6 +33,7 @@ use tower_http::trace::TraceLayer;
 use crate::state::AppState;
 
 mod api;
+mod envelope;
 mod fast;
 mod hover;
 mod legend;
@@ -149,12 +150,8 @@ pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
         .fallback_service(FastTiles::new(state, router))
         .layer(cors)
-        // Security headers and status logging on every answer, the fast lane's tiles included.
-        .layer(axum::middleware::from_fn(
-            move |request: axum::extract::Request, next: axum::middleware::Next| {
-                security::secure(secure.clone(), Arc::clone(&versions), request, next)
-            },
-        ))
         .layer(TraceLayer::new_for_http())
-        .layer(axum::middleware::from_fn(metrics::record))
+        // Counted, timed, security headers and status logging on every answer, the fast
+        // lane's tiles included.
+        .layer(envelope::EnvelopeLayer::new(secure, versions))
 }

@@ -10,8 +10,6 @@
 //! changes nothing (no cookies, no actions to trick a visitor into); `--frame-ancestors` narrows
 //! it (`'self'`, or a list of sites).
 
-use std::sync::Arc;
-
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -19,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
 
-/// The headers [`secure`] adds to every answer (tests compare answers without them).
+/// The headers [`finish`] adds to every answer (tests compare answers without them).
 #[cfg(test)]
 pub(crate) const ADDED_HEADERS: [&str; 4] = [
     "content-security-policy",
@@ -138,7 +136,7 @@ fn names_version(query: Option<&str>, version: &str) -> bool {
 pub(crate) type LayerVersions = std::collections::HashMap<String, String>;
 
 /// True when `path` is a PNG tile of a layer whose live version `query` names.
-fn is_versioned_tile(path: &str, query: Option<&str>, versions: &LayerVersions) -> bool {
+pub(crate) fn is_versioned_tile(path: &str, query: Option<&str>, versions: &LayerVersions) -> bool {
     path.ends_with(".png")
         && path
             .strip_prefix("/tiles/")
@@ -147,21 +145,18 @@ fn is_versioned_tile(path: &str, query: Option<&str>, versions: &LayerVersions) 
             .is_some_and(|version| names_version(query, version))
 }
 
-/// Middleware: the security headers on every answer, the answer's status in the log (client
-/// errors at debug, server errors at error), and a year of caching for tiles whose URL names
-/// the live data version of its layer (any other `v`, an old one, keeps the tiles' usual hour).
-pub(crate) async fn secure(
-    headers: SecurityHeaders,
-    versions: Arc<LayerVersions>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
-    let versioned = is_versioned_tile(&path, request.uri().query(), &versions);
-    let mut response = next.run(request).await;
-    headers.apply(&mut response);
-    if varies_with_host(&path) {
+/// What the envelope (`http::envelope`) does to every answer: the security headers, `Vary:
+/// host` where the answer names the server's address, and a year of caching for a tile whose
+/// URL names the live data version of its layer (`versioned`; any other `v`, an old one, keeps
+/// the tiles' usual hour).
+pub(crate) fn finish(
+    headers: &SecurityHeaders,
+    response: &mut Response,
+    versioned: bool,
+    varies_with_host: bool,
+) {
+    headers.apply(response);
+    if varies_with_host {
         response
             .headers_mut()
             .append(header::VARY, HeaderValue::from_static("host"));
@@ -173,11 +168,10 @@ pub(crate) async fn secure(
             HeaderValue::from_static(VERSIONED_TILE_CACHE_CONTROL),
         );
     }
-    log_status(&method, &path, status);
-    response
 }
 
-fn log_status(method: &Method, path: &str, status: StatusCode) {
+/// The answer's status in the log: server errors at error, client errors at debug.
+pub(crate) fn log_status(method: &Method, path: &str, status: StatusCode) {
     if status.is_server_error() {
         tracing::error!(%method, path, status = status.as_u16(), "server error answered");
     } else if status.is_client_error() {
@@ -219,7 +213,7 @@ pub(crate) fn base_url(public_url: Option<&str>) -> &str {
 /// template, the vector TileJSON and MapLibre style: QGIS, GDAL, OWSLib and MapLibre accept no
 /// relative URL there): the configured public URL, or,
 /// only when none is configured, `http(s)://` and the request's `Host`. Those answers carry
-/// `Vary: Host` (see [`secure`]), so a shared cache never gives one client's host to another;
+/// `Vary: Host` (see [`finish`]), so a shared cache never gives one client's host to another;
 /// SECURITY.md tells operators behind a proxy to set `--public-url`.
 pub(crate) fn client_base(public_url: Option<&str>, headers: &HeaderMap) -> String {
     if let Some(url) = public_url {
@@ -244,7 +238,7 @@ pub(crate) fn client_base(public_url: Option<&str>, headers: &HeaderMap) -> Stri
 }
 
 /// True for the answers whose URLs [`client_base`] may take from `Host`.
-fn varies_with_host(path: &str) -> bool {
+pub(crate) fn varies_with_host(path: &str) -> bool {
     path == "/ogc"
         || path.starts_with("/ogc/")
         || path.starts_with("/wmts/")
