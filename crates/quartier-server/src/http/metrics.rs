@@ -2,10 +2,11 @@
 //! dozen lines of text; no registry to keep consistent with the atlas's own counters).
 //!
 //! - `quartier_http_requests_total{route, status}` and `quartier_http_request_duration_seconds`
-//!   (histogram per route): every request, recorded by [`record`], the outermost layer, so the
-//!   fast lane's cached tiles count too. `route` is the route family (`tile_png`, `tile_mvt`,
-//!   `api`, `ogc`, `wmts`, `style`, `health`, `metrics`, `page`), never the raw path, so the
-//!   number of series stays small whatever clients request.
+//!   (histogram per route): every request, counted by `count` in the envelope layer
+//!   (`super::envelope`), the outermost layer, so the fast lane's cached tiles count too.
+//!   `route` is the route family (`tile_png`, `tile_mvt`, `api`, `ogc`, `wmts`, `style`,
+//!   `health`, `metrics`, `page`), never the raw path, so the number of series stays small
+//!   whatever clients request.
 //! - `quartier_tile_render_seconds`: the render step of tiles drawn on the render pool.
 //! - `quartier_tile_cache_{hits,misses,...}`, `quartier_tiles_{rendered,empty}_total`,
 //!   `quartier_styles`: the atlas's counters ([`quartier_atlas::AtlasStats`]) of the live atlas.
