@@ -4,7 +4,7 @@
 # Installs what it needs when missing (Debian's chromium; playwright-core and axe-core from npm,
 # pinned in package-lock.json), builds the `quartier` binary, serves the bundled atlas on a free
 # loopback port, and runs map.test.mjs and page.test.mjs with node's built-in test runner (the
-# German CSV is also read with pandas: python3 with pandas is needed). Next to the bundled atlas it
+# German CSV is also read back with pandas, which it installs too). Next to the bundled atlas it
 # serves the suppression test atlas crates/quartier-server/tests/london_suppressed.toml (layer
 # `london_suppressed`: real boroughs withheld, which the bundled `london` layer has none of) and
 # tests/browser/kreise_search.toml (layer `kreise`: the 401 German Kreise, with twin names and
@@ -12,7 +12,7 @@
 #
 # Environment: CHROMIUM (default /usr/bin/chromium), QUARTIER_BIN (skip the build and use this
 # binary), QUARTIER_TEST_ARGS (extra arguments for `node --test`, e.g. --test-name-pattern=legend),
-# PYTHON (default python3; one with `pip install pandas==3.1.1`, as tests/reference uses).
+# PYTHON (default python3; pandas==3.1.1 is installed into it when missing).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -42,6 +42,15 @@ if ! node -e "
   echo "== npm ci (tests/browser) =="
   (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# pandas reads the downloaded CSVs back (page.test.mjs), independently of the page's writer; the
+# version tests/reference uses, installed when the Python in use lacks it.
+PYTHON="${PYTHON:-python3}"
+if ! "$PYTHON" -c "import pandas" 2>/dev/null; then
+  echo "== pip install pandas (for $PYTHON) =="
+  "$PYTHON" -m pip install --quiet pandas==3.1.1
+fi
+export PYTHON
 
 if [ -z "${QUARTIER_BIN:-}" ]; then
   echo "== cargo build -p quartier-server =="
