@@ -161,12 +161,16 @@ function renderReport(staged) {
   ].filter(Boolean));
 }
 
-/** Preview and publish buttons for a version. */
+/** Preview and publish buttons for a version, and "Publish anyway" when it loses data (`force`). */
 function actions(id, older, force) {
   const preview = el('a', { class: 'button', href: './?version=' + encodeURIComponent(id) + '&lang=' + lang() }, t('preview'));
   const publish = el('button', { type: 'button', 'data-publish': id, onclick: () => publishVersion(id, false) }, older ? t('rollback') : t('publish'));
-  const anyway = force ? el('button', { type: 'button', class: 'danger', onclick: () => publishVersion(id, true) }, t('publish.force')) : null;
-  return el('p', { class: 'admin-actions' }, preview, ' ', publish, anyway ? ' ' : null, anyway);
+  return el('p', { class: 'admin-actions' }, preview, ' ', publish, force ? [' ', publishAnyway(id)] : null);
+}
+
+/** The button that publishes a version despite its losses (`?force=1`). */
+function publishAnyway(id) {
+  return el('button', { type: 'button', class: 'danger', onclick: () => publishVersion(id, true) }, t('publish.force'));
 }
 
 async function publishVersion(id, force) {
@@ -177,7 +181,7 @@ async function publishVersion(id, force) {
     say('publish-message', t('publish.refused', { message: err.message }), 'error');
     // Refused for its losses (409, with the numbers): the officer may still decide to publish.
     if (err.status === 409 && !force) {
-      $('publish-message').append(' ', el('button', { type: 'button', class: 'danger', onclick: () => publishVersion(id, true) }, t('publish.force')));
+      $('publish-message').append(' ', publishAnyway(id));
     }
   }
   versions = await call('GET', 'admin/versions').catch(() => versions);

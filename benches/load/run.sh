@@ -9,14 +9,12 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
+. "$HERE/../lib.sh"
 WORK="${WORK:-$(mktemp -d /tmp/quartier-load.XXXXXX)}"
 DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 PY=python3
-# QUARTIER=/path/to/quartier measures another build (e.g. an older commit) without building.
-QUARTIER="${QUARTIER:-}"
 mkdir -p "$WORK"
 chmod 755 "$WORK"   # nginx's workers (user nobody) read the static tiles from here
 
@@ -29,30 +27,17 @@ if ((${#need[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-if [ -z "$QUARTIER" ]; then
-  (cd "$ROOT" && cargo build --release -p quartier-server --quiet)
-  QUARTIER="$ROOT/target/release/quartier"
-fi
+quartier_bin  # QUARTIER=/path/to/quartier measures another build without building
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-# wrk script cycling through a list of request paths (one per line), with optional extra headers.
+# wrk script cycling through a list of request paths, with an optional extra header; prints its path.
 lua() { # lua LIST [HEADER VALUE]
-  local headers="{}"
-  [ $# -ge 3 ] && headers="{ [\"$2\"] = \"$3\" }"
-  cat >"$WORK/$(basename "$1" .txt)${3:+_$3}.lua" <<EOF
-local urls = {}
-for line in io.lines("$1") do urls[#urls + 1] = line end
-local i = 0
-request = function()
-  i = i % #urls + 1
-  return wrk.format("GET", urls[i], $headers)
-end
-EOF
-  echo "$WORK/$(basename "$1" .txt)${3:+_$3}.lua"
+  local out="$WORK/$(basename "$1" .txt)${3:+_$3}.lua"
+  wrk_list_lua "$1" "$out" "${@:2}"
+  echo "$out"
 }
 
 : >"$WORK/cases.jsonl"

@@ -8,16 +8,12 @@
 #   benches/load/us_memory.sh MALLOC_ARENA_MAX=2      # extra VAR=VALUE: the server's environment
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
+. "$HERE/../lib.sh"
 DURATION="${DURATION:-20}"
-QUARTIER="${QUARTIER:-}"
 WORK="$(mktemp -d /tmp/quartier-us-memory.XXXXXX)"
-if [ -z "$QUARTIER" ]; then
-  (cd "$ROOT" && cargo build --release -p quartier-server --quiet)
-  QUARTIER="$ROOT/target/release/quartier"
-fi
+quartier_bin
 command -v wrk >/dev/null || { echo "needs wrk (benches/load/run.sh installs it)"; exit 1; }
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+PORT="$(free_port)"
 U="http://127.0.0.1:$PORT"
 env "$@" "$QUARTIER" serve "$ROOT/tests/fixtures/us_counties/cb_2016_us_county_500k.shp" \
   --crs EPSG:4269 --id-field GEOID --bind "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
@@ -27,12 +23,7 @@ for _ in $(seq 600); do curl -sf "$U/health" >/dev/null && break; sleep 0.05; do
 mem() { awk '/VmHWM|VmRSS/ {printf "%.1f ", $2/1024}' "/proc/$P/status"; }
 READY="$(mem)"
 python3 "$HERE/load.py" us "$WORK" >/dev/null
-cat >"$WORK/us.lua" <<LUA
-local urls = {}
-for line in io.lines("$WORK/us.txt") do urls[#urls + 1] = line end
-local i = 0
-request = function() i = i % #urls + 1; return wrk.format("GET", urls[i]) end
-LUA
+wrk_list_lua "$WORK/us.txt" "$WORK/us.lua"
 wrk -t2 -c8 -d"${DURATION}s" -s "$WORK/us.lua" "$U" >"$WORK/wrk.txt"
 AFTER="$(mem)"
 THREADS="$(ls "/proc/$P/task" | wc -l)"

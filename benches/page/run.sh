@@ -7,20 +7,15 @@
 #   ROUNDS=9 BEFORE_REF=c95f1ca QUARTIER=target/release/quartier benches/page/run.sh
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
+. "$HERE/../lib.sh"
 WORK="${WORK:-$(mktemp -d /tmp/quartier-pageload.XXXXXX)}"
 ROUNDS="${ROUNDS:-5}"
 BEFORE_REF="${BEFORE_REF:-main}"
-QUARTIER="${QUARTIER:-}"
-if [ -z "$QUARTIER" ]; then
-  (cd "$ROOT" && cargo build --release -p quartier-server --quiet)
-  QUARTIER="$ROOT/target/release/quartier"
-fi
+quartier_bin
 [ -d "$ROOT/tests/browser/node_modules/playwright-core" ] || (cd "$ROOT/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
 mkdir -p "$WORK/before"
 git -C "$ROOT" archive "$BEFORE_REF" web | tar -x -C "$WORK/before"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT

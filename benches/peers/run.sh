@@ -9,14 +9,12 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
+. "$HERE/../lib.sh"
 WORK="${WORK:-$(mktemp -d /tmp/quartier-peers.XXXXXX)}"
 DURATION="${DURATION:-10}"        # seconds of wrk per Quartier measurement
 SERVER_CPU="${SERVER_CPU:-1}"     # the core the renderers (and Quartier's server) run on
 CLIENT_CPU="${CLIENT_CPU:-0}"     # the core wrk runs on
 PY=/usr/bin/python3               # Debian's python: python3-mapnik and python3-mapscript live there
-# QUARTIER=/path/to/quartier measures another build (e.g. an older commit) without building.
-QUARTIER="${QUARTIER:-}"
 mkdir -p "$WORK"
 
 # --- tools -----------------------------------------------------------------------------------
@@ -30,13 +28,10 @@ if ((${#need[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-if [ -z "$QUARTIER" ]; then
-  (cd "$ROOT" && cargo build --release -p quartier-server --quiet)
-  QUARTIER="$ROOT/target/release/quartier"
-fi
+quartier_bin  # QUARTIER=/path/to/quartier measures another build without building
 
 # --- Quartier, one core, no tile cache -------------------------------------------------------
-PORT="$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+PORT="$(free_port)"
 SERVER="http://127.0.0.1:$PORT"
 (cd "$ROOT" && exec taskset -c "$SERVER_CPU" "$QUARTIER" serve --no-cache --bind "127.0.0.1:$PORT") \
   >"$WORK/quartier.log" 2>&1 &
@@ -55,15 +50,7 @@ $PY "$HERE/peers.py" quartier "$SERVER" "$WORK" >/dev/null
 
 # wrk cycles through the list, each request with the cache-bypass header (the server has no
 # cache anyway with --no-cache). Server CPU time is read from /proc around each run.
-cat >"$WORK/urls.lua" <<EOF
-local urls = {}
-for line in io.lines("$WORK/urls.txt") do urls[#urls + 1] = line end
-local i = 0
-request = function()
-  i = i % #urls + 1
-  return wrk.format("GET", urls[i], { ["x-quartier-no-cache"] = "1" })
-end
-EOF
+wrk_list_lua "$WORK/urls.txt" "$WORK/urls.lua" x-quartier-no-cache 1
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
 # ROUNDS rounds (default 3), each: Quartier with 1 and 4 connections, then Mapnik, then MapServer,
 # every renderer pinned to the same core SERVER_CPU (Quartier's server idles while the peers run);

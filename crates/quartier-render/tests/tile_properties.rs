@@ -28,7 +28,7 @@ proptest! {
     fn a_tile_covers_its_share_of_the_world(t in tile()) {
         let [w, s, e, n] = t.bounds_mercator();
         let side = 2.0 * MERCATOR_HALF_EXTENT / f64::from(TileCoord::tiles_per_side(t.z));
-        let tol = 1e-6 * MERCATOR_HALF_EXTENT / f64::from(TileCoord::tiles_per_side(t.z)).max(1.0) + 1e-6;
+        let tol = 1e-6 * MERCATOR_HALF_EXTENT / f64::from(TileCoord::tiles_per_side(t.z)) + 1e-6;
         prop_assert!((e - w - side).abs() <= tol, "width {} for {side}", e - w);
         prop_assert!((n - s - side).abs() <= tol, "height {} for {side}", n - s);
         for v in [w, s, e, n] {
@@ -52,7 +52,10 @@ proptest! {
             prop_assert!(c.is_valid());
             prop_assert_eq!(c.parent(), Some(t));
             let [cw, cs, ce, cn] = c.bounds_mercator();
-            // Each child is one quarter: its corners are the parent's corners and middle.
+            // Each child is one quarter: half the parent's width and height, its corners the
+            // parent's corners and middle.
+            prop_assert!(((ce - cw) - (e - w) / 2.0).abs() <= tol, "width of {}", c);
+            prop_assert!(((cn - cs) - (n - s) / 2.0).abs() <= tol, "height of {}", c);
             prop_assert!((cw - w).abs() <= tol || (cw - mid[0]).abs() <= tol);
             prop_assert!((ce - e).abs() <= tol || (ce - mid[0]).abs() <= tol);
             prop_assert!((cs - s).abs() <= tol || (cs - mid[1]).abs() <= tol);

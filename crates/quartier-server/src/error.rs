@@ -30,11 +30,12 @@ pub enum AppError {
     /// The method is not allowed on this route (405): the API is read-only.
     #[error("{0}")]
     MethodNotAllowed(String),
-    /// A 400 or 404 from the atlas, whose message exists in English and German: the body carries
-    /// both (`error`, `error_de`), and the page shows its reader's.
+    /// An error whose message exists in English and German (the atlas's 400s and 404s, a publish
+    /// refused for its losses): the body carries both (`error`, `error_de`), and the page shows
+    /// its reader's.
     #[error("{en}")]
     Localized {
-        /// 400 (a bad parameter) or 404 (an unknown name).
+        /// 400 (a bad parameter), 404 (an unknown name) or 409 (a refused publish).
         status: StatusCode,
         /// The English message.
         en: String,

@@ -61,6 +61,16 @@ impl fmt::Display for Loss {
     }
 }
 
+impl Loss {
+    /// The same line in German, for the admin page (`what` stays as the report names it).
+    pub fn german(&self) -> String {
+        format!(
+            "Gebiet „{}“, {}: {} veröffentlicht, {} neu",
+            self.layer, self.what, self.live, self.new
+        )
+    }
+}
+
 /// What a version covers, per layer: joined districts per table and values per indicator.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Coverage {

@@ -162,6 +162,14 @@ fn stage_preview_publish_refuse_roll_back_and_restart() {
     let (status, body) = publish(&server, c["id"].as_str().unwrap());
     assert_eq!(status, 409, "{body}");
     assert!(body.contains("58 live, 50 new"), "{body}");
+    // In German too, and pointing to what the API offers, not to a signal for the command line.
+    let refused: Value = serde_json::from_str(&body).unwrap();
+    let de = refused["error_de"].as_str().unwrap_or_default();
+    assert!(
+        de.contains("58 veröffentlicht, 50 neu") && de.contains("?force=1"),
+        "{body}"
+    );
+    assert!(!body.contains("kill -USR1"), "{body}");
     assert_eq!(votes_101(&server, None), 8888.0);
 
     // A table cut mid-line: refused at staging, nothing kept.

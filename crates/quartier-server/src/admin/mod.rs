@@ -33,7 +33,7 @@ use tower::ServiceExt;
 
 use crate::error::{error_chain, AppError};
 use crate::guards;
-use crate::reload::{LiveApp, Reloader};
+use crate::reload::{LiveApp, ReloadError, Reloader};
 use crate::state::AppState;
 use store::{safe_relative, VersionStore};
 
@@ -445,6 +445,29 @@ async fn list(State(admin): State<Arc<Admin>>) -> Result<Response, AppError> {
     Ok(Json(body).into_response())
 }
 
+/// A publish the guards refused, as a 409. Losses come in English and German with the numbers
+/// and point to `?force=1` (the admin page's "Publish anyway"), not to the signal a reload from
+/// the command line is forced with.
+fn publish_refused(e: ReloadError) -> AppError {
+    let ReloadError::Publish(guards::PublishError::Loss { losses }) = &e else {
+        return AppError::Conflict(error_chain(&e));
+    };
+    let list =
+        |line: fn(&guards::Loss) -> String| losses.iter().map(line).collect::<Vec<_>>().join("; ");
+    AppError::Localized {
+        status: StatusCode::CONFLICT,
+        en: format!(
+            "the new data has less than the live data: {}; if that is intended, publish with ?force=1",
+            list(|l| l.to_string())
+        ),
+        de: format!(
+            "die neuen Daten haben weniger als die veröffentlichten: {}; wenn das gewollt ist, \
+             mit ?force=1 veröffentlichen",
+            list(guards::Loss::german)
+        ),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct PublishQuery {
     #[serde(default)]
@@ -464,7 +487,7 @@ async fn publish(
         admin
             .reloader
             .publish_from(&[manifest], &admin.live, force)
-            .map_err(|e| AppError::Conflict(error_chain(&e)))?;
+            .map_err(publish_refused)?;
         admin
             .store
             .set_live(&id)
