@@ -13,10 +13,15 @@
 //! (the city centre everyone looks at), and a hit takes only a shard's read lock.
 //! Concurrent misses of the same tile are coalesced: one request renders, the others wait for it.
 //!
+//! A restyled tile is kept only from its second request on ([`TileCache::insert_restyled`]): it
+//! is remade from its raster in microseconds, while a planner trying breaks asks for each tile
+//! of a style once. Keeping every one of those evicted the tiles and rasters that are dear to
+//! remake, and the churn cost more than the restyle itself (benches/RESULTS.md, "admission").
+//!
 //! A budget of zero (`--no-cache`) disables the cache entirely.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -123,6 +128,7 @@ pub struct CacheStats {
 pub struct TileCache {
     inner: Option<Cache<Slot, Kept, ByteWeighter>>,
     budget: u64,
+    doorkeeper: Doorkeeper,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -141,13 +147,15 @@ const TYPICAL_TILE_BYTES: u64 = 4 * 1024;
 impl TileCache {
     /// A cache holding at most `budget_bytes`; zero disables it.
     pub fn new(budget_bytes: u64) -> Self {
-        let inner = (budget_bytes > 0).then(|| {
-            let items = (budget_bytes / TYPICAL_TILE_BYTES).clamp(16, 1 << 20) as usize;
-            Cache::with_weighter(items, budget_bytes, ByteWeighter)
-        });
+        let items = (budget_bytes / TYPICAL_TILE_BYTES).clamp(16, 1 << 20) as usize;
+        let inner =
+            (budget_bytes > 0).then(|| Cache::with_weighter(items, budget_bytes, ByteWeighter));
         TileCache {
             inner,
             budget: budget_bytes,
+            // Four slots per tile the budget holds: a tile asked for twice within a few budgets'
+            // worth of other restyles is remembered (256 KiB for the default 64 MiB).
+            doorkeeper: Doorkeeper::new(if budget_bytes > 0 { 4 * items } else { 0 }),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -185,6 +193,19 @@ impl TileCache {
         if let Some(cache) = &self.inner {
             cache.insert(Slot::Tile(key), Kept::Png(tile));
         }
+    }
+
+    /// Keep a tile restyled from its raster, if it was asked for before: see the module doc.
+    /// Returns whether it was kept.
+    pub fn insert_restyled(&self, key: TileKey, tile: &Bytes) -> bool {
+        let Some(cache) = &self.inner else {
+            return false;
+        };
+        let again = self.doorkeeper.seen_again(&key);
+        if again {
+            cache.insert(Slot::Tile(key), Kept::Png(tile.clone()));
+        }
+        again
     }
 
     /// The kept district raster of a tile, if any.
@@ -304,6 +325,55 @@ impl TileCache {
     }
 }
 
+/// Which restyled tiles were asked for lately: a direct-mapped table of 32-bit fingerprints,
+/// lock-free and allocation-free per request (the doorkeeper of TinyLFU admission). Two tiles
+/// sharing a slot push each other out, which only costs a restyle; a fingerprint collision only
+/// keeps a tile one request early.
+struct Doorkeeper {
+    slots: Box<[AtomicU32]>,
+}
+
+impl Doorkeeper {
+    /// At least `slots` slots (a power of two); none when zero.
+    fn new(slots: usize) -> Self {
+        let n = if slots == 0 {
+            0
+        } else {
+            slots.next_power_of_two()
+        };
+        Doorkeeper {
+            slots: (0..n).map(|_| AtomicU32::new(0)).collect(),
+        }
+    }
+
+    /// True when `key` was the last key seen in its slot; notes it there either way.
+    fn seen_again(&self, key: &TileKey) -> bool {
+        if self.slots.is_empty() {
+            return false;
+        }
+        let h = mix(key);
+        let slot = &self.slots[(h as usize) & (self.slots.len() - 1)];
+        // The high half as the fingerprint, never 0 (an empty slot).
+        let print = ((h >> 32) as u32).max(1);
+        slot.swap(print, Ordering::Relaxed) == print
+    }
+}
+
+/// A well-mixed 64-bit hash of a tile key (SplitMix64's finaliser over its packed fields), so
+/// that neighbouring tiles fall into unrelated slots.
+fn mix(k: &TileKey) -> u64 {
+    let a = u64::from(k.layer) | u64::from(k.indicator) << 16 | u64::from(k.style) << 32;
+    let b = u64::from(k.x) | u64::from(k.y) << 32;
+    let c = u64::from(k.z) | u64::from(k.scale) << 8;
+    let mut h = a ^ b.rotate_left(21) ^ c.rotate_left(47);
+    for _ in 0..2 {
+        h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        h ^= h >> 31;
+    }
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,6 +412,37 @@ mod tests {
         let s = cache.stats();
         assert!(s.bytes <= budget, "{} bytes held, budget {budget}", s.bytes);
         assert!(s.tiles > 0 && s.tiles < 1000);
+    }
+
+    #[test]
+    fn a_restyled_tile_is_kept_from_its_second_request() {
+        let cache = TileCache::new(1 << 20);
+        let tile = Bytes::from_static(b"png");
+        assert!(!cache.insert_restyled(key(1), &tile));
+        assert!(cache.get(&key(1)).is_none());
+        assert!(cache.insert_restyled(key(1), &tile));
+        assert_eq!(cache.get(&key(1)), Some(tile.clone()));
+        // Another style of the same tile is another key: first sight again.
+        let other = TileKey { style: 1, ..key(1) };
+        assert!(!cache.insert_restyled(other, &tile));
+        assert!(!TileCache::new(0).insert_restyled(key(1), &tile));
+    }
+
+    #[test]
+    fn the_doorkeeper_forgets_only_what_shares_its_slot() {
+        // 4,096 slots for 1,000 keys, each seen twice after all were seen once: most remembered.
+        let door = Doorkeeper::new(4096);
+        let keys: Vec<TileKey> = (0..1000)
+            .map(|i| TileKey {
+                style: i / 10,
+                x: i % 10,
+                ..key(0)
+            })
+            .collect();
+        assert!(keys.iter().all(|k| !door.seen_again(k)));
+        let again = keys.iter().filter(|k| door.seen_again(k)).count();
+        // Keys sharing a slot evict each other: about 1000 * e^(-1000/4096) = 783 stay.
+        assert!((700..=900).contains(&again), "{again} of 1000 remembered");
     }
 
     #[test]

@@ -20,7 +20,7 @@
 
 use std::future::Future;
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -203,8 +203,8 @@ impl Atlas {
     }
 
     /// The tile when it can be answered at once: empty (outside the layer), cached, or
-    /// restyled in microseconds from a kept district raster (then kept too). The same answer
-    /// [`Atlas::tile_with`] would give for it.
+    /// restyled in microseconds from a kept district raster (then kept from its second request
+    /// on). [`Atlas::tile_with`] answers through this first.
     pub fn ready_tile(&self, classified: &Classified, tile: TileCoord, scale: u8) -> Option<Tile> {
         if let Some(t) = self.empty(classified, tile, scale) {
             return Some(t);
@@ -219,7 +219,8 @@ impl Atlas {
             });
         }
         let png = self.quick_restyle(classified, tile, scale)?;
-        self.tiles.insert(key, png.clone());
+        // Kept from its second request on (see `cache`): most restyles are one look at a style.
+        self.tiles.insert_restyled(key, &png);
         Some(Tile {
             png,
             etag,
@@ -301,7 +302,8 @@ impl Atlas {
         })
     }
 
-    /// The whole tile pipeline for async callers: empty tile, cache (concurrent requests for one
+    /// The whole tile pipeline for async callers: empty tile, cache, restyle from a kept raster
+    /// ([`Atlas::ready_tile`]), then the cache's render slot (concurrent requests for one
     /// tile wait for a single render), one-colour tile (inside one district or between them: no
     /// drawing), and only then `run` with the [`RenderJob`] of the slow draw.
     pub async fn tile_with<F, Fut>(
@@ -316,19 +318,16 @@ impl Atlas {
         F: FnOnce(RenderJob) -> Fut,
         Fut: Future<Output = Result<Bytes, AtlasError>>,
     {
-        if let Some(t) = self.empty(classified, tile, scale) {
+        let ready = match cache {
+            CacheUse::Use => self.ready_tile(classified, tile, scale),
+            CacheUse::Bypass => self.empty(classified, tile, scale),
+        };
+        if let Some(t) = ready {
             return Ok(t);
         }
         let etag = self.tile_etag(classified, tile, scale);
         let rasters = cache == CacheUse::Use && self.tiles.is_enabled();
-        let quick = AtomicBool::new(false);
         let draw = async {
-            if rasters {
-                if let Some(png) = self.quick_restyle(classified, tile, scale) {
-                    quick.store(true, Ordering::Relaxed);
-                    return Ok(png);
-                }
-            }
             // A one-colour tile is answered here: it skips the caller's hop to a thread pool and
             // back, which costs more than the test.
             let one_colour = render_one_colour_tile(
@@ -363,7 +362,6 @@ impl Atlas {
                 .await?
             {
                 (png, true) => (png, Answered::Hit),
-                (png, false) if quick.load(Ordering::Relaxed) => (png, Answered::Restyled),
                 (png, false) => (png, Answered::Miss),
             }
         };

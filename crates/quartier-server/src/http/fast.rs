@@ -325,6 +325,31 @@ mod tests {
         assert_eq!(a.headers()[CACHE_STATUS_HEADER], "hit");
     }
 
+    /// A tile drawn in two styles has its raster; a third style is restyled by the lane, and
+    /// kept only from its second request on (`quartier_atlas::cache`'s admission).
+    #[tokio::test]
+    async fn a_restyled_tile_is_cached_from_its_second_request() {
+        let state = nc_state();
+        let lane = lane(&state);
+        let tile = "/tiles/nc/SID74/9/145/201.png";
+        for style in ["method=quantile", "method=jenks"] {
+            let r = crate::app(Arc::clone(&state))
+                .oneshot(request(&format!("{tile}?{style}"), &[]))
+                .await
+                .unwrap();
+            assert_eq!(r.headers()[CACHE_STATUS_HEADER], "miss", "{style}");
+        }
+        let third = format!("{tile}?method=manual&breaks=1,2,5");
+        let status = |r: Response| r.headers()[CACHE_STATUS_HEADER].clone();
+        let answers = [
+            status(lane.cached_tile(&request(&third, &[])).unwrap()),
+            status(lane.cached_tile(&request(&third, &[])).unwrap()),
+            status(lane.cached_tile(&request(&third, &[])).unwrap()),
+        ];
+        assert_eq!(answers, [STATUS_RESTYLED, STATUS_RESTYLED, STATUS_HIT]);
+        assert_eq!(state.stats().rasters_built, 1);
+    }
+
     #[tokio::test]
     async fn one_style_under_two_spellings_shares_its_tiles() {
         let state = nc_state();
