@@ -147,11 +147,14 @@ pub fn app(state: Arc<AppState>) -> Router {
             .map(|l| (l.id().to_string(), l.atlas.version.clone()))
             .collect(),
     );
-    Router::new()
-        .fallback_service(FastTiles::new(state, router))
-        .layer(cors)
+    // One service, composed once: `Router::layer` boxes each layer's service again, so that
+    // a cached tile went through four boxed services, each cloned per request. Outermost
+    // first: the trace span; the envelope (counted, timed, security headers and status logging
+    // on every answer, the fast lane's tiles included); CORS; the fast lane; the router.
+    let service = tower::ServiceBuilder::new()
         .layer(TraceLayer::new_for_http())
-        // Counted, timed, security headers and status logging on every answer, the fast
-        // lane's tiles included.
         .layer(envelope::EnvelopeLayer::new(secure, versions))
+        .layer(cors)
+        .service(FastTiles::new(state, router));
+    Router::new().fallback_service(service)
 }
