@@ -248,7 +248,9 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         version = %state.version,
         "atlas ready"
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // This runtime only binds, waits for signals and reloads: connections are served on one
+    // thread per core, each with its own runtime (`serve::serve`).
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
