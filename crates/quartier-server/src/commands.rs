@@ -248,8 +248,8 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         version = %state.version,
         "atlas ready"
     );
-    // This runtime only binds, waits for signals and reloads: connections are served on one
-    // thread per core, each with its own runtime (`serve::serve`).
+    // This runtime accepts connections, waits for signals and reloads: the connections are
+    // served on one thread per core, each with its own runtime (`workers.rs`).
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

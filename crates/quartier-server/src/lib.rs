@@ -55,6 +55,7 @@ pub mod render_pool;
 pub mod serve;
 pub mod source;
 pub mod state;
+mod workers;
 
 pub use http::app;
 pub use state::AppState;

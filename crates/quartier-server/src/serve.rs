@@ -5,30 +5,20 @@
 //! `axum::serve`, because only there can a connection get a header-read deadline, the number of
 //! connections a cap, accept errors a back-off and shutdown a time limit ([`ConnectionLimits`]).
 //! When every slot is taken, a new client gets the slot of the connection idle longest
-//! (`connections.rs`), so idle sockets cannot make the server unreachable.
+//! (`connections.rs`), so idle sockets cannot make the server unreachable. Accepted connections
+//! are served on one thread per core (`workers.rs`).
 
-use std::convert::Infallible;
-use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::Request;
-use axum::response::{IntoResponse, Response};
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, TryAcquireError};
-use tower::Service;
 
 use crate::admin::Admin;
-use crate::connections::{Connection, Connections};
-use crate::error::AppError;
+use crate::connections::Connections;
 use crate::reload::{LiveApp, Reloader};
+use crate::workers::{Accepted, Serving, Workers};
 
 /// Why the server could not run.
 #[derive(Debug, thiserror::Error)]
@@ -116,13 +106,8 @@ const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 /// finish, idle connections are closed at once.
 /// With a `reloader`, SIGHUP loads the sources again and makes them live if they load.
 ///
-/// Connections are accepted and answered on one thread per core, each with its own
-/// single-threaded runtime and its own copy of the listening socket, as nginx's workers do.
-/// A connection stays on the thread that accepted it, so its buffers are allocated and freed on
-/// one thread and no request is handed between threads; on tokio's work-stealing runtime these
-/// hand-overs (and the allocator's locks they took) cost a cached tile a fifth of its CPU.
-/// Work that takes long (rendering, PDFs, reloads) runs on the render and blocking pools, so
-/// a busy connection does not hold up the others on its thread.
+/// This loop accepts; the connections are served on one thread per core (`workers.rs`), each
+/// new one on the thread with the fewest open.
 pub async fn serve(
     listener: TcpListener,
     live: LiveApp,
@@ -138,107 +123,22 @@ pub async fn serve(
     if let Some(reloader) = reloader {
         tokio::spawn(reload_on_hangup(reloader, live.clone()));
     }
-    let listener = listener.into_std().map_err(io)?;
-    let shared = Arc::new(Shared {
-        slots: Arc::new(Semaphore::new(limits.max_connections.max(1))),
-        connections: Connections::new(),
+    let connections = Connections::new();
+    let serving = Arc::new(Serving {
         live: live.clone(),
         admin,
-        limits,
+        header_timeout: limits.header_timeout,
+        request_timeout: limits.request_timeout,
+        shutdown_grace: limits.shutdown_grace,
+        connections: Arc::clone(&connections),
     });
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    // Each serving thread reports here when it ends; one that ends before the shutdown signal
-    // (its runtime or socket failed) stops the server rather than leaving it half served.
-    let (ended, mut first_end) = tokio::sync::mpsc::unbounded_channel();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mut workers = Vec::with_capacity(threads);
-    for i in 0..threads {
-        let listener = listener.try_clone().map_err(io)?;
-        let (shared, stopped, ended) = (Arc::clone(&shared), stopped.clone(), ended.clone());
-        let worker = std::thread::Builder::new()
-            .name(format!("quartier-serve-{i}"))
-            .spawn(move || {
-                let served = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .and_then(|runtime| {
-                        runtime.block_on(async move {
-                            let listener = TcpListener::from_std(listener)?;
-                            accept_loop(listener, &shared, stopped).await;
-                            Ok(())
-                        })
-                    });
-                let _ = ended.send(served);
-            })
-            .map_err(io)?;
-        workers.push(worker);
-    }
-    drop((listener, ended));
-    let early = tokio::select! {
-        () = shutdown_signal() => None,
-        end = first_end.recv() => Some(end.unwrap_or_else(|| Err(std::io::Error::other("a serving thread stopped")))),
-    };
-    let _ = stop.send(true);
-    for worker in workers {
-        // Each thread ends within the shutdown grace; a panic was already reported above.
-        let _ = tokio::task::spawn_blocking(move || worker.join()).await;
-    }
-    let mut outcome = Ok(());
-    if let Some(end) = early {
-        tracing::error!("a serving thread ended before shutdown: {end:?}; stopping");
-        outcome = match end {
-            Ok(()) => Err(std::io::Error::other("a serving thread stopped")),
-            Err(e) => Err(e),
-        };
-    }
-    while let Ok(end) = first_end.try_recv() {
-        if let (Ok(()), Err(e)) = (&outcome, end) {
-            outcome = Err(e);
-        }
-    }
-    let stats = live.state().stats();
-    tracing::info!(
-        tiles_rendered = stats.tiles_rendered,
-        cache_hits = stats.cache.hits,
-        cache_misses = stats.cache.misses,
-        cache_bytes = stats.cache.bytes,
-        uptime_s = format_args!("{:.0}", stats.uptime_s),
-        "server stopped"
-    );
-    outcome.map_err(io)
-}
-
-/// What the serving threads share: the connection slots and registry, the live router, the
-/// admin API and the limits.
-struct Shared {
-    slots: Arc<Semaphore>,
-    connections: Arc<Connections>,
-    live: LiveApp,
-    admin: Option<Arc<Admin>>,
-    limits: ConnectionLimits,
-}
-
-/// One serving thread: accepts connections on its copy of the socket and serves them on its
-/// runtime until `stopped` turns true, then gives running requests the shutdown grace.
-async fn accept_loop(
-    listener: TcpListener,
-    shared: &Arc<Shared>,
-    mut stopped: tokio::sync::watch::Receiver<bool>,
-) {
-    let limits = shared.limits;
-    let shutdown = async move {
-        // An error means the sender is gone, which happens only when serving ends.
-        let _ = stopped.wait_for(|stop| *stop).await;
-    };
+    let mut workers = Workers::start(threads, &serving).map_err(io)?;
+    let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
-    let graceful = GracefulShutdown::new();
-    let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout)
-        .keep_alive(true);
-    let connections = &shared.connections;
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let mut backoff = Duration::ZERO;
+    let mut outcome = Ok(());
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -264,12 +164,16 @@ async fn accept_loop(
                     }
                 }
             },
+            ended = workers.ended() => {
+                outcome = ended;
+                break;
+            }
             () = &mut shutdown => break,
         };
         backoff = Duration::ZERO;
         // A slot for it: free, or made by closing the connection idle longest; when every
         // connection is busy, it waits (holding this one descriptor) until one ends.
-        let slot = match Arc::clone(&shared.slots).try_acquire_owned() {
+        let slot = match Arc::clone(&slots).try_acquire_owned() {
             Ok(slot) => slot,
             Err(TryAcquireError::Closed) => break,
             Err(TryAcquireError::NoPermits) => {
@@ -280,7 +184,7 @@ async fn accept_loop(
                     );
                 }
                 tokio::select! {
-                    slot = Arc::clone(&shared.slots).acquire_owned() => match slot {
+                    slot = Arc::clone(&slots).acquire_owned() => match slot {
                         Ok(slot) => slot,
                         Err(_) => break,
                     },
@@ -291,39 +195,33 @@ async fn accept_loop(
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!("cannot set TCP_NODELAY for {peer}: {e}");
         }
-        let (id, state) = connections.add();
-        let service = RequestService {
-            live: shared.live.clone(),
-            admin: shared.admin.clone(),
-            timeout: limits.request_timeout,
-            connection: Arc::clone(&state),
-        };
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
-        let registry = Arc::clone(connections);
-        tokio::spawn(async move {
-            tokio::select! {
-                result = connection => if let Err(e) = result {
-                    // Timeouts and resets are the client's business: debug, not error.
-                    tracing::debug!("connection from {peer} closed: {e}");
-                },
-                () = state.closed() => tracing::debug!("closed the idle connection from {peer} to make room"),
+        let stream = match stream.into_std() {
+            Ok(stream) => stream,
+            Err(e) => {
+                tracing::debug!("cannot hand over the connection from {peer}: {e}");
+                continue;
             }
-            registry.remove(id);
-            drop(slot);
-        });
-    }
-    drop(listener);
-    let open = graceful.count();
-    tokio::select! {
-        () = graceful.shutdown() => {},
-        () = tokio::time::sleep(limits.shutdown_grace) => {
-            tracing::warn!(
-                open,
-                "connections still busy after {:?}: closing them",
-                limits.shutdown_grace
-            );
+        };
+        if workers.hand(Accepted { stream, peer, slot }).is_err() {
+            outcome = Err(std::io::Error::other("the serving threads stopped"));
+            break;
         }
     }
+    drop(listener);
+    if let Err(e) = &outcome {
+        tracing::error!("{e}: stopping");
+    }
+    workers.stop().await;
+    let stats = live.state().stats();
+    tracing::info!(
+        tiles_rendered = stats.tiles_rendered,
+        cache_hits = stats.cache.hits,
+        cache_misses = stats.cache.misses,
+        cache_bytes = stats.cache.bytes,
+        uptime_s = format_args!("{:.0}", stats.uptime_s),
+        "server stopped"
+    );
+    outcome.map_err(io)
 }
 
 /// Errors of one incoming connection (reset before accept): skip it and accept the next.
@@ -334,49 +232,6 @@ fn is_connection_error(e: &std::io::Error) -> bool {
             | std::io::ErrorKind::ConnectionAborted
             | std::io::ErrorKind::ConnectionReset
     )
-}
-
-/// The live router (and the admin API, when on) as a hyper service, each request bounded by a
-/// timeout.
-#[derive(Clone)]
-struct RequestService {
-    live: LiveApp,
-    admin: Option<Arc<Admin>>,
-    timeout: Duration,
-    /// Busy while a request is answered: never closed to make room then.
-    connection: Arc<Connection>,
-}
-
-impl hyper::service::Service<Request<Incoming>> for RequestService {
-    type Response = Response;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
-
-    fn call(&self, request: Request<Incoming>) -> Self::Future {
-        let mut live = self.live.clone();
-        let admin = self.admin.clone();
-        let timeout = self.timeout;
-        let method = request.method().clone();
-        let uri = request.uri().clone();
-        let busy = self.connection.busy();
-        Box::pin(async move {
-            let _busy = busy;
-            let request = request.map(Body::new);
-            let answer = async move {
-                match admin {
-                    Some(admin) if Admin::claims(&request) => Ok(admin.answer(request).await),
-                    _ => live.call(request).await,
-                }
-            };
-            match tokio::time::timeout(timeout, answer).await {
-                Ok(answer) => answer,
-                Err(_) => {
-                    tracing::error!(%method, %uri, "no answer within {timeout:?}: 503");
-                    Ok(AppError::request_timeout(timeout).into_response())
-                }
-            }
-        })
-    }
 }
 
 /// On every SIGHUP, reload on the blocking pool (loading is CPU and file work); one at a time.

@@ -175,7 +175,7 @@ const STATUS_EMPTY: HeaderValue = HeaderValue::from_static("empty");
 const STATUS_RESTYLED: HeaderValue = HeaderValue::from_static("restyled");
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::tiles::CACHE_STATUS_HEADER;
     use super::*;
     use crate::source;
@@ -185,7 +185,8 @@ mod tests {
     use bytes::Bytes;
     use tower::ServiceExt;
 
-    fn nc_state() -> Arc<AppState> {
+    /// The NC SIDS boundary file served as an atlas (also used by `workers.rs`'s tests).
+    pub(crate) fn nc_state() -> Arc<AppState> {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/fixtures/nc_sids/nc.shp");
         let (atlas, _) = source::load_all(&[path], &Default::default()).unwrap();

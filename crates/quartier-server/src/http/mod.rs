@@ -34,7 +34,7 @@ use crate::state::AppState;
 
 mod api;
 mod envelope;
-mod fast;
+pub(crate) mod fast;
 mod hover;
 mod legend;
 pub mod metrics;
