@@ -1,11 +1,12 @@
-//! The serving threads: one per core, each with its own single-threaded tokio runtime, as
-//! nginx's workers. The accept loop (`serve.rs`) hands every new connection to the thread with
-//! the fewest open, and the connection stays there until it closes.
+//! The serving threads: two per core (`serve.rs` says why two), each with its own
+//! single-threaded tokio runtime, as nginx's workers. The accept loop (`serve.rs`) hands every
+//! new connection to the thread with the fewest open, and the connection stays there until it
+//! closes.
 //!
 //! Why not tokio's work-stealing runtime: there a request's wake-up, its tasks and its buffers
 //! wander between threads, and the hand-overs (futex wake-ups, and glibc's arena locks when one
 //! thread frees what another allocated) cost a cached tile a fifth of its CPU
-//! (`benches/RESULTS.md`, "One thread per core"). Why not every thread accepting on its own copy
+//! (`benches/RESULTS.md`, "Serving threads of their own"). Why not every thread accepting on its own copy
 //! of the socket: a burst of new connections (a browser's six, wrk's 64) lands on whichever
 //! thread is awake, so one thread could serve 50 connections and the other 14; counting is
 //! cheap and spreads them evenly. Work that takes long (rendering, PDFs, reloads) runs on the
