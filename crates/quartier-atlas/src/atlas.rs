@@ -9,7 +9,7 @@
 //! `tile` and `legend`, which build on this one.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use crate::manifest::{Basemap, LoadedAtlas, Localized};
@@ -65,8 +65,11 @@ pub struct Classified {
     pub style: ResolvedStyle,
     /// Its canonical query string.
     pub canonical: String,
-    /// Interned id of this (layer, indicator, style), for tile cache keys.
-    pub id: u32,
+    /// Interned id of this (layer, indicator, style), for tile cache keys. 64 bits, so that ids
+    /// never wrap: a 32-bit counter wraps after 4.3 billion new styles (a day of random breaks
+    /// at the load test's restyle rate), and a style that got a live style's id would be
+    /// answered, and could replace, that style's cached tiles.
+    pub id: u64,
     /// Breaks, counts and notes.
     pub classification: Classification,
     /// One colour per class.
@@ -263,7 +266,7 @@ pub struct Atlas {
     pub restyle: Restyle,
     layer_index: HashMap<String, usize>,
     styles: RwLock<HashMap<StyleKey, Arc<Classified>>>,
-    next_style: AtomicU32,
+    next_style: AtomicU64,
     empty_tiles: [Bytes; 2],
     pub(crate) counters: Counters,
 }
@@ -322,7 +325,7 @@ impl Atlas {
             restyle: options.restyle,
             layer_index,
             styles: RwLock::new(HashMap::new()),
-            next_style: AtomicU32::new(0),
+            next_style: AtomicU64::new(0),
             empty_tiles: [
                 Bytes::from_static(quartier_render::empty_tile_png(1)),
                 Bytes::from_static(quartier_render::empty_tile_png(2)),

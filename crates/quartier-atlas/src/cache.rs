@@ -40,8 +40,8 @@ pub struct TileKey {
     pub layer: u16,
     /// Position of the indicator in its layer.
     pub indicator: u16,
-    /// Interned id of the canonical style (the atlas's style registry).
-    pub style: u32,
+    /// Interned id of the canonical style (the atlas's style registry; never reused).
+    pub style: u64,
     /// Zoom.
     pub z: u8,
     /// Column.
@@ -420,7 +420,7 @@ mod tests {
         // 1,000 keys, each seen twice after all were seen once.
         let keys: Vec<TileKey> = (0..1000)
             .map(|i| TileKey {
-                style: i / 10,
+                style: u64::from(i / 10),
                 x: i % 10,
                 ..key(0)
             })
