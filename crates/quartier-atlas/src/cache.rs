@@ -350,8 +350,9 @@ impl Doorkeeper {
     fn seen_again(&self, k: &TileKey) -> bool {
         // The workspace's FNV-1a over the packed key: its low bits pick the slot.
         let h = Fnv::new()
-            .u64(u64::from(k.layer) | u64::from(k.indicator) << 16 | u64::from(k.style) << 32)
+            .u64(k.style)
             .u64(u64::from(k.x) | u64::from(k.y) << 32)
+            .u64(u64::from(k.layer) | u64::from(k.indicator) << 16)
             .u64(u64::from(k.z) | u64::from(k.scale) << 8)
             .finish();
         let slot = &self.slots[(h as usize) & (self.slots.len() - 1)];

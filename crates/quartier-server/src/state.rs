@@ -110,7 +110,7 @@ pub struct AppState {
     /// life of this atlas, and formatting its labels and notes in two languages costs more than
     /// answering it (see `http::legend`). At most [`MAX_LEGENDS`] are kept.
     pub(crate) legends:
-        std::sync::Mutex<std::collections::HashMap<(u32, &'static str), bytes::Bytes>>,
+        std::sync::Mutex<std::collections::HashMap<(u64, &'static str), bytes::Bytes>>,
 }
 
 /// How many `legend.json` bodies an atlas keeps; past it the memo starts afresh (a client
