@@ -133,8 +133,9 @@ pub async fn serve(
         connections: Arc::clone(&connections),
     });
     // Two per core: when the kernel pauses a serving thread for another process, the
-    // connections on it wait for its next turn; with two per core that is a quarter of them, not
-    // half (cached tiles' p99 3.8-4.6 ms against 4.8-6.1 ms with one per core, same runs).
+    // connections on it wait for its next turn; with two per core that is a quarter of them,
+    // not half (cached tiles' p99 2.9-5.1 ms against 4.8-6.1 ms with one per core, in
+    // alternating rounds).
     let threads = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut workers = Workers::start(threads, &serving).map_err(io)?;
     let shutdown = shutdown_signal();

@@ -6,11 +6,12 @@
 //! Why not tokio's work-stealing runtime: there a request's wake-up, its tasks and its buffers
 //! wander between threads, and the hand-overs (futex wake-ups, and glibc's arena locks when one
 //! thread frees what another allocated) cost a cached tile a fifth of its CPU
-//! (`benches/RESULTS.md`, "Serving threads of their own"). Why not every thread accepting on its own copy
-//! of the socket: a burst of new connections (a browser's six, wrk's 64) lands on whichever
-//! thread is awake, so one thread could serve 50 connections and the other 14; counting is
-//! cheap and spreads them evenly. Work that takes long (rendering, PDFs, reloads) runs on the
-//! render and blocking pools, so a busy request does not hold up the others on its thread.
+//! (`benches/RESULTS.md`, "Serving threads of their own"). Why not every thread accepting on
+//! its own copy of the socket: a burst of new connections (a browser's six, wrk's 64) lands on
+//! whichever thread is awake, so one thread could serve 50 connections and the other 14;
+//! counting is cheap and spreads them evenly. Work that takes long (rendering, PDFs, reloads)
+//! runs on the render and blocking pools, so a busy request does not hold up the others on its
+//! thread.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -25,7 +26,6 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use hyper::body::Incoming;
-
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
