@@ -157,6 +157,13 @@ impl PeriodChoice {
     /// The canonical query parameters (empty for an indicator without periods).
     pub fn canonical(&self) -> String {
         let mut s = String::new();
+        self.write_canonical(&mut s);
+        s
+    }
+
+    /// [`PeriodChoice::canonical`] appended to `s`: a new style's canonical string is written
+    /// in one buffer (a restyled tile's request builds one).
+    pub fn write_canonical(&self, s: &mut String) {
         if let Some(p) = self.period {
             let _ = write!(s, "&period={p}");
         }
@@ -174,7 +181,6 @@ impl PeriodChoice {
             }
             None => {}
         }
-        s
     }
 
     /// True for a change map.

@@ -302,12 +302,13 @@ impl ResolvedStyle {
 
     /// The canonical query string of this style (`method=quantile&classes=5&palette=YlOrRd`).
     pub fn canonical(&self) -> String {
-        let mut s = format!(
-            "method={}&classes={}&palette={}",
-            self.method,
-            self.classes,
-            url_escape(&self.palette)
+        let mut s = String::with_capacity(128);
+        let _ = write!(
+            s,
+            "method={}&classes={}&palette=",
+            self.method, self.classes
         );
+        write_url_escaped(&mut s, &self.palette);
         if let Some(breaks) = &self.breaks {
             // `classes` is implied by the breaks; it stays in the string only for readability.
             s.push_str("&breaks=");
@@ -325,7 +326,7 @@ impl ResolvedStyle {
         if self.border != DEFAULT_BORDER {
             let _ = write!(s, "&border={}", self.border);
         }
-        s.push_str(&self.periods.canonical());
+        self.periods.write_canonical(&mut s);
         s
     }
 
@@ -340,16 +341,18 @@ impl ResolvedStyle {
         mean_of: impl FnOnce(&PeriodChoice) -> Option<f64>,
     ) -> Result<ResolvedStyle, AtlasError> {
         let periods = PeriodChoice::resolve(ind, params)?;
-        let mut default = ind.style.clone();
+        // The indicator's own style, copied only where a change map alters it.
+        let mut default = std::borrow::Cow::Borrowed(&ind.style);
         if periods.is_change() {
-            let diverging = palette::scheme(&default.palette)
+            let change = default.to_mut();
+            let diverging = palette::scheme(&change.palette)
                 .is_ok_and(|s| s.kind == palette::SchemeKind::Diverging);
             if !diverging {
-                default.palette = CHANGE_PALETTE.into();
+                change.palette = CHANGE_PALETTE.into();
             }
-            default.centre = Some(0.0);
-            if default.method == Method::Manual {
-                default.method = Method::Quantile;
+            change.centre = Some(0.0);
+            if change.method == Method::Manual {
+                change.method = Method::Quantile;
             }
         }
         let wants_mean = given(&params.centre).is_some_and(|c| c.eq_ignore_ascii_case("mean"));
@@ -366,6 +369,12 @@ pub const CHANGE_PALETTE: &str = "RdBu";
 /// Percent-encode everything but unreserved characters (RFC 3986), for ids and names in URLs.
 pub fn url_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    write_url_escaped(&mut out, s);
+    out
+}
+
+/// [`url_escape`] appended to `out`.
+fn write_url_escaped(out: &mut String, s: &str) {
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(b as char);
@@ -373,7 +382,6 @@ pub fn url_escape(s: &str) -> String {
             let _ = write!(out, "%{b:02X}");
         }
     }
-    out
 }
 
 #[cfg(test)]
